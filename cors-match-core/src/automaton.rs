@@ -1,0 +1,115 @@
+//! Walking the table's deterministic automata.
+//!
+//! Every set the evaluator asks about (allowed origins, listed methods,
+//! allowed header names, path prefixes) is a DFA in the table's shared state
+//! array, so each question costs O(length of the input) whatever the size of
+//! the set: there is no scan over patterns.
+
+use crate::format::{read_u32, NO_STATE, STATE_LEN, TRANSITION_LEN};
+
+/// The state and transition sections of a table the loader validated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Automata<'a> {
+    pub(crate) states: &'a [u8],
+    pub(crate) transitions: &'a [u8],
+}
+
+/// A state's transitions are searched linearly up to this many, by
+/// bisection beyond: tries mostly have one or two per state.
+const LINEAR_SEARCH_MAX: u32 = 8;
+
+impl<'a> Automata<'a> {
+    /// The accept value of `state` (0 when not accepting).
+    #[inline]
+    pub(crate) fn accept(&self, state: u32) -> u32 {
+        let offset = (state as usize).wrapping_mul(STATE_LEN).wrapping_add(8);
+        read_u32(self.states, offset).unwrap_or(0)
+    }
+
+    /// The state after reading `byte` in `state`; `None` is the dead state.
+    #[inline]
+    pub(crate) fn step(&self, state: u32, byte: u8) -> Option<u32> {
+        let record = (state as usize).checked_mul(STATE_LEN)?;
+        let first = read_u32(self.states, record)?;
+        let count = read_u32(self.states, record + 4)?;
+        let range = |index: u32| -> Option<(u8, u8)> {
+            let offset = (first.checked_add(index)? as usize).checked_mul(TRANSITION_LEN)?;
+            Some((*self.transitions.get(offset)?, *self.transitions.get(offset + 1)?))
+        };
+        let target = |index: u32| -> Option<u32> {
+            let offset = (first.checked_add(index)? as usize).checked_mul(TRANSITION_LEN)?;
+            read_u32(self.transitions, offset + 4)
+        };
+        if count <= LINEAR_SEARCH_MAX {
+            for index in 0..count {
+                let (lo, hi) = range(index)?;
+                if byte < lo {
+                    return None;
+                }
+                if byte <= hi {
+                    return target(index);
+                }
+            }
+            return None;
+        }
+        let (mut low, mut high) = (0u32, count);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let (lo, hi) = range(mid)?;
+            if byte < lo {
+                high = mid;
+            } else if byte > hi {
+                low = mid + 1;
+            } else {
+                return target(mid);
+            }
+        }
+        None
+    }
+
+    /// Whether the automaton starting at `start` accepts all of `input`.
+    pub(crate) fn accepts(&self, start: u32, input: &[u8]) -> bool {
+        if start == NO_STATE {
+            return false;
+        }
+        let mut state = start;
+        for &byte in input {
+            match self.step(state, byte) {
+                Some(next) => state = next,
+                None => return false,
+            }
+        }
+        self.accept(state) != 0
+    }
+}
+
+/// Walks `input` through an automaton one byte at a time, for callers that
+/// interleave the walk with their own scanning (the request-headers list).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Walk {
+    state: Option<u32>,
+}
+
+impl Walk {
+    /// A walk from `start` (dead at once for `NO_STATE`).
+    #[inline]
+    pub(crate) fn new(start: u32) -> Self {
+        Walk {
+            state: (start != NO_STATE).then_some(start),
+        }
+    }
+
+    /// Feeds one byte.
+    #[inline]
+    pub(crate) fn feed(&mut self, automata: &Automata<'_>, byte: u8) {
+        if let Some(state) = self.state {
+            self.state = automata.step(state, byte);
+        }
+    }
+
+    /// Whether the bytes fed so far are in the automaton's set.
+    #[inline]
+    pub(crate) fn accepted(&self, automata: &Automata<'_>) -> bool {
+        self.state.is_some_and(|state| automata.accept(state) != 0)
+    }
+}

@@ -1,0 +1,219 @@
+//! The compiled table's byte layout: the one place that defines it.
+//!
+//! A table is little-endian and starts with a fixed [`HEADER_LEN`]-byte header:
+//!
+//! | offset | field |
+//! |---|---|
+//! | 0  | magic `CORSTBL\0` |
+//! | 8  | endianness marker `0x01020304` (as written by a little-endian writer) |
+//! | 12 | format version ([`VERSION`]) |
+//! | 16 | total length of the table in bytes |
+//! | 20 | CRC-32 (IEEE) of the whole table, computed with this field as zero |
+//! | 24 | policies section offset, 28 policy count |
+//! | 32 | states section offset, 36 state count |
+//! | 40 | transitions section offset, 44 transition count |
+//! | 48 | strings section offset, 52 strings length |
+//! | 56 | path automaton start state ([`NO_STATE`] when no policy has `paths`) |
+//! | 60 | catch-all policy index (the policy without `paths`, or [`NO_POLICY`]) |
+//!
+//! Sections:
+//!
+//! - **policies**: [`POLICY_LEN`]-byte records, see [`policy`].
+//! - **states**: [`STATE_LEN`]-byte records `{first transition u32, transition
+//!   count u32, accept u32}`. All automata of the table share this array; each
+//!   has its own start state. `accept` is 0 for a non-accepting state, 1 for an
+//!   accepting state of a set automaton (origins, methods, headers), and
+//!   `policy index + 1` in the path automaton.
+//! - **transitions**: [`TRANSITION_LEN`]-byte records `{lo u8, hi u8, reserved
+//!   u16 = 0, next state u32}`: the inclusive byte range `lo..=hi` leads to
+//!   `next`. A state's transitions are sorted and disjoint; a byte without a
+//!   transition leads to the dead state. Ranges play the role of byte classes:
+//!   a state that accepts every label byte stores four ranges, not 38 bytes.
+//! - **strings**: header values rendered at compile time and policy names,
+//!   referenced by `{offset u32, length u32}` pairs relative to the section.
+
+/// The first eight bytes of every table.
+pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
+/// Written as a `u32` by the (little-endian) writer; read back it tells the
+/// loader that the byte order is the one it expects.
+pub const ENDIAN_MARKER: u32 = 0x0102_0304;
+/// The format version this crate reads and writes.
+pub const VERSION: u32 = 1;
+/// Size of the header in bytes.
+pub const HEADER_LEN: usize = 64;
+/// Size of a policy record.
+pub const POLICY_LEN: usize = 60;
+/// Size of a state record.
+pub const STATE_LEN: usize = 12;
+/// Size of a transition record.
+pub const TRANSITION_LEN: usize = 8;
+/// A state index meaning "no automaton" (an empty set).
+pub const NO_STATE: u32 = u32::MAX;
+/// A policy index meaning "no policy".
+pub const NO_POLICY: u32 = u32::MAX;
+/// Largest `Origin` value eval tries to match; longer values are malformed.
+pub const MAX_ORIGIN_LEN: usize = 2048;
+
+/// Byte offsets of the header fields.
+pub mod header {
+    /// Magic bytes.
+    pub const MAGIC: usize = 0;
+    /// Endianness marker.
+    pub const ENDIAN: usize = 8;
+    /// Format version.
+    pub const VERSION: usize = 12;
+    /// Total length.
+    pub const TOTAL_LEN: usize = 16;
+    /// CRC-32 of the table.
+    pub const CHECKSUM: usize = 20;
+    /// Policies section offset.
+    pub const POLICIES_OFFSET: usize = 24;
+    /// Number of policies.
+    pub const POLICY_COUNT: usize = 28;
+    /// States section offset.
+    pub const STATES_OFFSET: usize = 32;
+    /// Number of states.
+    pub const STATE_COUNT: usize = 36;
+    /// Transitions section offset.
+    pub const TRANSITIONS_OFFSET: usize = 40;
+    /// Number of transitions.
+    pub const TRANSITION_COUNT: usize = 44;
+    /// Strings section offset.
+    pub const STRINGS_OFFSET: usize = 48;
+    /// Strings section length.
+    pub const STRINGS_LEN: usize = 52;
+    /// Path automaton start state.
+    pub const PATH_START: usize = 56;
+    /// Catch-all policy index.
+    pub const CATCH_ALL: usize = 60;
+}
+
+/// Byte offsets of the fields of a policy record.
+pub mod policy {
+    /// Name: string reference (offset, length).
+    pub const NAME: usize = 0;
+    /// Start state of the origin automaton, or `NO_STATE`.
+    pub const ORIGIN_START: usize = 8;
+    /// Start state of the listed-methods automaton, or `NO_STATE`.
+    pub const METHOD_START: usize = 12;
+    /// Start state of the allowed-headers automaton (lower-case names), or `NO_STATE`.
+    pub const HEADER_START: usize = 16;
+    /// Flags, see [`super::flags`].
+    pub const FLAGS: usize = 20;
+    /// Status of an allowed preflight (`u16`), then a reserved `u16`.
+    pub const PREFLIGHT_STATUS: usize = 24;
+    /// `Access-Control-Allow-Methods` value (empty: header omitted).
+    pub const ALLOW_METHODS: usize = 28;
+    /// `Access-Control-Allow-Headers` value (empty: header omitted).
+    pub const ALLOW_HEADERS: usize = 36;
+    /// `Access-Control-Expose-Headers` value (empty: header omitted).
+    pub const EXPOSE_HEADERS: usize = 44;
+    /// `Access-Control-Max-Age` value (empty: header omitted).
+    pub const MAX_AGE: usize = 52;
+}
+
+/// Policy flags.
+pub mod flags {
+    /// `origins *`.
+    pub const ANY_ORIGIN: u32 = 1 << 0;
+    /// `credentials on`.
+    pub const CREDENTIALS: u32 = 1 << 1;
+    /// `private-network on`.
+    pub const PRIVATE_NETWORK: u32 = 1 << 2;
+    /// `allow-headers *`.
+    pub const ANY_HEADER: u32 = 1 << 3;
+    /// Every flag this version knows.
+    pub const ALL: u32 = ANY_ORIGIN | CREDENTIALS | PRIVATE_NETWORK | ANY_HEADER;
+}
+
+const CRC_TABLE: [u32; 256] = crc_table();
+
+const fn crc_table() -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+}
+
+fn crc_update(mut crc: u32, bytes: &[u8]) -> u32 {
+    for &byte in bytes {
+        crc = CRC_TABLE[((crc ^ byte as u32) & 0xFF) as usize] ^ (crc >> 8);
+    }
+    crc
+}
+
+/// The table's checksum: CRC-32 (IEEE) of `table` with the checksum field
+/// taken as zero. CRC-32 detects every single-bit error and every burst of
+/// up to 32 bits. Returns `None` when `table` is shorter than the header.
+pub fn checksum(table: &[u8]) -> Option<u32> {
+    let before = table.get(..header::CHECKSUM)?;
+    let after = table.get(header::CHECKSUM + 4..)?;
+    let crc = crc_update(0xFFFF_FFFF, before);
+    let crc = crc_update(crc, &[0; 4]);
+    Some(!crc_update(crc, after))
+}
+
+/// Reads a little-endian `u32` at `offset`, `None` when out of bounds.
+#[inline]
+pub fn read_u32(bytes: &[u8], offset: usize) -> Option<u32> {
+    let end = offset.checked_add(4)?;
+    match bytes.get(offset..end)? {
+        [a, b, c, d] => Some(u32::from_le_bytes([*a, *b, *c, *d])),
+        _ => None,
+    }
+}
+
+/// Reads a little-endian `u16` at `offset`, `None` when out of bounds.
+#[inline]
+pub fn read_u16(bytes: &[u8], offset: usize) -> Option<u16> {
+    let end = offset.checked_add(2)?;
+    match bytes.get(offset..end)? {
+        [a, b] => Some(u16::from_le_bytes([*a, *b])),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        // The CRC-32/ISO-HDLC check value of "123456789".
+        assert_eq!(!crc_update(0xFFFF_FFFF, b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn checksum_ignores_its_own_field() {
+        let mut table = [7u8; HEADER_LEN];
+        let before = checksum(&table);
+        table[header::CHECKSUM..header::CHECKSUM + 4].copy_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(checksum(&table), before);
+        table[0] ^= 1;
+        assert_ne!(checksum(&table), before);
+        assert_eq!(checksum(&table[..10]), None);
+    }
+
+    #[test]
+    fn reads_are_bounds_checked() {
+        let bytes = [1, 0, 0, 0, 2];
+        assert_eq!(read_u32(&bytes, 0), Some(1));
+        assert_eq!(read_u32(&bytes, 2), None);
+        assert_eq!(read_u32(&bytes, usize::MAX), None);
+        assert_eq!(read_u16(&bytes, 3), Some(512));
+        assert_eq!(read_u16(&bytes, 4), None);
+    }
+}

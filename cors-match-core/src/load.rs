@@ -1,0 +1,325 @@
+//! Loading a table from untrusted bytes.
+//!
+//! [`Policy::from_bytes`] checks everything eval relies on, once, so that
+//! evaluation never meets an out-of-range offset, state or string: the magic,
+//! byte order, version, length, checksum, section bounds, every state's
+//! transitions, every transition's target, every policy record and every
+//! string it references.
+
+use core::fmt;
+
+use crate::automaton::Automata;
+use crate::format::{
+    self, flags, header, policy, read_u16, read_u32, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
+    POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+};
+
+/// Why a table was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// Shorter than the header.
+    Truncated,
+    /// Does not start with the table magic: not a corsc table.
+    BadMagic,
+    /// Written with a byte order this reader does not use.
+    BadEndianness,
+    /// Written in a format version this reader does not know.
+    UnsupportedVersion {
+        /// The version the table declares.
+        found: u32,
+    },
+    /// The declared length is not the length of the bytes given.
+    LengthMismatch {
+        /// Length declared in the header.
+        declared: u32,
+        /// Length of the slice.
+        actual: usize,
+    },
+    /// The checksum does not match the contents: the table is corrupted.
+    ChecksumMismatch {
+        /// Checksum stored in the header.
+        stored: u32,
+        /// Checksum computed from the contents.
+        computed: u32,
+    },
+    /// A section lies outside the table.
+    SectionOutOfBounds,
+    /// A state record is invalid (its transitions out of range, or a bad accept value).
+    BadState {
+        /// Index of the state.
+        index: u32,
+    },
+    /// A transition is invalid (unsorted, overlapping, reserved bits, or a target out of range).
+    BadTransition {
+        /// Index of the transition.
+        index: u32,
+    },
+    /// A policy record is invalid (a bad start state, string, status or flags).
+    BadPolicy {
+        /// Index of the policy.
+        index: u32,
+    },
+    /// The header's path start state or catch-all policy is out of range.
+    BadPathIndex,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Truncated => f.write_str("table is truncated (shorter than its header)"),
+            LoadError::BadMagic => f.write_str("not a corsc table (bad magic)"),
+            LoadError::BadEndianness => f.write_str("table has the wrong byte order"),
+            LoadError::UnsupportedVersion { found } => write!(
+                f,
+                "table format version {found} is not supported (this build reads version {VERSION})"
+            ),
+            LoadError::LengthMismatch { declared, actual } => write!(
+                f,
+                "table declares {declared} bytes but {actual} were given (truncated or padded)"
+            ),
+            LoadError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "table is corrupted (checksum {computed:#010x}, expected {stored:#010x})"
+            ),
+            LoadError::SectionOutOfBounds => f.write_str("table section out of bounds"),
+            LoadError::BadState { index } => write!(f, "table state {index} is invalid"),
+            LoadError::BadTransition { index } => write!(f, "table transition {index} is invalid"),
+            LoadError::BadPolicy { index } => write!(f, "table policy {index} is invalid"),
+            LoadError::BadPathIndex => f.write_str("table path index is invalid"),
+        }
+    }
+}
+
+/// A validated, compiled policy table, borrowed from its bytes.
+///
+/// Cheap to copy; immutable, so one table can serve any number of threads.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy<'a> {
+    pub(crate) policies: &'a [u8],
+    pub(crate) policy_count: u32,
+    pub(crate) automata: Automata<'a>,
+    pub(crate) strings: &'a [u8],
+    pub(crate) path_start: u32,
+    pub(crate) catch_all: u32,
+}
+
+/// `offset..offset + count * size` within `len`, with checked arithmetic.
+fn section(table: &[u8], offset: u32, count: u32, size: usize) -> Result<&[u8], LoadError> {
+    let bytes = (count as usize)
+        .checked_mul(size)
+        .ok_or(LoadError::SectionOutOfBounds)?;
+    let start = offset as usize;
+    if start < HEADER_LEN {
+        return Err(LoadError::SectionOutOfBounds);
+    }
+    let end = start
+        .checked_add(bytes)
+        .ok_or(LoadError::SectionOutOfBounds)?;
+    table.get(start..end).ok_or(LoadError::SectionOutOfBounds)
+}
+
+fn field(table: &[u8], offset: usize) -> Result<u32, LoadError> {
+    read_u32(table, offset).ok_or(LoadError::Truncated)
+}
+
+/// Header values may hold visible ASCII, space and tab only: a table can
+/// never smuggle a line break into a response.
+fn is_header_value(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
+impl<'a> Policy<'a> {
+    /// Validates `table` and returns a policy that borrows it.
+    ///
+    /// Never panics, whatever the bytes; success means eval cannot meet an
+    /// invalid offset, state index or string.
+    ///
+    /// # Errors
+    ///
+    /// A [`LoadError`] naming the first check that failed.
+    pub fn from_bytes(table: &'a [u8]) -> Result<Self, LoadError> {
+        if table.len() < HEADER_LEN {
+            return Err(if table.starts_with(&MAGIC) || MAGIC.starts_with(table) {
+                LoadError::Truncated
+            } else {
+                LoadError::BadMagic
+            });
+        }
+        if table[header::MAGIC..header::MAGIC + MAGIC.len()] != MAGIC {
+            return Err(LoadError::BadMagic);
+        }
+        if field(table, header::ENDIAN)? != format::ENDIAN_MARKER {
+            return Err(LoadError::BadEndianness);
+        }
+        let version = field(table, header::VERSION)?;
+        if version != VERSION {
+            return Err(LoadError::UnsupportedVersion { found: version });
+        }
+        let declared = field(table, header::TOTAL_LEN)?;
+        if declared as usize != table.len() {
+            return Err(LoadError::LengthMismatch {
+                declared,
+                actual: table.len(),
+            });
+        }
+        let stored = field(table, header::CHECKSUM)?;
+        let computed = format::checksum(table).ok_or(LoadError::Truncated)?;
+        if stored != computed {
+            return Err(LoadError::ChecksumMismatch { stored, computed });
+        }
+
+        let policy_count = field(table, header::POLICY_COUNT)?;
+        let policies = section(
+            table,
+            field(table, header::POLICIES_OFFSET)?,
+            policy_count,
+            POLICY_LEN,
+        )?;
+        let state_count = field(table, header::STATE_COUNT)?;
+        let states = section(
+            table,
+            field(table, header::STATES_OFFSET)?,
+            state_count,
+            STATE_LEN,
+        )?;
+        let transition_count = field(table, header::TRANSITION_COUNT)?;
+        let transitions = section(
+            table,
+            field(table, header::TRANSITIONS_OFFSET)?,
+            transition_count,
+            TRANSITION_LEN,
+        )?;
+        let strings = section(
+            table,
+            field(table, header::STRINGS_OFFSET)?,
+            field(table, header::STRINGS_LEN)?,
+            1,
+        )?;
+
+        validate_automata(states, transitions, state_count, transition_count, policy_count)?;
+
+        let loaded = Policy {
+            policies,
+            policy_count,
+            automata: Automata {
+                states,
+                transitions,
+            },
+            strings,
+            path_start: field(table, header::PATH_START)?,
+            catch_all: field(table, header::CATCH_ALL)?,
+        };
+        let state_ok = |state: u32| state == NO_STATE || state < state_count;
+        if !state_ok(loaded.path_start)
+            || (loaded.catch_all != NO_POLICY && loaded.catch_all >= policy_count)
+        {
+            return Err(LoadError::BadPathIndex);
+        }
+        for index in 0..policy_count {
+            loaded
+                .validate_policy(index, &state_ok)
+                .ok_or(LoadError::BadPolicy { index })?;
+        }
+        Ok(loaded)
+    }
+
+    fn validate_policy(&self, index: u32, state_ok: &dyn Fn(u32) -> bool) -> Option<()> {
+        let record = self.record(index)?;
+        let policy_flags = read_u32(record, policy::FLAGS)?;
+        let credentials = policy_flags & flags::CREDENTIALS != 0;
+        let wildcard = policy_flags & (flags::ANY_ORIGIN | flags::ANY_HEADER) != 0;
+        // The Fetch standard treats `*` literally with credentials; a table
+        // that combines them was not written by our compiler.
+        if policy_flags & !flags::ALL != 0 || (credentials && wildcard) {
+            return None;
+        }
+        for start in [policy::ORIGIN_START, policy::METHOD_START, policy::HEADER_START] {
+            if !state_ok(read_u32(record, start)?) {
+                return None;
+            }
+        }
+        let status = read_u16(record, policy::PREFLIGHT_STATUS)?;
+        if !(200..=299).contains(&status) || read_u16(record, policy::PREFLIGHT_STATUS + 2)? != 0 {
+            return None;
+        }
+        let name = self.string(record, policy::NAME)?;
+        if name.is_empty() || !is_header_value(name) {
+            return None;
+        }
+        for value in [
+            policy::ALLOW_METHODS,
+            policy::ALLOW_HEADERS,
+            policy::EXPOSE_HEADERS,
+            policy::MAX_AGE,
+        ] {
+            if !is_header_value(self.string(record, value)?) {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// The record of policy `index`.
+    #[inline]
+    pub(crate) fn record(&self, index: u32) -> Option<&'a [u8]> {
+        let start = (index as usize).checked_mul(POLICY_LEN)?;
+        self.policies.get(start..start.checked_add(POLICY_LEN)?)
+    }
+
+    /// The string referenced by the (offset, length) pair at `field` of `record`.
+    #[inline]
+    pub(crate) fn string(&self, record: &[u8], field: usize) -> Option<&'a [u8]> {
+        let offset = read_u32(record, field)? as usize;
+        let len = read_u32(record, field + 4)? as usize;
+        self.strings.get(offset..offset.checked_add(len)?)
+    }
+
+    /// Number of policies in the table.
+    pub fn policy_count(&self) -> usize {
+        self.policy_count as usize
+    }
+
+    /// The name of policy `index` (in source order), if it exists.
+    pub fn policy_name(&self, index: usize) -> Option<&'a [u8]> {
+        let index = u32::try_from(index).ok()?;
+        self.string(self.record(index)?, policy::NAME)
+    }
+}
+
+fn validate_automata(
+    states: &[u8],
+    transitions: &[u8],
+    state_count: u32,
+    transition_count: u32,
+    policy_count: u32,
+) -> Result<(), LoadError> {
+    for index in 0..state_count {
+        let bad = LoadError::BadState { index };
+        let record = index as usize * STATE_LEN;
+        let first = read_u32(states, record).ok_or(bad)?;
+        let count = read_u32(states, record + 4).ok_or(bad)?;
+        let accept = read_u32(states, record + 8).ok_or(bad)?;
+        let end = first.checked_add(count).ok_or(bad)?;
+        // Set automata accept with 1, the path automaton with policy + 1.
+        if end > transition_count || accept > policy_count.max(1) {
+            return Err(bad);
+        }
+        let mut previous_hi: Option<u8> = None;
+        for transition in first..end {
+            let bad = LoadError::BadTransition { index: transition };
+            let offset = transition as usize * TRANSITION_LEN;
+            let lo = *transitions.get(offset).ok_or(bad)?;
+            let hi = *transitions.get(offset + 1).ok_or(bad)?;
+            let reserved = read_u16(transitions, offset + 2).ok_or(bad)?;
+            let next = read_u32(transitions, offset + 4).ok_or(bad)?;
+            let sorted = previous_hi.is_none_or(|previous| lo > previous);
+            if lo > hi || reserved != 0 || next >= state_count || !sorted {
+                return Err(bad);
+            }
+            previous_hi = Some(hi);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! `corsc`: check, compile and explain `.corspolicy` files.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use cors_match_core::format::MAGIC;
+use cors_match_core::{Outcome, Policy, Request};
+use cors_policy_lang::{CompileFailure, Diagnostics, RenderStyle};
+
+/// Checks, compiles and explains CORS policies.
+#[derive(Parser)]
+#[command(name = "corsc", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files and print their diagnostics.
+    ///
+    /// Exits 0 when no file has errors (warnings are allowed), 1 when one
+    /// has, 2 when a file cannot be read.
+    Check {
+        /// The `.corspolicy` files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compile a policy file to a table.
+    ///
+    /// Writes nothing when the policy has errors.
+    Compile {
+        /// The `.corspolicy` file.
+        file: PathBuf,
+        /// Where to write the table.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Evaluate one request against a policy and show the answer.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// A `.corspolicy` file or a compiled table (recognized by its magic).
+    policy: PathBuf,
+    /// The request method.
+    #[arg(long)]
+    method: String,
+    /// The request path (a query is ignored).
+    #[arg(long)]
+    path: String,
+    /// The `Origin` header value.
+    #[arg(long)]
+    origin: Option<String>,
+    /// The `Access-Control-Request-Method` header value.
+    #[arg(long)]
+    request_method: Option<String>,
+    /// The `Access-Control-Request-Headers` header value.
+    #[arg(long)]
+    request_headers: Option<String>,
+    /// Send `Access-Control-Request-Private-Network: true`.
+    #[arg(long)]
+    private_network: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A failure that ends the command: the message and the exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// Bad input that the user must fix (exit 1).
+    fn invalid(message: String) -> Self {
+        Failure { message, code: 1 }
+    }
+
+    /// Usage or I/O (exit 2).
+    fn io(path: &Path, action: &str, error: &io::Error) -> Self {
+        Failure {
+            message: format!("cannot {action} {}: {}", path.display(), io_reason(error)),
+            code: 2,
+        }
+    }
+}
+
+fn io_reason(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug must still end with one line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("corsc: internal error: {info}; please report this bug");
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { files } => check(&files),
+        Command::Compile { file, output } => compile(&file, &output),
+        Command::Explain(args) => explain(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("corsc: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    fs::read(path).map_err(|error| Failure::io(path, "read", &error))
+}
+
+fn as_source<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Failure> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        Failure::invalid(format!(
+            "{}: not valid UTF-8 (invalid byte at offset {})",
+            path.display(),
+            error.valid_up_to()
+        ))
+    })
+}
+
+fn display_name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn print_diagnostics(path: &Path, source: &str, diagnostics: &Diagnostics) {
+    if !diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diagnostics.render(&display_name(path), source, RenderStyle::Rich)
+        );
+    }
+}
+
+fn summary(path: &Path, diagnostics: &Diagnostics) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}: {}, {}",
+        path.display(),
+        plural(diagnostics.error_count(), "error"),
+        plural(diagnostics.warning_count(), "warning")
+    )
+}
+
+fn check(files: &[PathBuf]) -> Result<u8, Failure> {
+    let mut exit = 0;
+    for path in files {
+        let checked = read(path).and_then(|bytes| {
+            let source = as_source(path, &bytes)?;
+            let checked = cors_policy_lang::check(source);
+            print_diagnostics(path, source, &checked.diagnostics);
+            Ok(checked.diagnostics)
+        });
+        match checked {
+            Ok(diagnostics) => {
+                eprintln!("{}", summary(path, &diagnostics));
+                if diagnostics.has_errors() {
+                    exit = exit.max(1);
+                }
+            }
+            Err(failure) => {
+                eprintln!("corsc: {}", failure.message);
+                exit = exit.max(failure.code);
+            }
+        }
+    }
+    Ok(exit)
+}
+
+fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {
+    let bytes = read(path)?;
+    let source = as_source(path, &bytes)?;
+    match cors_policy_lang::compile(source) {
+        Ok(compiled) => {
+            print_diagnostics(path, source, &compiled.diagnostics);
+            Ok(compiled)
+        }
+        Err(CompileFailure::Invalid(diagnostics)) => {
+            print_diagnostics(path, source, &diagnostics);
+            Err(Failure::invalid(summary(path, &diagnostics)))
+        }
+        Err(error @ CompileFailure::Table(_)) => {
+            Err(Failure::invalid(format!("{}: {error}", path.display())))
+        }
+    }
+}
+
+fn compile(path: &Path, output: &Path) -> Result<u8, Failure> {
+    let compiled = compile_file(path)?;
+    // Write beside the target and rename, so a failed write never leaves a
+    // truncated table where a good one was.
+    let mut temporary = output.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    fs::write(&temporary, &compiled.table)
+        .and_then(|()| fs::rename(&temporary, output))
+        .map_err(|error| {
+            let _ = fs::remove_file(&temporary);
+            Failure::io(output, "write", &error)
+        })?;
+    eprintln!(
+        "{}: compiled {} polic{} to {} ({} bytes)",
+        path.display(),
+        compiled.model.policies.len(),
+        if compiled.model.policies.len() == 1 { "y" } else { "ies" },
+        output.display(),
+        compiled.table.len()
+    );
+    Ok(0)
+}
+
+fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
+    let bytes = read(&args.policy)?;
+    let table = if bytes.starts_with(&MAGIC) {
+        bytes
+    } else {
+        compile_file(&args.policy)?.table
+    };
+    let policy = Policy::from_bytes(&table).map_err(|error| {
+        Failure::invalid(format!("{}: {error}", args.policy.display()))
+    })?;
+    let request = Request {
+        method: args.method.as_bytes(),
+        path: args.path.as_bytes(),
+        origin: args.origin.as_deref().map(str::as_bytes),
+        request_method: args.request_method.as_deref().map(str::as_bytes),
+        request_headers: args.request_headers.as_deref().map(str::as_bytes),
+        request_private_network: args.private_network.then_some(&b"true"[..]),
+    };
+    let outcome = policy.eval(&request);
+    let text = if args.json {
+        to_json(&outcome)
+    } else {
+        to_text(&outcome)
+    };
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(Failure {
+            message: format!("cannot write output: {error}"),
+            code: 2,
+        }),
+        _ => Ok(0),
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn to_json(outcome: &Outcome<'_>) -> String {
+    let headers: Vec<serde_json::Value> = outcome
+        .headers
+        .iter()
+        .map(|h| serde_json::json!([h.name, lossy(h.value)]))
+        .collect();
+    let object = serde_json::json!({
+        "decision": outcome.decision.as_str(),
+        "reason": outcome.reason.map(|r| r.as_str()),
+        "policy": outcome.policy.map(lossy),
+        "status": outcome.status,
+        "headers": headers,
+    });
+    format!("{object}\n")
+}
+
+fn to_text(outcome: &Outcome<'_>) -> String {
+    let mut text = format!("decision: {}\n", outcome.decision);
+    let or_dash = |value: Option<String>| value.unwrap_or_else(|| "-".to_string());
+    text += &format!("reason:   {}\n", or_dash(outcome.reason.map(|r| r.to_string())));
+    text += &format!("policy:   {}\n", or_dash(outcome.policy.map(lossy)));
+    text += &format!("status:   {}\n", or_dash(outcome.status.map(|s| s.to_string())));
+    if outcome.headers.is_empty() {
+        text += "headers:  (none)\n";
+    } else {
+        text += "headers:\n";
+        for header in &outcome.headers {
+            text += &format!("  {}: {}\n", header.name, lossy(header.value));
+        }
+    }
+    text
+}

@@ -1,0 +1,467 @@
+//! Building the deterministic automata the table stores.
+//!
+//! Patterns are inserted into an NFA shaped as a trie over *symbols*: a
+//! literal byte, the subdomain wildcard (`*.`: one or more labels, each
+//! followed by a dot), or the port wildcard (`:*`). Patterns sharing a prefix
+//! share states, wildcard gadgets included, so the NFA stays linear in the
+//! total pattern length. Subset construction then turns it into a DFA over
+//! byte ranges; a lookup walks it once, whatever the number of patterns.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+
+use crate::model::is_wildcard_label_byte;
+
+/// One step of a pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Symbol {
+    /// Exactly this byte.
+    Byte(u8),
+    /// One or more host labels, each followed by `.`.
+    Labels,
+    /// End of pattern, optionally followed by `:` and a port a browser would
+    /// serialize (decimal, no leading zero, at most 65535), never the given
+    /// default port. Must be the last symbol.
+    AnyPort {
+        /// The scheme's default port, which a browser never serializes.
+        default: Option<u16>,
+    },
+}
+
+/// A transition on the inclusive byte range `lo..=hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// First byte of the range.
+    pub lo: u8,
+    /// Last byte of the range.
+    pub hi: u8,
+    /// Target state.
+    pub next: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+struct NfaState {
+    transitions: Vec<Transition>,
+    accept: u32,
+}
+
+/// A nondeterministic automaton under construction.
+#[derive(Debug)]
+pub struct Nfa {
+    states: Vec<NfaState>,
+    children: HashMap<(u32, Symbol), u32>,
+    port_roots: HashMap<(Option<u16>, u32), u32>,
+}
+
+impl Default for Nfa {
+    fn default() -> Self {
+        Nfa {
+            states: vec![NfaState::default()],
+            children: HashMap::new(),
+            port_roots: HashMap::new(),
+        }
+    }
+}
+
+/// Byte ranges accepted inside a wildcard label.
+fn label_ranges() -> Vec<(u8, u8)> {
+    let mut ranges: Vec<(u8, u8)> = Vec::new();
+    for byte in 0..=255u8 {
+        if !is_wildcard_label_byte(byte) {
+            continue;
+        }
+        match ranges.last_mut() {
+            Some((_, hi)) if *hi as u16 + 1 == byte as u16 => *hi = byte,
+            _ => ranges.push((byte, byte)),
+        }
+    }
+    ranges
+}
+
+impl Nfa {
+    /// An empty automaton (accepts nothing).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn add_state(&mut self) -> u32 {
+        self.states.push(NfaState::default());
+        (self.states.len() - 1) as u32
+    }
+
+    fn add_transition(&mut self, from: u32, lo: u8, hi: u8, next: u32) {
+        self.states[from as usize]
+            .transitions
+            .push(Transition { lo, hi, next });
+    }
+
+    /// Adds a pattern; an input matching it is accepted with `accept` (> 0).
+    /// Where patterns overlap, the larger accept value wins.
+    pub fn insert(&mut self, symbols: &[Symbol], accept: u32) {
+        debug_assert!(accept > 0);
+        let mut node = 0u32;
+        for &symbol in symbols {
+            if let Symbol::AnyPort { default } = symbol {
+                let root = self.port_root(default, accept);
+                if !self.children.contains_key(&(node, symbol)) {
+                    self.children.insert((node, symbol), node);
+                    self.add_transition(node, b':', b':', root);
+                }
+                break;
+            }
+            node = match self.children.get(&(node, symbol)) {
+                Some(&child) => child,
+                None => {
+                    let child = self.build_child(node, symbol);
+                    self.children.insert((node, symbol), child);
+                    child
+                }
+            };
+        }
+        let state = &mut self.states[node as usize];
+        state.accept = state.accept.max(accept);
+    }
+
+    fn build_child(&mut self, node: u32, symbol: Symbol) -> u32 {
+        match symbol {
+            Symbol::Byte(byte) => {
+                let child = self.add_state();
+                self.add_transition(node, byte, byte, child);
+                child
+            }
+            Symbol::Labels => {
+                // in_label --label byte--> in_label, in_label --'.'--> after_dot,
+                // after_dot --label byte--> in_label; after_dot continues the pattern.
+                let in_label = self.add_state();
+                let after_dot = self.add_state();
+                for (lo, hi) in label_ranges() {
+                    self.add_transition(node, lo, hi, in_label);
+                    self.add_transition(in_label, lo, hi, in_label);
+                    self.add_transition(after_dot, lo, hi, in_label);
+                }
+                self.add_transition(in_label, b'.', b'.', after_dot);
+                after_dot
+            }
+            Symbol::AnyPort { .. } => unreachable!("AnyPort is handled by insert"),
+        }
+    }
+
+    /// The state reached after `:` in a port wildcard: a minimal acyclic
+    /// automaton of the port numbers, shared by every pattern using it.
+    fn port_root(&mut self, default: Option<u16>, accept: u32) -> u32 {
+        if let Some(&root) = self.port_roots.get(&(default, accept)) {
+            return root;
+        }
+        let ports = (0..=u16::MAX)
+            .filter(|&port| Some(port) != default)
+            .map(|port| port.to_string());
+        let dawg = Dawg::of_sorted(ports);
+        let base = self.states.len() as u32;
+        for state in &dawg.states {
+            self.states.push(NfaState {
+                transitions: state
+                    .edges
+                    .iter()
+                    .map(|&(byte, next)| Transition {
+                        lo: byte,
+                        hi: byte,
+                        next: base + next,
+                    })
+                    .collect(),
+                accept: if state.accept { accept } else { 0 },
+            });
+        }
+        let root = base + dawg.root;
+        self.port_roots.insert((default, accept), root);
+        root
+    }
+
+    /// Whether no pattern was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.states.len() == 1 && self.states[0].accept == 0
+    }
+
+    /// Subset construction: the equivalent deterministic automaton.
+    pub fn determinize(&self) -> Dfa {
+        let mut dfa = Dfa::default();
+        let mut ids: HashMap<Box<[u32]>, u32> = HashMap::new();
+        let mut queue: VecDeque<Box<[u32]>> = VecDeque::new();
+        let start: Box<[u32]> = Box::new([0]);
+        ids.insert(start.clone(), 0);
+        dfa.states.push(DfaState::default());
+        queue.push_back(start);
+
+        while let Some(subset) = queue.pop_front() {
+            let id = ids[&subset];
+            let accept = subset
+                .iter()
+                .map(|&s| self.states[s as usize].accept)
+                .max()
+                .unwrap_or(0);
+            let mut intern = |targets: Vec<u32>| -> u32 {
+                let key: Box<[u32]> = targets.into_boxed_slice();
+                match ids.entry(key) {
+                    Entry::Occupied(entry) => *entry.get(),
+                    Entry::Vacant(entry) => {
+                        let next = dfa.states.len() as u32;
+                        queue.push_back(entry.key().clone());
+                        entry.insert(next);
+                        dfa.states.push(DfaState::default());
+                        next
+                    }
+                }
+            };
+            let transitions = self.subset_transitions(&subset, &mut intern);
+            let state = &mut dfa.states[id as usize];
+            state.accept = accept;
+            state.transitions = transitions;
+        }
+        dfa
+    }
+
+    /// The DFA transitions out of `subset`, merging adjacent ranges that
+    /// lead to the same subset.
+    fn subset_transitions(
+        &self,
+        subset: &[u32],
+        intern: &mut impl FnMut(Vec<u32>) -> u32,
+    ) -> Vec<Transition> {
+        let mut edges: Vec<Transition> = subset
+            .iter()
+            .flat_map(|&s| self.states[s as usize].transitions.iter().copied())
+            .collect();
+        edges.sort_by_key(|t| (t.lo, t.hi, t.next));
+        edges.dedup();
+        // Elementary intervals: every range boundary splits the byte space.
+        let mut cuts: Vec<u16> = edges
+            .iter()
+            .flat_map(|t| [t.lo as u16, t.hi as u16 + 1])
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out: Vec<Transition> = Vec::new();
+        for window in cuts.windows(2) {
+            let (lo, hi) = (window[0], window[1] - 1);
+            let mut targets: Vec<u32> = edges
+                .iter()
+                .filter(|t| t.lo as u16 <= lo && hi <= t.hi as u16)
+                .map(|t| t.next)
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            targets.sort_unstable();
+            targets.dedup();
+            let next = intern(targets);
+            let (lo, hi) = (lo as u8, hi as u8);
+            match out.last_mut() {
+                Some(last) if last.next == next && last.hi as u16 + 1 == lo as u16 => last.hi = hi,
+                _ => out.push(Transition { lo, hi, next }),
+            }
+        }
+        out
+    }
+}
+
+/// One state of a [`Dfa`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DfaState {
+    /// Sorted, disjoint transitions; other bytes lead to the dead state.
+    pub transitions: Vec<Transition>,
+    /// 0 when not accepting.
+    pub accept: u32,
+}
+
+/// A deterministic automaton over bytes; state 0 is the start.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dfa {
+    /// The states.
+    pub states: Vec<DfaState>,
+}
+
+impl Dfa {
+    /// The accept value for `input` (0 when rejected). For tests and tools.
+    pub fn run(&self, input: &[u8]) -> u32 {
+        let mut state = 0usize;
+        for &byte in input {
+            let next = self.states[state]
+                .transitions
+                .iter()
+                .find(|t| t.lo <= byte && byte <= t.hi);
+            match next {
+                Some(t) => state = t.next as usize,
+                None => return 0,
+            }
+        }
+        self.states[state].accept
+    }
+}
+
+/// A minimal acyclic automaton of a finite, sorted set of strings
+/// (Daciuk et al.'s incremental construction).
+struct Dawg {
+    states: Vec<DawgState>,
+    root: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct DawgState {
+    edges: Vec<(u8, u32)>,
+    accept: bool,
+}
+
+impl Dawg {
+    fn of_sorted(words: impl Iterator<Item = String>) -> Dawg {
+        // Sorting bytewise is required by the construction.
+        let mut words: Vec<String> = words.collect();
+        words.sort_unstable();
+        let mut states: Vec<DawgState> = vec![DawgState::default()];
+        let mut register: HashMap<DawgState, u32> = HashMap::new();
+        // The path of the previous word, as (state) indices from the root.
+        let mut path: Vec<u32> = vec![0];
+        let mut previous: Vec<u8> = Vec::new();
+        for word in &words {
+            let word = word.as_bytes();
+            let common = previous
+                .iter()
+                .zip(word)
+                .take_while(|(a, b)| a == b)
+                .count();
+            Self::replace_or_register(&mut states, &mut register, &mut path, common);
+            for &byte in &word[common..] {
+                let child = states.len() as u32;
+                states.push(DawgState::default());
+                let parent = *path.last().unwrap_or(&0);
+                states[parent as usize].edges.push((byte, child));
+                path.push(child);
+            }
+            let last = *path.last().unwrap_or(&0);
+            states[last as usize].accept = true;
+            previous = word.to_vec();
+        }
+        Self::replace_or_register(&mut states, &mut register, &mut path, 0);
+        // Keep only the states reachable from the root, renumbered.
+        let mut renumber: HashMap<u32, u32> = HashMap::new();
+        let mut order = vec![0u32];
+        renumber.insert(0, 0);
+        let mut index = 0;
+        while index < order.len() {
+            let state = order[index];
+            for &(_, next) in &states[state as usize].edges {
+                if let Entry::Vacant(entry) = renumber.entry(next) {
+                    entry.insert(order.len() as u32);
+                    order.push(next);
+                }
+            }
+            index += 1;
+        }
+        let compact = order
+            .iter()
+            .map(|&old| {
+                let state = &states[old as usize];
+                DawgState {
+                    edges: state
+                        .edges
+                        .iter()
+                        .map(|&(byte, next)| (byte, renumber[&next]))
+                        .collect(),
+                    accept: state.accept,
+                }
+            })
+            .collect();
+        Dawg {
+            states: compact,
+            root: 0,
+        }
+    }
+
+    /// Minimizes the tail of `path` below depth `keep`, replacing each
+    /// state with an equivalent registered one where there is one.
+    fn replace_or_register(
+        states: &mut [DawgState],
+        register: &mut HashMap<DawgState, u32>,
+        path: &mut Vec<u32>,
+        keep: usize,
+    ) {
+        while path.len() > keep + 1 {
+            let child = path.pop().unwrap_or(0);
+            let parent = *path.last().unwrap_or(&0);
+            let key = states[child as usize].clone();
+            let canonical = *register.entry(key).or_insert(child);
+            if let Some(edge) = states[parent as usize].edges.last_mut() {
+                edge.1 = canonical;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(text: &str) -> Vec<Symbol> {
+        text.bytes().map(Symbol::Byte).collect()
+    }
+
+    fn with(mut prefix: Vec<Symbol>, rest: &[Symbol]) -> Vec<Symbol> {
+        prefix.extend_from_slice(rest);
+        prefix
+    }
+
+    #[test]
+    fn literals_match_exactly() {
+        let mut nfa = Nfa::new();
+        nfa.insert(&literal("https://a.com"), 1);
+        nfa.insert(&literal("https://ab.com"), 1);
+        let dfa = nfa.determinize();
+        assert_eq!(dfa.run(b"https://a.com"), 1);
+        assert_eq!(dfa.run(b"https://ab.com"), 1);
+        assert_eq!(dfa.run(b"https://a.co"), 0);
+        assert_eq!(dfa.run(b"https://a.comm"), 0);
+        assert_eq!(dfa.run(b""), 0);
+    }
+
+    #[test]
+    fn subdomain_wildcard_needs_one_or_more_labels() {
+        let mut nfa = Nfa::new();
+        let pattern = with(
+            with(literal("https://"), &[Symbol::Labels]),
+            &literal("example.com"),
+        );
+        nfa.insert(&pattern, 1);
+        nfa.insert(&literal("https://example.com.evil.net"), 1);
+        let dfa = nfa.determinize();
+        assert_eq!(dfa.run(b"https://a.example.com"), 1);
+        assert_eq!(dfa.run(b"https://a.b-c.d_e.example.com"), 1);
+        assert_eq!(dfa.run(b"https://example.example.com"), 1);
+        assert_eq!(dfa.run(b"https://example.com"), 0);
+        assert_eq!(dfa.run(b"https://.example.com"), 0);
+        assert_eq!(dfa.run(b"https://a..example.com"), 0);
+        assert_eq!(dfa.run(b"https://evilexample.com"), 0);
+        assert_eq!(dfa.run(b"https://A.example.com"), 0);
+        assert_eq!(dfa.run(b"https://example.com.evil.net"), 1);
+        assert_eq!(dfa.run(b"https://x.example.com.evil.net"), 0);
+    }
+
+    #[test]
+    fn port_wildcard_matches_serialized_ports_only() {
+        let mut nfa = Nfa::new();
+        nfa.insert(
+            &with(literal("http://h"), &[Symbol::AnyPort { default: Some(80) }]),
+            1,
+        );
+        let dfa = nfa.determinize();
+        for good in ["http://h", "http://h:0", "http://h:8080", "http://h:65535", "http://h:81"] {
+            assert_eq!(dfa.run(good.as_bytes()), 1, "{good}");
+        }
+        for bad in ["http://h:", "http://h:80", "http://h:080", "http://h:65536", "http://h:99999", "http://h:1x"] {
+            assert_eq!(dfa.run(bad.as_bytes()), 0, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dawg_is_minimal_for_ports() {
+        let dawg = Dawg::of_sorted((0..=u16::MAX).map(|p| p.to_string()));
+        assert!(dawg.states.len() < 40, "{} states", dawg.states.len());
+    }
+}

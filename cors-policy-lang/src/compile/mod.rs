@@ -1,0 +1,42 @@
+//! The compiler: from the validated model to table bytes.
+//!
+//! The byte layout belongs to `cors_match_core::format`; this module only
+//! fills it in, with the core's constants.
+
+pub mod automaton;
+mod table;
+
+use crate::model::{default_port, Host, OriginPattern, PortPattern};
+use automaton::Symbol;
+
+pub use table::{compile, CompileError};
+
+/// The symbols of one origin pattern, as the origin automaton reads it.
+pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {
+    let mut symbols = Vec::new();
+    let bytes = |symbols: &mut Vec<Symbol>, text: &str| {
+        symbols.extend(text.bytes().map(Symbol::Byte));
+    };
+    match pattern {
+        OriginPattern::Null => bytes(&mut symbols, "null"),
+        OriginPattern::Tuple(origin) => {
+            bytes(&mut symbols, &origin.scheme);
+            bytes(&mut symbols, "://");
+            if origin.any_subdomain {
+                symbols.push(Symbol::Labels);
+            }
+            match &origin.host {
+                Host::Domain(name) => bytes(&mut symbols, name),
+                host @ (Host::Ipv4(_) | Host::Ipv6(_)) => bytes(&mut symbols, &host.to_string()),
+            }
+            match origin.port {
+                PortPattern::Default => {}
+                PortPattern::Exact(port) => bytes(&mut symbols, &format!(":{port}")),
+                PortPattern::Any => symbols.push(Symbol::AnyPort {
+                    default: default_port(&origin.scheme),
+                }),
+            }
+        }
+    }
+    symbols
+}

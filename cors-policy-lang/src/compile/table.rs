@@ -1,0 +1,225 @@
+//! Writing the table: sections laid out after the header, offsets and
+//! counts filled in, checksum last.
+
+use cors_match_core::format::{
+    self, flags, header, policy as record, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE, POLICY_LEN,
+    STATE_LEN, TRANSITION_LEN, VERSION,
+};
+
+use super::automaton::{Dfa, Nfa, Symbol};
+use super::origin_symbols;
+use crate::model::{HeaderNames, Origins, Policy, PolicySet};
+
+/// Why a model could not be written as a table.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CompileError {
+    /// The table would exceed the format's 4 GiB limit.
+    #[error("the compiled table would exceed 4 GiB ({what})")]
+    TooLarge {
+        /// Which count overflowed.
+        what: &'static str,
+    },
+}
+
+fn u32_of(value: usize, what: &'static str) -> Result<u32, CompileError> {
+    u32::try_from(value).map_err(|_| CompileError::TooLarge { what })
+}
+
+/// Accumulates automata into the shared state and transition arrays.
+#[derive(Default)]
+struct Automata {
+    states: Vec<u8>,
+    transitions: Vec<u8>,
+    state_count: u32,
+    transition_count: u32,
+}
+
+impl Automata {
+    /// Appends `nfa`'s DFA; returns its start state, `NO_STATE` when empty.
+    fn add(&mut self, nfa: &Nfa) -> Result<u32, CompileError> {
+        if nfa.is_empty() {
+            return Ok(NO_STATE);
+        }
+        self.add_dfa(&nfa.determinize())
+    }
+
+    fn add_dfa(&mut self, dfa: &Dfa) -> Result<u32, CompileError> {
+        let base = self.state_count;
+        for state in &dfa.states {
+            let first = self.transition_count;
+            let count = u32_of(state.transitions.len(), "transitions")?;
+            self.states.extend_from_slice(&first.to_le_bytes());
+            self.states.extend_from_slice(&count.to_le_bytes());
+            self.states.extend_from_slice(&state.accept.to_le_bytes());
+            for t in &state.transitions {
+                let next = base.checked_add(t.next).ok_or(CompileError::TooLarge { what: "states" })?;
+                self.transitions.extend_from_slice(&[t.lo, t.hi, 0, 0]);
+                self.transitions.extend_from_slice(&next.to_le_bytes());
+            }
+            self.transition_count = first
+                .checked_add(count)
+                .ok_or(CompileError::TooLarge { what: "transitions" })?;
+        }
+        self.state_count = base
+            .checked_add(u32_of(dfa.states.len(), "states")?)
+            .ok_or(CompileError::TooLarge { what: "states" })?;
+        Ok(base)
+    }
+}
+
+/// The strings section, referenced by (offset, length) pairs.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+}
+
+impl Strings {
+    fn add(&mut self, text: &str) -> Result<[u32; 2], CompileError> {
+        let offset = u32_of(self.bytes.len(), "strings")?;
+        self.bytes.extend_from_slice(text.as_bytes());
+        Ok([offset, u32_of(text.len(), "strings")?])
+    }
+}
+
+fn literal(text: &str) -> Vec<Symbol> {
+    text.bytes().map(Symbol::Byte).collect()
+}
+
+/// `*` first when the list has it, then the names, joined by `, `.
+fn render_names(names: &HeaderNames) -> String {
+    let wildcard = names.any.then_some("*");
+    wildcard
+        .into_iter()
+        .chain(names.names.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn policy_record(
+    policy: &Policy,
+    automata: &mut Automata,
+    strings: &mut Strings,
+) -> Result<[u8; POLICY_LEN], CompileError> {
+    let mut out = [0u8; POLICY_LEN];
+    let mut put = |offset: usize, value: u32| {
+        out[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+    };
+
+    let mut policy_flags = 0;
+    let origin_start = match &policy.origins {
+        Origins::Any => {
+            policy_flags |= flags::ANY_ORIGIN;
+            NO_STATE
+        }
+        Origins::List(patterns) => {
+            let mut nfa = Nfa::new();
+            for pattern in patterns {
+                nfa.insert(&origin_symbols(pattern), 1);
+            }
+            automata.add(&nfa)?
+        }
+    };
+    let mut methods = Nfa::new();
+    for method in &policy.methods {
+        methods.insert(&literal(method), 1);
+    }
+    let mut headers = Nfa::new();
+    for name in &policy.allow_headers.names {
+        headers.insert(&literal(name), 1);
+    }
+    if policy.credentials {
+        policy_flags |= flags::CREDENTIALS;
+    }
+    if policy.private_network {
+        policy_flags |= flags::PRIVATE_NETWORK;
+    }
+    if policy.allow_headers.any {
+        policy_flags |= flags::ANY_HEADER;
+    }
+
+    put(record::ORIGIN_START, origin_start);
+    put(record::METHOD_START, automata.add(&methods)?);
+    put(record::HEADER_START, automata.add(&headers)?);
+    put(record::FLAGS, policy_flags);
+    put(record::PREFLIGHT_STATUS, u32::from(policy.preflight_status));
+    let max_age = policy.max_age.map(|s| s.to_string()).unwrap_or_default();
+    for (offset, text) in [
+        (record::NAME, policy.name.clone()),
+        (record::ALLOW_METHODS, policy.methods.join(", ")),
+        (record::ALLOW_HEADERS, render_names(&policy.allow_headers)),
+        (record::EXPOSE_HEADERS, render_names(&policy.expose_headers)),
+        (record::MAX_AGE, max_age),
+    ] {
+        let [start, len] = strings.add(&text)?;
+        put(offset, start);
+        put(offset + 4, len);
+    }
+    Ok(out)
+}
+
+/// Compiles a validated model to table bytes in the format of
+/// `cors_match_core::format`.
+///
+/// # Errors
+///
+/// [`CompileError::TooLarge`] when the table would not fit the format's
+/// 32-bit offsets.
+pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
+    let mut automata = Automata::default();
+    let mut strings = Strings::default();
+    let mut records = Vec::with_capacity(set.policies.len() * POLICY_LEN);
+
+    let mut paths = Nfa::new();
+    let mut catch_all = NO_POLICY;
+    for (index, policy) in set.policies.iter().enumerate() {
+        let index = u32_of(index, "policies")?;
+        if policy.paths.is_empty() {
+            catch_all = index;
+        }
+        for prefix in &policy.paths {
+            paths.insert(&literal(prefix), index + 1);
+        }
+        records.extend_from_slice(&policy_record(policy, &mut automata, &mut strings)?);
+    }
+    let path_start = automata.add(&paths)?;
+
+    let policies_offset = HEADER_LEN;
+    let states_offset = policies_offset + records.len();
+    let transitions_offset = states_offset + automata.states.len();
+    let strings_offset = transitions_offset + automata.transitions.len();
+    let total = strings_offset + strings.bytes.len();
+    debug_assert_eq!(automata.states.len(), automata.state_count as usize * STATE_LEN);
+    debug_assert_eq!(
+        automata.transitions.len(),
+        automata.transition_count as usize * TRANSITION_LEN
+    );
+
+    let mut table = Vec::with_capacity(total);
+    table.extend_from_slice(&[0u8; HEADER_LEN]);
+    let fields = [
+        (header::ENDIAN, format::ENDIAN_MARKER),
+        (header::VERSION, VERSION),
+        (header::TOTAL_LEN, u32_of(total, "table")?),
+        (header::POLICIES_OFFSET, u32_of(policies_offset, "table")?),
+        (header::POLICY_COUNT, u32_of(set.policies.len(), "policies")?),
+        (header::STATES_OFFSET, u32_of(states_offset, "table")?),
+        (header::STATE_COUNT, automata.state_count),
+        (header::TRANSITIONS_OFFSET, u32_of(transitions_offset, "table")?),
+        (header::TRANSITION_COUNT, automata.transition_count),
+        (header::STRINGS_OFFSET, u32_of(strings_offset, "table")?),
+        (header::STRINGS_LEN, u32_of(strings.bytes.len(), "strings")?),
+        (header::PATH_START, path_start),
+        (header::CATCH_ALL, catch_all),
+    ];
+    table[header::MAGIC..header::MAGIC + MAGIC.len()].copy_from_slice(&MAGIC);
+    for (offset, value) in fields {
+        table[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+    }
+    table.extend_from_slice(&records);
+    table.extend_from_slice(&automata.states);
+    table.extend_from_slice(&automata.transitions);
+    table.extend_from_slice(&strings.bytes);
+    let checksum = format::checksum(&table).unwrap_or(0);
+    table[header::CHECKSUM..header::CHECKSUM + 4].copy_from_slice(&checksum.to_le_bytes());
+    Ok(table)
+}
