@@ -16,7 +16,7 @@ pub(crate) struct Automata<'a> {
 
 /// A state's transitions are searched linearly up to this many, by
 /// bisection beyond: tries mostly have one or two per state.
-const LINEAR_SEARCH_MAX: u32 = 8;
+const LINEAR_SEARCH_MAX: usize = 8;
 
 impl<'a> Automata<'a> {
     /// The accept value of `state` (0 when not accepting).
@@ -30,38 +30,33 @@ impl<'a> Automata<'a> {
     #[inline]
     pub(crate) fn step(&self, state: u32, byte: u8) -> Option<u32> {
         let record = (state as usize).checked_mul(STATE_LEN)?;
-        let first = read_u32(self.states, record)?;
-        let count = read_u32(self.states, record + 4)?;
-        let range = |index: u32| -> Option<(u8, u8)> {
-            let offset = (first.checked_add(index)? as usize).checked_mul(TRANSITION_LEN)?;
-            Some((*self.transitions.get(offset)?, *self.transitions.get(offset + 1)?))
-        };
-        let target = |index: u32| -> Option<u32> {
-            let offset = (first.checked_add(index)? as usize).checked_mul(TRANSITION_LEN)?;
-            read_u32(self.transitions, offset + 4)
-        };
+        let first = read_u32(self.states, record)? as usize;
+        let count = read_u32(self.states, record + 4)? as usize;
+        // One bounds check for the state's whole block of transitions.
+        let start = first.checked_mul(TRANSITION_LEN)?;
+        let end = start.checked_add(count.checked_mul(TRANSITION_LEN)?)?;
+        let block = self.transitions.get(start..end)?;
         if count <= LINEAR_SEARCH_MAX {
-            for index in 0..count {
-                let (lo, hi) = range(index)?;
-                if byte < lo {
+            for transition in block.chunks_exact(TRANSITION_LEN) {
+                if byte < transition[0] {
                     return None;
                 }
-                if byte <= hi {
-                    return target(index);
+                if byte <= transition[1] {
+                    return read_u32(transition, 4);
                 }
             }
             return None;
         }
-        let (mut low, mut high) = (0u32, count);
+        let (mut low, mut high) = (0usize, count);
         while low < high {
             let mid = low + (high - low) / 2;
-            let (lo, hi) = range(mid)?;
-            if byte < lo {
+            let transition = block.get(mid * TRANSITION_LEN..(mid + 1) * TRANSITION_LEN)?;
+            if byte < transition[0] {
                 high = mid;
-            } else if byte > hi {
+            } else if byte > transition[1] {
                 low = mid + 1;
             } else {
-                return target(mid);
+                return read_u32(transition, 4);
             }
         }
         None

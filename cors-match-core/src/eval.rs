@@ -26,7 +26,9 @@ fn is_token(bytes: &[u8]) -> bool {
 fn is_malformed_origin(origin: &[u8]) -> bool {
     origin.is_empty()
         || origin.len() > MAX_ORIGIN_LEN
-        || origin.iter().any(|&b| b == b',' || !(0x21..=0x7E).contains(&b))
+        || origin
+            .iter()
+            .any(|&b| b == b',' || !(0x21..=0x7E).contains(&b))
 }
 
 /// The checks of one policy, read from its record.
@@ -100,8 +102,18 @@ impl<'a> Policy<'a> {
                     if selected.has(flags::CREDENTIALS) {
                         push(&mut result, names::ALLOW_CREDENTIALS, b"true");
                     }
-                    self.push_rendered(&mut result, &selected, names::ALLOW_METHODS, policy::ALLOW_METHODS);
-                    self.push_rendered(&mut result, &selected, names::ALLOW_HEADERS, policy::ALLOW_HEADERS);
+                    self.push_rendered(
+                        &mut result,
+                        &selected,
+                        names::ALLOW_METHODS,
+                        policy::ALLOW_METHODS,
+                    );
+                    self.push_rendered(
+                        &mut result,
+                        &selected,
+                        names::ALLOW_HEADERS,
+                        policy::ALLOW_HEADERS,
+                    );
                     self.push_rendered(&mut result, &selected, names::MAX_AGE, policy::MAX_AGE);
                     if request.wants_private_network() {
                         push(&mut result, names::ALLOW_PRIVATE_NETWORK, b"true");
@@ -122,7 +134,12 @@ impl<'a> Policy<'a> {
                     if selected.has(flags::CREDENTIALS) {
                         push(&mut result, names::ALLOW_CREDENTIALS, b"true");
                     }
-                    self.push_rendered(&mut result, &selected, names::EXPOSE_HEADERS, policy::EXPOSE_HEADERS);
+                    self.push_rendered(
+                        &mut result,
+                        &selected,
+                        names::EXPOSE_HEADERS,
+                        policy::EXPOSE_HEADERS,
+                    );
                 }
                 Err(reason) => {
                     result.decision = Decision::ActualDenied;
@@ -152,7 +169,10 @@ impl<'a> Policy<'a> {
                         chosen = accept - 1;
                     }
                 }
-                match path.get(consumed).and_then(|&b| self.automata.step(state, b)) {
+                match path
+                    .get(consumed)
+                    .and_then(|&b| self.automata.step(state, b))
+                {
                     Some(next) => state = next,
                     None => break,
                 }
@@ -174,7 +194,9 @@ impl<'a> Policy<'a> {
             return Ok(());
         }
         if origin.len() <= MAX_ORIGIN_LEN
-            && self.automata.accepts(selected.start(policy::ORIGIN_START), origin)
+            && self
+                .automata
+                .accepts(selected.start(policy::ORIGIN_START), origin)
         {
             return Ok(());
         }
@@ -190,14 +212,22 @@ impl<'a> Policy<'a> {
             return Err(Reason::MalformedRequest);
         }
         let safelisted = matches!(method, b"GET" | b"HEAD" | b"POST");
-        if safelisted || self.automata.accepts(selected.start(policy::METHOD_START), method) {
+        if safelisted
+            || self
+                .automata
+                .accepts(selected.start(policy::METHOD_START), method)
+        {
             Ok(())
         } else {
             Err(Reason::MethodNotAllowed)
         }
     }
 
-    fn check_preflight(&self, selected: &Selected<'_>, request: &Request<'_>) -> Result<(), Reason> {
+    fn check_preflight(
+        &self,
+        selected: &Selected<'_>,
+        request: &Request<'_>,
+    ) -> Result<(), Reason> {
         self.check_method(selected, request.request_method.unwrap_or_default())?;
         if let Some(list) = request.request_headers {
             match self.check_headers(selected, list) {

@@ -198,7 +198,13 @@ impl<'a> Policy<'a> {
             1,
         )?;
 
-        validate_automata(states, transitions, state_count, transition_count, policy_count)?;
+        validate_automata(
+            states,
+            transitions,
+            state_count,
+            transition_count,
+            policy_count,
+        )?;
 
         let loaded = Policy {
             policies,
@@ -235,7 +241,11 @@ impl<'a> Policy<'a> {
         if policy_flags & !flags::ALL != 0 || (credentials && wildcard) {
             return None;
         }
-        for start in [policy::ORIGIN_START, policy::METHOD_START, policy::HEADER_START] {
+        for start in [
+            policy::ORIGIN_START,
+            policy::METHOD_START,
+            policy::HEADER_START,
+        ] {
             if !state_ok(read_u32(record, start)?) {
                 return None;
             }

@@ -119,7 +119,10 @@ pub struct Outcome<'a> {
 impl<'a> Outcome<'a> {
     /// The value of the named header (lower-case name), if the outcome has it.
     pub fn header(&self, name: &str) -> Option<&'a [u8]> {
-        self.headers.iter().find(|h| h.name == name).map(|h| h.value)
+        self.headers
+            .iter()
+            .find(|h| h.name == name)
+            .map(|h| h.value)
     }
 }
 

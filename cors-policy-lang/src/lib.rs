@@ -33,7 +33,11 @@ pub struct Checked {
 pub fn check(source: &str) -> Checked {
     let (file, mut diagnostics) = parser::parse(source);
     let model = validate::validate(&file, &mut diagnostics);
-    let model = if diagnostics.has_errors() { None } else { model };
+    let model = if diagnostics.has_errors() {
+        None
+    } else {
+        model
+    };
     Checked { model, diagnostics }
 }
 

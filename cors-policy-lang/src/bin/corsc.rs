@@ -217,7 +217,11 @@ fn compile(path: &Path, output: &Path) -> Result<u8, Failure> {
         "{}: compiled {} polic{} to {} ({} bytes)",
         path.display(),
         compiled.model.policies.len(),
-        if compiled.model.policies.len() == 1 { "y" } else { "ies" },
+        if compiled.model.policies.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
         output.display(),
         compiled.table.len()
     );
@@ -231,9 +235,8 @@ fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
     } else {
         compile_file(&args.policy)?.table
     };
-    let policy = Policy::from_bytes(&table).map_err(|error| {
-        Failure::invalid(format!("{}: {error}", args.policy.display()))
-    })?;
+    let policy = Policy::from_bytes(&table)
+        .map_err(|error| Failure::invalid(format!("{}: {error}", args.policy.display())))?;
     let request = Request {
         method: args.method.as_bytes(),
         path: args.path.as_bytes(),
@@ -249,7 +252,10 @@ fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
         to_text(&outcome)
     };
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(Failure {
             message: format!("cannot write output: {error}"),
             code: 2,
@@ -281,9 +287,15 @@ fn to_json(outcome: &Outcome<'_>) -> String {
 fn to_text(outcome: &Outcome<'_>) -> String {
     let mut text = format!("decision: {}\n", outcome.decision);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "-".to_string());
-    text += &format!("reason:   {}\n", or_dash(outcome.reason.map(|r| r.to_string())));
+    text += &format!(
+        "reason:   {}\n",
+        or_dash(outcome.reason.map(|r| r.to_string()))
+    );
     text += &format!("policy:   {}\n", or_dash(outcome.policy.map(lossy)));
-    text += &format!("status:   {}\n", or_dash(outcome.status.map(|s| s.to_string())));
+    text += &format!(
+        "status:   {}\n",
+        or_dash(outcome.status.map(|s| s.to_string()))
+    );
     if outcome.headers.is_empty() {
         text += "headers:  (none)\n";
     } else {

@@ -216,7 +216,7 @@ impl Nfa {
             state.accept = accept;
             state.transitions = transitions;
         }
-        dfa
+        dfa.depth_first()
     }
 
     /// The DFA transitions out of `subset`, merging adjacent ranges that
@@ -280,6 +280,47 @@ pub struct Dfa {
 }
 
 impl Dfa {
+    /// The same automaton with states numbered in depth-first order, so that
+    /// a walk along one pattern reads neighbouring memory instead of jumping
+    /// across a breadth-first layout (a cache miss per byte on big tables).
+    fn depth_first(self) -> Dfa {
+        const UNSEEN: u32 = u32::MAX;
+        let mut order: Vec<u32> = Vec::with_capacity(self.states.len());
+        let mut new_index = vec![UNSEEN; self.states.len()];
+        let mut stack = vec![0u32];
+        while let Some(state) = stack.pop() {
+            if new_index[state as usize] != UNSEEN {
+                continue;
+            }
+            new_index[state as usize] = order.len() as u32;
+            order.push(state);
+            // Reversed, so the first transition is explored first.
+            for t in self.states[state as usize].transitions.iter().rev() {
+                if new_index[t.next as usize] == UNSEEN {
+                    stack.push(t.next);
+                }
+            }
+        }
+        let states = order
+            .iter()
+            .map(|&old| {
+                let state = &self.states[old as usize];
+                DfaState {
+                    transitions: state
+                        .transitions
+                        .iter()
+                        .map(|t| Transition {
+                            next: new_index[t.next as usize],
+                            ..*t
+                        })
+                        .collect(),
+                    accept: state.accept,
+                }
+            })
+            .collect();
+        Dfa { states }
+    }
+
     /// The accept value for `input` (0 when rejected). For tests and tools.
     pub fn run(&self, input: &[u8]) -> u32 {
         let mut state = 0usize;
@@ -447,14 +488,30 @@ mod tests {
     fn port_wildcard_matches_serialized_ports_only() {
         let mut nfa = Nfa::new();
         nfa.insert(
-            &with(literal("http://h"), &[Symbol::AnyPort { default: Some(80) }]),
+            &with(
+                literal("http://h"),
+                &[Symbol::AnyPort { default: Some(80) }],
+            ),
             1,
         );
         let dfa = nfa.determinize();
-        for good in ["http://h", "http://h:0", "http://h:8080", "http://h:65535", "http://h:81"] {
+        for good in [
+            "http://h",
+            "http://h:0",
+            "http://h:8080",
+            "http://h:65535",
+            "http://h:81",
+        ] {
             assert_eq!(dfa.run(good.as_bytes()), 1, "{good}");
         }
-        for bad in ["http://h:", "http://h:80", "http://h:080", "http://h:65536", "http://h:99999", "http://h:1x"] {
+        for bad in [
+            "http://h:",
+            "http://h:80",
+            "http://h:080",
+            "http://h:65536",
+            "http://h:99999",
+            "http://h:1x",
+        ] {
             assert_eq!(dfa.run(bad.as_bytes()), 0, "{bad}");
         }
     }

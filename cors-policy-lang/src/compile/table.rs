@@ -52,13 +52,15 @@ impl Automata {
             self.states.extend_from_slice(&count.to_le_bytes());
             self.states.extend_from_slice(&state.accept.to_le_bytes());
             for t in &state.transitions {
-                let next = base.checked_add(t.next).ok_or(CompileError::TooLarge { what: "states" })?;
+                let next = base
+                    .checked_add(t.next)
+                    .ok_or(CompileError::TooLarge { what: "states" })?;
                 self.transitions.extend_from_slice(&[t.lo, t.hi, 0, 0]);
                 self.transitions.extend_from_slice(&next.to_le_bytes());
             }
-            self.transition_count = first
-                .checked_add(count)
-                .ok_or(CompileError::TooLarge { what: "transitions" })?;
+            self.transition_count = first.checked_add(count).ok_or(CompileError::TooLarge {
+                what: "transitions",
+            })?;
         }
         self.state_count = base
             .checked_add(u32_of(dfa.states.len(), "states")?)
@@ -188,7 +190,10 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
     let transitions_offset = states_offset + automata.states.len();
     let strings_offset = transitions_offset + automata.transitions.len();
     let total = strings_offset + strings.bytes.len();
-    debug_assert_eq!(automata.states.len(), automata.state_count as usize * STATE_LEN);
+    debug_assert_eq!(
+        automata.states.len(),
+        automata.state_count as usize * STATE_LEN
+    );
     debug_assert_eq!(
         automata.transitions.len(),
         automata.transition_count as usize * TRANSITION_LEN
@@ -201,10 +206,16 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
         (header::VERSION, VERSION),
         (header::TOTAL_LEN, u32_of(total, "table")?),
         (header::POLICIES_OFFSET, u32_of(policies_offset, "table")?),
-        (header::POLICY_COUNT, u32_of(set.policies.len(), "policies")?),
+        (
+            header::POLICY_COUNT,
+            u32_of(set.policies.len(), "policies")?,
+        ),
         (header::STATES_OFFSET, u32_of(states_offset, "table")?),
         (header::STATE_COUNT, automata.state_count),
-        (header::TRANSITIONS_OFFSET, u32_of(transitions_offset, "table")?),
+        (
+            header::TRANSITIONS_OFFSET,
+            u32_of(transitions_offset, "table")?,
+        ),
         (header::TRANSITION_COUNT, automata.transition_count),
         (header::STRINGS_OFFSET, u32_of(strings_offset, "table")?),
         (header::STRINGS_LEN, u32_of(strings.bytes.len(), "strings")?),

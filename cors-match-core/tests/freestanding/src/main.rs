@@ -1,0 +1,138 @@
+//! Loads the embedded table and checks a few answers; the exit status is 0
+//! when every answer is right, else the number of the failed check.
+#![no_std]
+#![no_main]
+// Keeps LLVM from turning the mem* loops below into calls to themselves.
+#![no_builtins]
+
+use core::panic::PanicInfo;
+
+use cors_match_core::{Decision, Policy, Reason, Request};
+
+static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/api.cors"));
+
+fn run() -> i32 {
+    let Ok(policy) = Policy::from_bytes(TABLE) else {
+        return 1;
+    };
+    let mut preflight = Request::new(b"OPTIONS", b"/api/users");
+    preflight.origin = Some(b"https://app.example.com");
+    preflight.request_method = Some(b"PUT");
+    preflight.request_headers = Some(b"content-type,authorization");
+    let allowed = policy.eval(&preflight);
+    if allowed.decision != Decision::PreflightAllowed || allowed.status != Some(204) {
+        return 2;
+    }
+    if allowed.header("access-control-allow-origin") != Some(&b"https://app.example.com"[..]) {
+        return 3;
+    }
+    preflight.origin = Some(b"https://evilexample.com");
+    if policy.eval(&preflight).reason != Some(Reason::OriginNotAllowed) {
+        return 4;
+    }
+    if Policy::from_bytes(&TABLE[..TABLE.len() - 1]).is_ok() {
+        return 5;
+    }
+    0
+}
+
+fn exit(code: i32) -> ! {
+    // SAFETY: the exit_group system call takes one integer argument and
+    // never returns.
+    unsafe {
+        core::arch::asm!("syscall", in("rax") 231, in("rdi") code, options(noreturn, nostack));
+    }
+}
+
+#[no_mangle]
+extern "C" fn freestanding_main() -> ! {
+    exit(run())
+}
+
+// The kernel enters with the stack 16-byte aligned and no return address;
+// clear the frame pointer and call main with the alignment the ABI expects.
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "xor rbp, rbp",
+    "and rsp, -16",
+    "call {main}",
+    main = sym freestanding_main,
+);
+
+#[panic_handler]
+fn panic(_: &PanicInfo<'_>) -> ! {
+    exit(101)
+}
+
+// Without libc, the few memory routines the compiler emits calls to.
+
+/// # Safety
+/// `dest` and `src` are valid for `n` bytes and do not overlap.
+#[no_mangle]
+unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: the caller guarantees both ranges are valid for n bytes.
+        unsafe { *dest.add(i) = *src.add(i) };
+        i += 1;
+    }
+    dest
+}
+
+/// # Safety
+/// `dest` and `src` are valid for `n` bytes.
+#[no_mangle]
+unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    if (dest as usize) <= (src as usize) {
+        // SAFETY: copying forwards is correct when dest precedes src.
+        return unsafe { memcpy(dest, src, n) };
+    }
+    let mut i = n;
+    while i > 0 {
+        i -= 1;
+        // SAFETY: the caller guarantees both ranges are valid for n bytes.
+        unsafe { *dest.add(i) = *src.add(i) };
+    }
+    dest
+}
+
+/// # Safety
+/// `dest` is valid for `n` bytes.
+#[no_mangle]
+unsafe extern "C" fn memset(dest: *mut u8, value: i32, n: usize) -> *mut u8 {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: the caller guarantees dest is valid for n bytes.
+        unsafe { *dest.add(i) = value as u8 };
+        i += 1;
+    }
+    dest
+}
+
+/// # Safety
+/// `a` and `b` are valid for `n` bytes.
+#[no_mangle]
+unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: the caller guarantees both ranges are valid for n bytes.
+        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
+        if x != y {
+            return x as i32 - y as i32;
+        }
+        i += 1;
+    }
+    0
+}
+
+/// # Safety
+/// `a` and `b` are valid for `n` bytes.
+#[no_mangle]
+unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: same contract as memcmp.
+    unsafe { memcmp(a, b, n) }
+}
+
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}

@@ -1,0 +1,44 @@
+//! Quick check that eval cost does not grow with the number of origins: the
+//! same preflight against a 10-origin and a 10,000-origin policy, the
+//! allowed origin being the last one written (the worst case for a scan).
+//! The full comparison with peer crates lives in its own benchmark suite.
+
+use std::hint::black_box;
+
+use cors_match_core::{Decision, Policy, Request};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+fn policy_source(origins: usize) -> String {
+    let list: Vec<String> = (1..=origins)
+        .map(|i| format!("https://tenant-{i}.example.com"))
+        .collect();
+    format!(
+        "policy tenants {{ paths /api/; origins {}; methods GET PUT; \
+         allow-headers content-type authorization; credentials on; }}",
+        list.join(" ")
+    )
+}
+
+fn eval_scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("preflight_allowed");
+    for origins in [10usize, 10_000] {
+        let compiled = cors_policy_lang::compile(&policy_source(origins))
+            .unwrap_or_else(|failure| panic!("benchmark policy must compile: {failure}"));
+        let policy = Policy::from_bytes(&compiled.table).expect("compiled table loads");
+        let origin = format!("https://tenant-{origins}.example.com");
+        let mut request = Request::new(b"OPTIONS", b"/api/users");
+        request.origin = Some(origin.as_bytes());
+        request.request_method = Some(b"PUT");
+        request.request_headers = Some(b"content-type,authorization");
+        assert_eq!(policy.eval(&request).decision, Decision::PreflightAllowed);
+        group.bench_with_input(
+            BenchmarkId::from_parameter(origins),
+            &request,
+            |b, request| b.iter(|| policy.eval(black_box(request))),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, eval_scaling);
+criterion_main!(benches);

@@ -1,0 +1,696 @@
+//! `origins`: `*`, `null`, or `scheme://host[:port]` patterns, normalized to
+//! the exact form a browser serializes in its `Origin` header.
+//!
+//! Anything a browser would never send (a default port, a path, a trailing
+//! dot, upper case, ...) is reported: such a pattern could never match, so
+//! it is an error, except upper case, which is normalized with a warning.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+
+use super::Context;
+use crate::ast::{Arg, Directive};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{self, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
+
+/// The longest DNS name and label browsers accept.
+const MAX_DOMAIN_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
+
+/// One parsed `origins` argument.
+#[derive(Debug, PartialEq, Eq)]
+enum Parsed {
+    Any,
+    Pattern(OriginPattern),
+}
+
+/// Validates an `origins` directive.
+pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Origins {
+    let Some(args) = super::list_args(directive, context.diagnostics) else {
+        return Origins::List(Vec::new());
+    };
+    let mut any: Option<Range<usize>> = None;
+    let mut patterns: Vec<(OriginPattern, Range<usize>)> = Vec::new();
+    let mut seen: HashMap<OriginPattern, Range<usize>> = HashMap::new();
+
+    for arg in args {
+        let parsed = match parse(&arg.value) {
+            Ok(parsed) => parsed,
+            Err(problem) => {
+                context.report(problem.into_diagnostic(arg));
+                continue;
+            }
+        };
+        let pattern = match parsed {
+            Parsed::Any => {
+                if let Some(first) = &any {
+                    context.report(duplicate(arg, first.clone(), "*"));
+                } else {
+                    any = Some(arg.span.clone());
+                }
+                continue;
+            }
+            Parsed::Pattern(pattern) => pattern,
+        };
+        let normalized = pattern.to_string();
+        // Unicode hosts are converted to ASCII silently; only letter case is
+        // worth a warning, since it suggests the author expects it to matter.
+        if arg.value.chars().any(char::is_uppercase) {
+            context.report(
+                Diagnostic::warning(
+                    Code::UppercaseOrigin,
+                    format!("origin `{}` is not in lower case", arg.value.escape_debug()),
+                    arg.span.clone(),
+                )
+                .with_label(format!("matched as `{normalized}`"))
+                .with_help(format!(
+                    "browsers send the scheme and host in lower case; write `{normalized}`"
+                )),
+            );
+        }
+        check_with_credentials(&pattern, arg, context);
+        if let Some(first) = seen.get(&pattern) {
+            context.report(duplicate(arg, first.clone(), &normalized));
+            continue;
+        }
+        seen.insert(pattern.clone(), arg.span.clone());
+        patterns.push((pattern, arg.span.clone()));
+    }
+
+    let Some(any_span) = any else {
+        return Origins::List(patterns.into_iter().map(|(pattern, _)| pattern).collect());
+    };
+    if context.credentials.is_some() {
+        let diagnostic = Diagnostic::error(
+            Code::AnyOriginWithCredentials,
+            "`origins *` cannot be used with `credentials on`",
+            any_span.clone(),
+        )
+        .with_label("any origin")
+        .with_help("list the origins allowed to make credentialed requests; reflecting every origin with credentials lets any site act as the user");
+        let diagnostic = context.with_credentials_note(diagnostic);
+        context.report(diagnostic);
+    }
+    for (pattern, span) in patterns {
+        context.report(
+            Diagnostic::warning(
+                Code::RedundantOrigin,
+                format!("origin `{pattern}` is redundant"),
+                span,
+            )
+            .with_label("already allowed by `*`")
+            .with_note(any_span.clone(), "`*` allows every origin")
+            .with_help("remove either `*` or the listed origins"),
+        );
+    }
+    Origins::Any
+}
+
+fn duplicate(arg: &Arg, first: Range<usize>, normalized: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::DuplicateOrigin,
+        format!("origin `{normalized}` is listed twice"),
+        arg.span.clone(),
+    )
+    .with_label("duplicate")
+    .with_note(first, "first listed here")
+    .with_help("remove the duplicate")
+}
+
+/// The rules that depend on `credentials on`: `null`, public-suffix
+/// wildcards (also a warning without credentials) and insecure origins.
+fn check_with_credentials(pattern: &OriginPattern, arg: &Arg, context: &mut Context<'_>) {
+    let credentials = context.credentials.is_some();
+    let origin = match pattern {
+        OriginPattern::Null => {
+            let message = "the `null` origin can be sent by any site";
+            let diagnostic = if credentials {
+                Diagnostic::error(
+                    Code::NullOrigin,
+                    format!("{message}; it cannot be trusted with credentials"),
+                    arg.span.clone(),
+                )
+            } else {
+                Diagnostic::warning(Code::NullOrigin, message, arg.span.clone())
+            };
+            let diagnostic = diagnostic
+                .with_label(
+                    "sandboxed iframes, `data:` and `file:` pages and redirects all send `null`",
+                )
+                .with_help("remove `null`; give the page that needs access a real origin");
+            let diagnostic = context.with_credentials_note(diagnostic);
+            context.report(diagnostic);
+            return;
+        }
+        OriginPattern::Tuple(origin) => origin,
+    };
+
+    if origin.any_subdomain {
+        if let Host::Domain(domain) = &origin.host {
+            if is_public_suffix(domain) {
+                let message = format!("`*.{domain}` allows every site under a public suffix");
+                let diagnostic = if credentials {
+                    Diagnostic::error(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
+                } else {
+                    Diagnostic::warning(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
+                };
+                let diagnostic = diagnostic
+                    .with_label(format!("anyone can register a name under `{domain}`"))
+                    .with_help(
+                        "allow your own domain's subdomains instead, e.g. `https://*.example.com`",
+                    );
+                let diagnostic = context.with_credentials_note(diagnostic);
+                context.report(diagnostic);
+            }
+        }
+    }
+
+    if credentials
+        && origin.scheme == "http"
+        && !context.allow_insecure_origins
+        && !is_loopback(origin)
+    {
+        let diagnostic = Diagnostic::error(
+            Code::InsecureOriginWithCredentials,
+            format!("insecure origin `{pattern}` cannot be used with `credentials on`"),
+            arg.span.clone(),
+        )
+        .with_label("a network attacker can forge requests from an `http://` origin")
+        .with_help("use `https://`, or add `allow-insecure-origins on;` to accept the risk");
+        let diagnostic = context.with_credentials_note(diagnostic);
+        context.report(diagnostic);
+    }
+}
+
+/// Is `domain` itself a (known) public suffix, such as `com`, `co.uk` or
+/// `github.io`?
+fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix(domain.as_bytes())
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+}
+
+/// Loopback hosts, whose `http://` origins a network attacker cannot forge:
+/// `localhost` and its subdomains, 127.0.0.0/8 and `[::1]`.
+fn is_loopback(origin: &TupleOrigin) -> bool {
+    match &origin.host {
+        Host::Domain(domain) => domain == "localhost" || domain.ends_with(".localhost"),
+        Host::Ipv4(addr) => !origin.any_subdomain && addr.is_loopback(),
+        Host::Ipv6(addr) => addr.is_loopback(),
+    }
+}
+
+/// Why an `origins` argument was rejected.
+#[derive(Debug, PartialEq, Eq)]
+struct Problem {
+    code: Code,
+    message: String,
+    label: String,
+    help: String,
+}
+
+impl Problem {
+    fn new(
+        code: Code,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Problem {
+            code,
+            message: message.into(),
+            label: label.into(),
+            help: help.into(),
+        }
+    }
+
+    fn into_diagnostic(self, arg: &Arg) -> Diagnostic {
+        Diagnostic::error(self.code, self.message, arg.span.clone())
+            .with_label(self.label)
+            .with_help(self.help)
+    }
+}
+
+/// Parses one `origins` argument into its normalized form.
+fn parse(text: &str) -> Result<Parsed, Problem> {
+    match text {
+        "*" => return Ok(Parsed::Any),
+        "null" => return Ok(Parsed::Pattern(OriginPattern::Null)),
+        _ => {}
+    }
+    let shown = text.escape_debug().to_string();
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Problem::new(
+            Code::MalformedOrigin,
+            format!("origin `{shown}` contains whitespace or a control character"),
+            "not an origin",
+            "write one origin per argument, e.g. `https://app.example.com`",
+        ));
+    }
+    let Some((scheme_text, rest)) = text.split_once("://") else {
+        let help = if text.eq_ignore_ascii_case("null") {
+            "the null origin is written `null`".to_string()
+        } else if !text.contains([':', '/']) {
+            format!("add the scheme: `https://{shown}`")
+        } else {
+            "write an origin as a browser sends it, e.g. `https://app.example.com`; or `*`, or `null`".to_string()
+        };
+        return Err(Problem::new(
+            Code::MalformedOrigin,
+            format!("`{shown}` is not an origin"),
+            "expected `scheme://host[:port]`",
+            help,
+        ));
+    };
+    let scheme = parse_scheme(scheme_text)?;
+
+    // Everything after the authority: a browser's origin has none of it.
+    if let Some(index) = rest.find(['/', '?', '#']) {
+        let what = match rest.as_bytes().get(index) {
+            Some(b'?') => "a query",
+            Some(b'#') => "a fragment",
+            _ => "a path",
+        };
+        return Err(Problem::new(
+            Code::OriginWithPath,
+            format!("origin `{shown}` has {what}"),
+            format!("{what} is never part of an `Origin` header"),
+            format!("write `{}://{}`", scheme_text, &rest[..index]),
+        ));
+    }
+    if let Some(at) = rest.rfind('@') {
+        return Err(Problem::new(
+            Code::OriginWithUserinfo,
+            format!("origin `{shown}` has a user name"),
+            "browsers never send credentials in an `Origin` header",
+            format!("write `{}://{}`", scheme_text, &rest[at + 1..]),
+        ));
+    }
+
+    let (host_text, port_text) = split_host_port(rest)?;
+    let port = parse_port(port_text, &scheme, scheme_text, host_text)?;
+    let (host, any_subdomain) = parse_host(host_text)?;
+    Ok(Parsed::Pattern(OriginPattern::Tuple(TupleOrigin {
+        scheme,
+        host,
+        any_subdomain,
+        port,
+    })))
+}
+
+/// `[a-z][a-z0-9+.-]*`, lower-cased (upper case is reported later, by
+/// comparing the normalized form with the text).
+fn parse_scheme(text: &str) -> Result<String, Problem> {
+    if text.contains('*') {
+        return Err(Problem::new(
+            Code::MisplacedWildcard,
+            "the scheme cannot be a wildcard",
+            "`*` is allowed only as the whole leftmost host label or the whole port",
+            "list each scheme, e.g. `https://example.com` and `http://localhost:*`",
+        ));
+    }
+    let mut bytes = text.bytes();
+    let valid = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !valid {
+        return Err(Problem::new(
+            Code::MalformedOrigin,
+            format!("invalid scheme `{}`", text.escape_debug()),
+            "not a URL scheme",
+            "a scheme is a letter followed by letters, digits, `+`, `-` or `.`, e.g. `https`",
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+/// Splits `host[:port]` (or `[ipv6][:port]`).
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), Problem> {
+    if authority.starts_with('[') {
+        let Some(close) = authority.find(']') else {
+            return Err(Problem::new(
+                Code::InvalidHost,
+                "unclosed `[` in IPv6 host",
+                "expected `]`",
+                "write an IPv6 host in brackets, e.g. `https://[::1]:8443`",
+            ));
+        };
+        let after = &authority[close + 1..];
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((&authority[..=close], Some(port))),
+            None if after.is_empty() => Ok((authority, None)),
+            None => Err(Problem::new(
+                Code::InvalidHost,
+                "unexpected text after the IPv6 host",
+                "expected `:port` or nothing after `]`",
+                "write `scheme://[address]:port`",
+            )),
+        };
+    }
+    if authority.matches(':').count() > 1 {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            "an IPv6 host must be in brackets",
+            "ambiguous `:`",
+            "write an IPv6 host in brackets, e.g. `https://[::1]:8443`",
+        ));
+    }
+    Ok(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+fn parse_port(
+    text: Option<&str>,
+    scheme: &str,
+    scheme_text: &str,
+    host_text: &str,
+) -> Result<PortPattern, Problem> {
+    let Some(text) = text else {
+        return Ok(PortPattern::Default);
+    };
+    if text == "*" {
+        return Ok(PortPattern::Any);
+    }
+    let without_port = format!("{scheme_text}://{host_text}");
+    if text.contains('*') {
+        return Err(Problem::new(
+            Code::MisplacedWildcard,
+            "`*` must be the whole port",
+            "partial port wildcard",
+            format!("write `{without_port}:*` for any port"),
+        ));
+    }
+    if text.is_empty() {
+        return Err(Problem::new(
+            Code::InvalidPort,
+            "empty port",
+            "browsers never send a `:` without a port",
+            format!("write `{without_port}`"),
+        ));
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Problem::new(
+            Code::InvalidPort,
+            format!("port `{}` is not a number", text.escape_debug()),
+            "expected decimal digits",
+            "write the port in decimal, e.g. `https://example.com:8443`",
+        ));
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return Err(Problem::new(
+            Code::InvalidPort,
+            format!("port `{text}` has a leading zero"),
+            "browsers never send leading zeros",
+            format!("write `{without_port}:{}`", text.trim_start_matches('0')),
+        ));
+    }
+    let Ok(value) = text.parse::<u16>() else {
+        return Err(Problem::new(
+            Code::InvalidPort,
+            format!("port `{text}` is out of range"),
+            "ports go up to 65535",
+            "use a port from 0 to 65535",
+        ));
+    };
+    if model::default_port(scheme) == Some(value) {
+        return Err(Problem::new(
+            Code::DefaultPort,
+            format!("port {value} is the default port for `{scheme}`"),
+            "browsers omit the default port from `Origin`",
+            format!("write `{without_port}`"),
+        ));
+    }
+    Ok(PortPattern::Exact(value))
+}
+
+/// Parses the host, with an optional leading `*.`; returns the normalized
+/// host and whether `*.` was written.
+fn parse_host(text: &str) -> Result<(Host, bool), Problem> {
+    if let Some(inner) = text.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').unwrap_or(inner);
+        return parse_ipv6(inner).map(|addr| (Host::Ipv6(addr), false));
+    }
+    if text == "*" {
+        return Err(Problem::new(
+            Code::MisplacedWildcard,
+            "a wildcard host is not a pattern",
+            "`*` alone is not a host",
+            "write `origins *;` to allow every origin, or `https://*.example.com` for every subdomain of one domain",
+        ));
+    }
+    let (any_subdomain, domain) = match text.strip_prefix("*.") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if domain.contains('*') {
+        return Err(Problem::new(
+            Code::MisplacedWildcard,
+            "`*` is allowed only as the whole leftmost label",
+            "misplaced wildcard",
+            "write `*.example.com` for every subdomain of `example.com`, or `:*` for any port",
+        ));
+    }
+    if domain.is_empty() {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            "origin has no host",
+            "empty host",
+            "write a host, e.g. `https://app.example.com`",
+        ));
+    }
+    check_labels(domain)?;
+
+    if ends_in_number(domain) {
+        if any_subdomain {
+            return Err(Problem::new(
+                Code::MisplacedWildcard,
+                "a subdomain wildcard needs a domain name, not an IP address",
+                "`*.` in front of an address",
+                "list the addresses one by one",
+            ));
+        }
+        return domain
+            .parse::<Ipv4Addr>()
+            .map(|addr| (Host::Ipv4(addr), false))
+            .map_err(|_| {
+                Problem::new(
+                    Code::InvalidHost,
+                    format!(
+                        "`{}` is not an IPv4 address in dotted-decimal form",
+                        domain.escape_debug()
+                    ),
+                    "browsers rewrite other forms of IPv4 addresses",
+                    "write four decimal numbers without leading zeros, e.g. `127.0.0.1`",
+                )
+            });
+    }
+
+    let ascii = idna::domain_to_ascii(domain).map_err(|_| {
+        Problem::new(
+            Code::InvalidHost,
+            format!("`{}` is not a valid domain name", domain.escape_debug()),
+            "invalid internationalized domain name",
+            "check the spelling; write the name as it appears in the address bar",
+        )
+    })?;
+    // IDNA mapping can create new dots (e.g. from `。`), so check again.
+    check_labels(&ascii)?;
+    if let Some(byte) = ascii
+        .bytes()
+        .find(|b| !model::is_wildcard_label_byte(*b) && *b != b'.')
+    {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            format!(
+                "`{}` is not allowed in a host name",
+                char::from(byte).escape_debug()
+            ),
+            "invalid character",
+            "a host name is letters, digits, `-` and `_`, in labels separated by `.`",
+        ));
+    }
+    if ascii.len() > MAX_DOMAIN_LEN || ascii.split('.').any(|label| label.len() > MAX_LABEL_LEN) {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            "host name is too long",
+            "over 253 bytes, or a label over 63",
+            "check the host name",
+        ));
+    }
+    Ok((Host::Domain(ascii), any_subdomain))
+}
+
+/// Reports a trailing dot or an empty label.
+fn check_labels(domain: &str) -> Result<(), Problem> {
+    if let Some(without_dot) = domain.strip_suffix('.') {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            "host has a trailing dot",
+            "browsers never send the trailing dot",
+            format!("write `{}`", without_dot.escape_debug()),
+        ));
+    }
+    if domain.split('.').any(str::is_empty) {
+        return Err(Problem::new(
+            Code::InvalidHost,
+            "host has an empty label",
+            "`..` or a leading `.`",
+            "remove the extra `.`",
+        ));
+    }
+    Ok(())
+}
+
+/// WHATWG URL: a host whose last label is a number is parsed as IPv4.
+fn ends_in_number(domain: &str) -> bool {
+    let last = domain.rsplit('.').next().unwrap_or(domain);
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    match hex {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+fn parse_ipv6(inner: &str) -> Result<Ipv6Addr, Problem> {
+    if inner.contains('*') {
+        return Err(Problem::new(
+            Code::MisplacedWildcard,
+            "an IPv6 address cannot contain a wildcard",
+            "misplaced wildcard",
+            "list the addresses one by one",
+        ));
+    }
+    let addr: Ipv6Addr = inner.parse().map_err(|_| {
+        Problem::new(
+            Code::InvalidHost,
+            format!("`{}` is not an IPv6 address", inner.escape_debug()),
+            "invalid IPv6 address",
+            "write an IPv6 address in brackets, e.g. `https://[2001:db8::1]`",
+        )
+    })?;
+    let canonical = addr.to_string();
+    if canonical != inner {
+        return Err(Problem::new(
+            Code::NonCanonicalIpv6,
+            format!(
+                "IPv6 address `{}` is not in canonical form",
+                inner.escape_debug()
+            ),
+            "browsers serialize IPv6 hosts in canonical form",
+            format!("write `[{canonical}]`"),
+        ));
+    }
+    Ok(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuple(text: &str) -> TupleOrigin {
+        match parse(text) {
+            Ok(Parsed::Pattern(OriginPattern::Tuple(origin))) => origin,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn code(text: &str) -> Code {
+        match parse(text) {
+            Err(problem) => problem.code,
+            Ok(parsed) => panic!("{text} parsed as {parsed:?}"),
+        }
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(
+            tuple("HTTPS://App.Example.COM").to_string_pattern(),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            tuple("https://bücher.de").to_string_pattern(),
+            "https://xn--bcher-kva.de"
+        );
+        assert_eq!(
+            tuple("https://*.Bücher.de:*").to_string_pattern(),
+            "https://*.xn--bcher-kva.de:*"
+        );
+        assert_eq!(
+            tuple("https://[2001:db8::1]:8443").host,
+            Host::Ipv6("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(
+            tuple("http://127.0.0.1:8080").host,
+            Host::Ipv4(Ipv4Addr::LOCALHOST)
+        );
+        assert_eq!(tuple("http://localhost:*").port, PortPattern::Any);
+        assert!(tuple("https://*.example.com").any_subdomain);
+        assert_eq!(
+            tuple("https://a_b.example.com").to_string_pattern(),
+            "https://a_b.example.com"
+        );
+        assert_eq!(tuple("https://x.com:0").port, PortPattern::Exact(0));
+        assert_eq!(tuple("https://x.com:80").port, PortPattern::Exact(80));
+    }
+
+    #[test]
+    fn rejects() {
+        use Code::*;
+        let cases = [
+            ("example.com", MalformedOrigin),
+            ("https//x.com", MalformedOrigin),
+            ("1ttp://x.com", MalformedOrigin),
+            ("https://x.com/", OriginWithPath),
+            ("https://x.com?q", OriginWithPath),
+            ("https://x.com#f", OriginWithPath),
+            ("https://u@x.com", OriginWithUserinfo),
+            ("https://x.com:443", DefaultPort),
+            ("http://x.com:80", DefaultPort),
+            ("https://x.com:", InvalidPort),
+            ("https://x.com:65536", InvalidPort),
+            ("https://x.com:99999999999", InvalidPort),
+            ("https://x.com:08080", InvalidPort),
+            ("https://x.com:8a", InvalidPort),
+            ("https://x.com.", InvalidHost),
+            ("https://x..com", InvalidHost),
+            ("https://.x.com", InvalidHost),
+            ("https://", InvalidHost),
+            ("https://*.", InvalidHost),
+            ("https://x y.com", MalformedOrigin),
+            ("https://01.2.3.4", InvalidHost),
+            ("https://1.2.3", InvalidHost),
+            ("https://::1", InvalidHost),
+            ("https://[::1", InvalidHost),
+            ("https://[::1]x", InvalidHost),
+            ("https://[zz]", InvalidHost),
+            ("https://[0:0::1]", NonCanonicalIpv6),
+            ("https://[::FFFF]", NonCanonicalIpv6),
+            ("https://foo*.x.com", MisplacedWildcard),
+            ("https://a.*.com", MisplacedWildcard),
+            ("*://x.com", MisplacedWildcard),
+            ("https://*", MisplacedWildcard),
+            ("https://x.com:8*", MisplacedWildcard),
+            ("https://*.1.2.3.4", MisplacedWildcard),
+            ("https://x!.com", InvalidHost),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(code(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes() {
+        assert!(is_public_suffix("com"));
+        assert!(is_public_suffix("co.uk"));
+        assert!(is_public_suffix("github.io"));
+        assert!(!is_public_suffix("example.com"));
+        assert!(!is_public_suffix("localhost"));
+    }
+
+    impl TupleOrigin {
+        fn to_string_pattern(&self) -> String {
+            OriginPattern::Tuple(self.clone()).to_string()
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Golden-file tests for diagnostics: each `tests/ui/NAME.corspolicy` is
+//! checked and its rich rendering compared with `tests/ui/NAME.stderr`.
+//! Run with `BLESS=1` to rewrite the expected files after a deliberate
+//! change, then review the diff.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cors_policy_lang::{check, Code, RenderStyle};
+
+fn ui_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("ui")
+}
+
+/// Every `.corspolicy` file under `tests/ui`, sorted.
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = fs::read_dir(ui_dir())
+        .expect("tests/ui exists")
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "corspolicy"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn render(path: &Path) -> String {
+    let source = fs::read_to_string(path).expect("readable case");
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .expect("UTF-8 file name");
+    check(&source)
+        .diagnostics
+        .render(name, &source, RenderStyle::Rich)
+}
+
+#[test]
+fn golden_files_match() {
+    let bless = std::env::var_os("BLESS").is_some_and(|value| value == "1");
+    let mut failures = Vec::new();
+    for case in cases() {
+        let actual = render(&case);
+        let expected_path = case.with_extension("stderr");
+        if bless {
+            fs::write(&expected_path, &actual).expect("writable expected file");
+            continue;
+        }
+        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
+        if actual != expected {
+            failures.push(format!(
+                "--- {}\n--- expected\n{expected}--- actual\n{actual}",
+                case.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden file(s) differ (run with BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_code_has_a_golden_file() {
+    let mut covered = BTreeSet::new();
+    for case in cases() {
+        let expected = fs::read_to_string(case.with_extension("stderr")).unwrap_or_default();
+        for code in Code::ALL {
+            if expected.contains(&format!("[{}]", code.as_str())) {
+                covered.insert(*code);
+            }
+        }
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|code| !covered.contains(code))
+        .map(|code| code.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a golden file in tests/ui: {missing:?}"
+    );
+}
+
+#[test]
+fn short_style_is_one_line_per_diagnostic() {
+    let source = "policy api {\n    orgins https://x.com;\n    methods get;\n}\n";
+    let checked = check(source);
+    let short = checked
+        .diagnostics
+        .render("api.corspolicy", source, RenderStyle::Short);
+    assert_eq!(
+        short,
+        "api.corspolicy:1:8: error[CORS0016]: policy `api` has no `origins`\n\
+         api.corspolicy:2:5: error[CORS0010]: unknown directive `orgins`\n\
+         api.corspolicy:3:13: error[CORS0051]: method `get` would never match\n"
+    );
+}
+
+#[test]
+fn valid_files_have_no_golden_errors() {
+    // The example from DESIGN.md compiles without diagnostics.
+    let source = include_str!("ui/valid_design_example.corspolicy");
+    let checked = check(source);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert!(checked.model.is_some());
+}
+
+mod never_panics {
+    use cors_policy_lang::{check, RenderStyle};
+    use proptest::prelude::*;
+
+    /// Fragments that steer random input towards the interesting paths.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("policy ".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just(";".to_string()),
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("\n".to_string()),
+            Just(" origins ".to_string()),
+            Just(" credentials on;".to_string()),
+            Just("https://*.".to_string()),
+            Just("[::1]".to_string()),
+            Just(":*".to_string()),
+            Just("é".to_string()),
+            Just("#".to_string()),
+            "[a-z0-9.:/*-]{0,12}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn check_and_render_never_panic(parts in proptest::collection::vec(fragment(), 0..24)) {
+            let source: String = parts.concat();
+            let checked = check(&source);
+            let _ = checked.diagnostics.render("fuzz.corspolicy", &source, RenderStyle::Rich);
+            let _ = checked.diagnostics.render("fuzz.corspolicy", &source, RenderStyle::Short);
+        }
+    }
+}
