@@ -103,8 +103,8 @@ impl Nfa {
         for &symbol in symbols {
             if let Symbol::AnyPort { default } = symbol {
                 let root = self.port_root(default, accept);
-                if !self.children.contains_key(&(node, symbol)) {
-                    self.children.insert((node, symbol), node);
+                if let Entry::Vacant(entry) = self.children.entry((node, symbol)) {
+                    entry.insert(node);
                     self.add_transition(node, b':', b':', root);
                 }
                 break;
