@@ -62,7 +62,8 @@ fn golden_table_answers_a_preflight() {
 #[test]
 fn golden_table_denies_with_reasons() {
     let policy = Policy::from_bytes(TABLE).expect("loads");
-    let cases: [(&[u8], &[u8], &[u8], Reason); 5] = [
+    type Case = (&'static [u8], &'static [u8], &'static [u8], Reason);
+    let cases: [Case; 5] = [
         (b"https://evilexample.com", b"PUT", b"", Reason::OriginNotAllowed),
         (b"https://example.com", b"PUT", b"", Reason::OriginNotAllowed),
         (b"https://app.example.com", b"PATCH", b"", Reason::MethodNotAllowed),

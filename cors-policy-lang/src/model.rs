@@ -112,7 +112,7 @@ impl fmt::Display for Host {
         match self {
             Host::Domain(name) => f.write_str(name),
             Host::Ipv4(addr) => write!(f, "{addr}"),
-            Host::Ipv6(addr) => write!(f, "[{addr}]"),
+            Host::Ipv6(addr) => write!(f, "[{}]", serialize_ipv6(addr)),
         }
     }
 }
@@ -174,5 +174,43 @@ impl fmt::Display for OriginPattern {
                 }
             }
         }
+    }
+}
+
+/// The WHATWG URL serialization of an IPv6 address (without brackets):
+/// lower-case hex, the first longest run of two or more zero pieces
+/// compressed to `::`, never dotted IPv4 notation.
+pub fn serialize_ipv6(addr: &Ipv6Addr) -> String {
+    let pieces = addr.segments();
+    let mut best: Option<(usize, usize)> = None; // (start, length)
+    let mut index = 0;
+    while index < pieces.len() {
+        if pieces[index] != 0 {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < pieces.len() && pieces[index] == 0 {
+            index += 1;
+        }
+        let length = index - start;
+        if length > 1 && best.is_none_or(|(_, best_length)| length > best_length) {
+            best = Some((start, length));
+        }
+    }
+    let hex = |pieces: &[u16]| {
+        pieces
+            .iter()
+            .map(|piece| format!("{piece:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    match best {
+        Some((start, length)) => format!(
+            "{}::{}",
+            hex(&pieces[..start]),
+            hex(&pieces[start + length..])
+        ),
+        None => hex(&pieces),
     }
 }

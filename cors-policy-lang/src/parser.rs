@@ -352,6 +352,17 @@ impl Parser<'_> {
         let mut args = Vec::new();
         loop {
             match self.peek() {
+                // `policy NAME {` cannot be an argument list: the `;` (and
+                // probably the `}`) before it is missing.
+                TokenKind::Word if self.at_policy_start() => {
+                    self.report_missing_semicolon(&name.value);
+                    let end = self.previous_end();
+                    return Some(Directive {
+                        name,
+                        args,
+                        span: name_token.span.start..end,
+                    });
+                }
                 TokenKind::Word => {
                     let token = self.bump();
                     let value = self
@@ -498,6 +509,15 @@ policy c {
             vec![Code::UnexpectedToken, Code::UnexpectedToken]
         );
         assert_eq!(codes("policy a {"), vec![Code::UnclosedBlock]);
+    }
+
+    #[test]
+    fn next_policy_ends_an_unterminated_directive() {
+        let (file, diagnostics) = parse("policy a { origins x\npolicy b { origins y; }");
+        let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![Code::UnexpectedToken, Code::UnclosedBlock]);
+        assert_eq!(file.policies.len(), 2);
+        assert_eq!(file.policies[1].directives[0].args[0].value, "y");
     }
 
     #[test]

@@ -351,7 +351,7 @@ fn serialize_host(host: &Host) -> Vec<u8> {
     match host {
         Host::Domain(name) => name.as_bytes().to_vec(),
         Host::Ipv4(addr) => addr.to_string().into_bytes(),
-        Host::Ipv6(addr) => format!("[{addr}]").into_bytes(),
+        Host::Ipv6(addr) => format!("[{}]", crate::model::serialize_ipv6(addr)).into_bytes(),
     }
 }
 

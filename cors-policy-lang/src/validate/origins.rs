@@ -12,7 +12,7 @@ use std::ops::Range;
 use super::Context;
 use crate::ast::{Arg, Directive};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{self, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
+use crate::model::{self, serialize_ipv6, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
 
 /// The longest DNS name and label browsers accept.
 const MAX_DOMAIN_LEN: usize = 253;
@@ -569,7 +569,7 @@ fn parse_ipv6(inner: &str) -> Result<Ipv6Addr, Problem> {
             "write an IPv6 address in brackets, e.g. `https://[2001:db8::1]`",
         )
     })?;
-    let canonical = addr.to_string();
+    let canonical = serialize_ipv6(&addr);
     if canonical != inner {
         return Err(Problem::new(
             Code::NonCanonicalIpv6,
@@ -677,6 +677,26 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(code(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn ipv6_serialization_matches_browsers() {
+        for text in [
+            "::1",
+            "::",
+            "2001:db8::1",
+            "1::",
+            "1:0:0:2::3",
+            "1:2:3:4:5:6:7:8",
+            "fe80::1:0:0:1",
+            "::ffff:102:304",
+        ] {
+            let addr: Ipv6Addr = text.parse().unwrap();
+            assert_eq!(serialize_ipv6(&addr), text);
+        }
+        // Browsers serialize IPv4-mapped addresses in hex, never dotted.
+        assert_eq!(code("https://[::ffff:1.2.3.4]"), Code::NonCanonicalIpv6);
+        assert!(parse("https://[::ffff:102:304]").is_ok());
     }
 
     #[test]

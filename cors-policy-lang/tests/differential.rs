@@ -1,0 +1,725 @@
+//! Differential tests: the table-driven evaluator of `cors-match-core`
+//! against the naive reference evaluator, on random valid policy sets and
+//! random requests biased towards the patterns of those sets.
+//!
+//! Property: `Policy::from_bytes(&compile(&set)).eval(&req)` equals
+//! `reference::evaluate(&set, &req)` field by field (decision, reason,
+//! policy, status, headers in order).
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use cors_match_core::outcome::names;
+use cors_match_core::{Decision, Outcome, Policy as Table, Reason, Request};
+use cors_policy_lang::compile::compile;
+use cors_policy_lang::model::{
+    default_port, HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern,
+    TupleOrigin,
+};
+use cors_policy_lang::reference::{self, RefOutcome};
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence, Index};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use std::sync::OnceLock;
+
+// ---------------------------------------------------------------------------
+// Alphabets
+// ---------------------------------------------------------------------------
+
+const PREFIXES: &[&str] = &["/a", "/a/", "/ab", "/b/c", "/b", "/a/b", "/", "/c/"];
+const DOMAINS: &[&str] = &["a.com", "b.a.com", "x-y.a.com", "a.co", "ab.com", "c_d.a.com"];
+const POLICY_METHODS: &[&str] = &["PUT", "PATCH", "DELETE", "X-Custom", "patch", "OPTIONS", "GET"];
+const HEADER_NAMES: &[&str] = &[
+    "content-type",
+    "x-a",
+    "x-ab",
+    "authorization",
+    "x-requested-with",
+];
+const EXACT_PORTS: &[u16] = &[8080, 1, 65535, 3000, 0, 443, 80];
+
+const REQUEST_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "patch", "DELETE", "X-Custom", "x-custom",
+    "G T", "", "options", "GET\0", "Ü",
+];
+const PATH_SUFFIXES: &[&str] = &["", "/", "x", "/x", "?q", "?/a", "#f", "/x?y"];
+const HEADER_ELEMENTS: &[&str] = &[
+    "content-type",
+    "Content-Type",
+    "x-a",
+    "X-AB",
+    "x-b",
+    "authorization",
+    "AUTHORIZATION",
+    "x-requested-with",
+    "",
+    " ",
+    "\tx-a ",
+    "x(b",
+    "x a",
+    "x-a\u{1}",
+];
+const PNA_VALUES: &[&str] = &["true", " TRUE\t", "True", "false", "", "yes", "true,true"];
+const LABEL_PREFIXES: &[&str] = &["q.", "q.r.", "", "Q.", "-.", "_x.", "q..", ".", "é."];
+const ANY_PORT_SUFFIXES: &[&str] = &[
+    "", ":8080", ":0", ":1", ":65535", ":65536", ":080", ":443", ":80", ":", ":99999", ":+1",
+];
+
+// ---------------------------------------------------------------------------
+// Policy sets
+// ---------------------------------------------------------------------------
+
+fn host_strategy() -> impl Strategy<Value = (Host, bool)> {
+    prop_oneof![
+        6 => (select(DOMAINS), any::<bool>())
+            .prop_map(|(d, wildcard)| (Host::Domain(d.to_string()), wildcard)),
+        1 => Just((Host::Ipv4(Ipv4Addr::new(127, 0, 0, 1)), false)),
+        1 => Just((Host::Ipv4(Ipv4Addr::new(10, 1, 2, 3)), false)),
+        1 => Just((Host::Ipv6(Ipv6Addr::LOCALHOST), false)),
+        1 => Just((Host::Ipv6("2001:db8::1".parse().unwrap()), false)),
+    ]
+}
+
+fn tuple_strategy() -> impl Strategy<Value = OriginPattern> {
+    (
+        select(&["http", "https"][..]),
+        host_strategy(),
+        prop_oneof![5 => Just(0u8), 1 => Just(1u8), 4 => Just(2u8)],
+        select(EXACT_PORTS),
+    )
+        .prop_map(|(scheme, (host, any_subdomain), port_kind, port)| {
+            let port = match port_kind {
+                0 => PortPattern::Default,
+                1 => PortPattern::Any,
+                // A pattern never names the scheme's default port.
+                _ if default_port(scheme) == Some(port) => PortPattern::Exact(port ^ 1),
+                _ => PortPattern::Exact(port),
+            };
+            OriginPattern::Tuple(TupleOrigin {
+                scheme: scheme.to_string(),
+                host,
+                any_subdomain,
+                port,
+            })
+        })
+}
+
+fn pattern_strategy() -> impl Strategy<Value = OriginPattern> {
+    prop_oneof![8 => tuple_strategy(), 1 => Just(OriginPattern::Null)]
+}
+
+fn header_names_strategy() -> impl Strategy<Value = HeaderNames> {
+    (any::<bool>(), subsequence(HEADER_NAMES, 0..=HEADER_NAMES.len())).prop_map(|(any, names)| {
+        HeaderNames {
+            any: any && names.len() % 2 == 0,
+            names: names.into_iter().map(str::to_string).collect(),
+        }
+    })
+}
+
+#[derive(Clone, Debug)]
+struct RawPolicy {
+    paths: Vec<&'static str>,
+    any_origin: bool,
+    patterns: Vec<OriginPattern>,
+    methods: Vec<&'static str>,
+    allow_headers: HeaderNames,
+    expose_headers: HeaderNames,
+    credentials: bool,
+    max_age: Option<u32>,
+    private_network: bool,
+    preflight_status: u16,
+    name_suffix: String,
+}
+
+fn raw_policy_strategy() -> impl Strategy<Value = RawPolicy> {
+    (
+        subsequence(PREFIXES, 0..=3),
+        prop::bool::weighted(0.25),
+        prop::collection::vec(pattern_strategy(), 0..5),
+        subsequence(POLICY_METHODS, 0..=4),
+        header_names_strategy(),
+        header_names_strategy(),
+        prop::bool::weighted(0.35),
+        prop::option::of(prop_oneof![Just(0u32), Just(600), 1..86_400u32]),
+        any::<bool>(),
+        prop_oneof![4 => Just(204u16), 1 => Just(200u16), 1 => 200..300u16],
+        "[a-z0-9_-]{0,6}",
+    )
+        .prop_map(
+            |(
+                paths,
+                any_origin,
+                patterns,
+                methods,
+                allow_headers,
+                expose_headers,
+                credentials,
+                max_age,
+                private_network,
+                preflight_status,
+                name_suffix,
+            )| RawPolicy {
+                paths,
+                any_origin,
+                patterns,
+                methods,
+                allow_headers,
+                expose_headers,
+                credentials,
+                max_age,
+                private_network,
+                preflight_status,
+                name_suffix,
+            },
+        )
+}
+
+/// Turns raw policies into a set that satisfies the validator's invariants:
+/// unique path prefixes across policies, at most one catch-all, no `*`
+/// origins or `*` headers with credentials, no duplicates in lists.
+fn build_set(raw: Vec<RawPolicy>) -> PolicySet {
+    let mut used = HashSet::new();
+    let mut catch_all = false;
+    let mut policies = Vec::new();
+    for (index, raw) in raw.into_iter().enumerate() {
+        let had_paths = !raw.paths.is_empty();
+        let paths: Vec<String> = raw
+            .paths
+            .iter()
+            .filter(|p| used.insert(**p))
+            .map(|p| p.to_string())
+            .collect();
+        if paths.is_empty() {
+            if had_paths || catch_all {
+                continue;
+            }
+            catch_all = true;
+        }
+        let mut patterns: Vec<OriginPattern> = Vec::new();
+        for pattern in raw.patterns {
+            if raw.credentials && pattern == OriginPattern::Null {
+                continue;
+            }
+            if !patterns.contains(&pattern) {
+                patterns.push(pattern);
+            }
+        }
+        let origins = if raw.any_origin && !raw.credentials {
+            Origins::Any
+        } else {
+            Origins::List(patterns)
+        };
+        let mut policy = Policy::new(format!("p{index}{}", raw.name_suffix), origins);
+        policy.paths = paths;
+        policy.methods = raw.methods.iter().map(|m| m.to_string()).collect();
+        policy.allow_headers = raw.allow_headers;
+        policy.expose_headers = raw.expose_headers;
+        if raw.credentials {
+            policy.allow_headers.any = false;
+            policy.expose_headers.any = false;
+            policy.allow_insecure_origins = true;
+        }
+        policy.credentials = raw.credentials;
+        policy.max_age = raw.max_age;
+        policy.private_network = raw.private_network;
+        policy.preflight_status = raw.preflight_status;
+        policies.push(policy);
+    }
+    PolicySet { policies }
+}
+
+fn set_strategy() -> impl Strategy<Value = PolicySet> {
+    prop::collection::vec(raw_policy_strategy(), 1..5).prop_map(build_set)
+}
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+/// An owned request; `as_request` borrows it.
+#[derive(Clone, Debug)]
+struct OwnedRequest {
+    method: Vec<u8>,
+    path: Vec<u8>,
+    origin: Option<Vec<u8>>,
+    request_method: Option<Vec<u8>>,
+    request_headers: Option<Vec<u8>>,
+    request_private_network: Option<Vec<u8>>,
+}
+
+impl OwnedRequest {
+    fn as_request(&self) -> Request<'_> {
+        Request {
+            method: &self.method,
+            path: &self.path,
+            origin: self.origin.as_deref(),
+            request_method: self.request_method.as_deref(),
+            request_headers: self.request_headers.as_deref(),
+            request_private_network: self.request_private_network.as_deref(),
+        }
+    }
+}
+
+/// The choices a request is made of, resolved against a set by `realize`.
+#[derive(Clone, Debug)]
+struct RawRequest {
+    method: &'static str,
+    path_prefix: Index,
+    path_kind: u8,
+    path_suffix: &'static str,
+    origin_kind: u8,
+    origin_pattern: Index,
+    origin_labels: &'static str,
+    origin_port: &'static str,
+    origin_mutation: u8,
+    mutation_at: Index,
+    request_method: Option<&'static str>,
+    request_method_from_policy: Option<Index>,
+    request_headers: Option<Vec<&'static str>>,
+    headers_from_policy: Vec<Index>,
+    header_separator: &'static str,
+    private_network: Option<&'static str>,
+}
+
+fn raw_request_strategy() -> impl Strategy<Value = RawRequest> {
+    (
+        (
+            prop_oneof![3 => Just("OPTIONS"), 4 => select(REQUEST_METHODS)],
+            any::<Index>(),
+            0..4u8,
+            select(PATH_SUFFIXES),
+        ),
+        (
+            0..10u8,
+            any::<Index>(),
+            select(LABEL_PREFIXES),
+            select(ANY_PORT_SUFFIXES),
+            0..32u8,
+            any::<Index>(),
+        ),
+        (
+            prop::option::weighted(0.8, select(REQUEST_METHODS)),
+            prop::option::weighted(0.5, any::<Index>()),
+            prop::option::weighted(0.6, prop::collection::vec(select(HEADER_ELEMENTS), 0..4)),
+            prop::collection::vec(any::<Index>(), 0..3),
+            select(&[",", ", ", " ,\t"][..]),
+            prop::option::weighted(0.4, select(PNA_VALUES)),
+        ),
+    )
+        .prop_map(
+            |(
+                (method, path_prefix, path_kind, path_suffix),
+                (origin_kind, origin_pattern, origin_labels, origin_port, origin_mutation, mutation_at),
+                (
+                    request_method,
+                    request_method_from_policy,
+                    request_headers,
+                    headers_from_policy,
+                    header_separator,
+                    private_network,
+                ),
+            )| RawRequest {
+                method,
+                path_prefix,
+                path_kind,
+                path_suffix,
+                origin_kind,
+                origin_pattern,
+                origin_labels,
+                origin_port,
+                origin_mutation,
+                mutation_at,
+                request_method,
+                request_method_from_policy,
+                request_headers,
+                headers_from_policy,
+                header_separator,
+                private_network,
+            },
+        )
+}
+
+const FIXED_ORIGINS: &[&[u8]] = &[
+    b"https://a.com",
+    b"http://a.com",
+    b"https://evil.com",
+    b"null",
+    b"NULL",
+    b"",
+    b"https://a.com, https://b.a.com",
+    b"https://q.a.com:8080",
+    b"http://[::1]:3000",
+    b"http://127.0.0.1",
+    b"https://a.com\x00",
+    b"https://\xc3\xa9.a.com",
+];
+
+/// Serializes a pattern into an origin a browser could send (or nearly).
+fn origin_from(pattern: &OriginPattern, raw: &RawRequest) -> Vec<u8> {
+    let tuple = match pattern {
+        OriginPattern::Null => return b"null".to_vec(),
+        OriginPattern::Tuple(tuple) => tuple,
+    };
+    let mut origin = format!("{}://", tuple.scheme).into_bytes();
+    if tuple.any_subdomain {
+        origin.extend_from_slice(raw.origin_labels.as_bytes());
+    }
+    origin.extend_from_slice(tuple.host.to_string().as_bytes());
+    match tuple.port {
+        PortPattern::Default => {}
+        PortPattern::Any => origin.extend_from_slice(raw.origin_port.as_bytes()),
+        PortPattern::Exact(port) => origin.extend_from_slice(format!(":{port}").as_bytes()),
+    }
+    origin
+}
+
+/// One of a few small mutations (most of the time none).
+fn mutate(mut origin: Vec<u8>, kind: u8, at: Index) -> Vec<u8> {
+    if origin.is_empty() {
+        return origin;
+    }
+    let i = at.index(origin.len());
+    match kind {
+        0 => origin[i] = origin[i].to_ascii_uppercase(),
+        1 => origin.push(b'/'),
+        2 => origin.push(b'.'),
+        3 => origin.insert(i, b' '),
+        4 => {
+            origin.remove(i);
+        }
+        5 => origin.truncate(i),
+        6 => origin.extend_from_slice(b", https://a.com"),
+        7 => origin.extend_from_slice(b":"),
+        8 => origin.extend_from_slice(b":8080"),
+        9 => origin.insert(i, b'x'),
+        10 => origin.insert(0, b'x'),
+        11 => origin.push(b'\t'),
+        12 => {
+            if let Some(rest) = origin.strip_prefix(b"https") {
+                origin = [b"http".as_slice(), rest].concat();
+            } else if let Some(rest) = origin.strip_prefix(b"http") {
+                origin = [b"https".as_slice(), rest].concat();
+            }
+        }
+        13 => origin.extend_from_slice(b".evil.com"),
+        _ => {}
+    }
+    origin
+}
+
+fn realize(set: &PolicySet, raw: &RawRequest) -> OwnedRequest {
+    let prefixes: Vec<&str> = set
+        .policies
+        .iter()
+        .flat_map(|p| p.paths.iter().map(String::as_str))
+        .collect();
+    let base = match raw.path_kind {
+        _ if prefixes.is_empty() => "/zz",
+        0 => "/zz",
+        1 => PREFIXES[raw.path_prefix.index(PREFIXES.len())],
+        _ => prefixes[raw.path_prefix.index(prefixes.len())],
+    };
+    let path = format!("{base}{}", raw.path_suffix).into_bytes();
+
+    // The policy the path selects, so that derived values mostly fit it.
+    let name = reference::evaluate(set, &Request::new(b"GET", &path)).policy;
+    let selected = set.policies.iter().find(|p| Some(&p.name) == name.as_ref());
+    let own_patterns: Vec<&OriginPattern> = match selected.map(|p| &p.origins) {
+        Some(Origins::List(list)) => list.iter().collect(),
+        _ => Vec::new(),
+    };
+    let all_patterns: Vec<&OriginPattern> = set
+        .policies
+        .iter()
+        .filter_map(|p| match &p.origins {
+            Origins::List(list) => Some(list.iter()),
+            Origins::Any => None,
+        })
+        .flatten()
+        .collect();
+    let patterns = if own_patterns.is_empty() || raw.origin_kind == 3 {
+        all_patterns
+    } else {
+        own_patterns
+    };
+    let origin = match raw.origin_kind {
+        0 => None,
+        1 | 2 => Some(FIXED_ORIGINS[raw.origin_pattern.index(FIXED_ORIGINS.len())].to_vec()),
+        _ if patterns.is_empty() => Some(b"https://a.com".to_vec()),
+        _ => {
+            let pattern = patterns[raw.origin_pattern.index(patterns.len())];
+            Some(mutate(
+                origin_from(pattern, raw),
+                raw.origin_mutation,
+                raw.mutation_at,
+            ))
+        }
+    };
+    let methods: Vec<&str> = selected
+        .map(|p| p.methods.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let request_method = match (raw.request_method, raw.request_method_from_policy) {
+        (Some(_), Some(index)) if !methods.is_empty() => Some(methods[index.index(methods.len())]),
+        (method, _) => method,
+    };
+    let allowed: Vec<&str> = selected
+        .map(|p| p.allow_headers.names.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let request_headers = raw.request_headers.as_ref().map(|elements| {
+        let mut elements: Vec<&str> = elements.clone();
+        if raw.headers_from_policy.len() >= 2 {
+            // Only names the policy allows (in some case or other).
+            elements.clear();
+        }
+        if !allowed.is_empty() {
+            for index in &raw.headers_from_policy {
+                elements.push(allowed[index.index(allowed.len())]);
+            }
+        }
+        elements.join(raw.header_separator).into_bytes()
+    });
+    OwnedRequest {
+        method: raw.method.as_bytes().to_vec(),
+        path,
+        origin,
+        request_method: request_method.map(|m| m.as_bytes().to_vec()),
+        request_headers,
+        request_private_network: raw.private_network.map(|v| v.as_bytes().to_vec()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Comparison
+// ---------------------------------------------------------------------------
+
+fn owned(outcome: &Outcome<'_>) -> RefOutcome {
+    RefOutcome {
+        decision: outcome.decision,
+        reason: outcome.reason,
+        policy: outcome
+            .policy
+            .map(|name| String::from_utf8_lossy(name).into_owned()),
+        status: outcome.status,
+        headers: outcome
+            .headers
+            .iter()
+            .map(|h| (h.name, h.value.to_vec()))
+            .collect(),
+    }
+}
+
+/// The invariants every outcome keeps, whoever computed it.
+fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {
+    let star_origin = outcome.header(names::ALLOW_ORIGIN) == Some(b"*");
+    if star_origin && outcome.header(names::ALLOW_CREDENTIALS).is_some() {
+        return Err(format!("`*` origin with credentials: {outcome:?}"));
+    }
+    let denied = matches!(
+        outcome.decision,
+        Decision::ActualDenied | Decision::PreflightDenied | Decision::Pass
+    );
+    if denied
+        && outcome
+            .headers
+            .iter()
+            .any(|(name, _)| name.starts_with("access-control-"))
+    {
+        return Err(format!("access-control header on a denial: {outcome:?}"));
+    }
+    if outcome.decision.is_preflight() != outcome.status.is_some() {
+        return Err(format!("status on a non-preflight (or none on a preflight): {outcome:?}"));
+    }
+    if (outcome.reason.is_none())
+        != matches!(
+            outcome.decision,
+            Decision::ActualAllowed | Decision::PreflightAllowed
+        )
+    {
+        return Err(format!("reason does not fit the decision: {outcome:?}"));
+    }
+    Ok(())
+}
+
+fn compare(set: &PolicySet, table: &Table<'_>, request: &OwnedRequest) -> Result<(), TestCaseError> {
+    let request = request.as_request();
+    let fast = owned(&table.eval(&request));
+    let slow = reference::evaluate(set, &request);
+    prop_assert_eq!(
+        &fast,
+        &slow,
+        "table (left) and reference (right) disagree on {:?}\nset: {:#?}",
+        request,
+        set
+    );
+    check_invariants(&fast).map_err(TestCaseError::fail)?;
+    check_invariants(&slow).map_err(TestCaseError::fail)?;
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: cases(), ..Config::default() })]
+
+    /// Each generated set is compiled once and asked many requests.
+    #[test]
+    fn table_eval_equals_reference(
+        set in set_strategy(),
+        raws in prop::collection::vec(raw_request_strategy(), 1..48),
+    ) {
+        let bytes = compile(&set).expect("a small set compiles");
+        let table = Table::from_bytes(&bytes).expect("a compiled table loads");
+        prop_assert_eq!(table.policy_count(), set.policies.len());
+        for raw in &raws {
+            compare(&set, &table, &realize(&set, raw))?;
+        }
+    }
+
+    /// Hostile bytes anywhere in the request: still equal, still no panic.
+    #[test]
+    fn table_eval_equals_reference_on_arbitrary_bytes(
+        which in any::<Index>(),
+        method in prop::collection::vec(any::<u8>(), 0..8),
+        path in prop::collection::vec(any::<u8>(), 0..12),
+        origin in prop::option::of(prop::collection::vec(any::<u8>(), 0..24)),
+        request_method in prop::option::of(prop::collection::vec(any::<u8>(), 0..8)),
+        request_headers in prop::option::of(prop::collection::vec(any::<u8>(), 0..24)),
+        request_private_network in prop::option::of(prop::collection::vec(any::<u8>(), 0..6)),
+    ) {
+        let (set, bytes) = &pool()[which.index(POOL_SIZE)];
+        let table = Table::from_bytes(bytes).expect("a compiled table loads");
+        let request = OwnedRequest {
+            method,
+            path,
+            origin,
+            request_method,
+            request_headers,
+            request_private_network,
+        };
+        compare(set, &table, &request)?;
+    }
+}
+
+const POOL_SIZE: usize = 12;
+
+/// A few random sets, compiled once (compiling `:*` is slow in debug builds).
+fn pool() -> &'static [(PolicySet, Vec<u8>)] {
+    static POOL: OnceLock<Vec<(PolicySet, Vec<u8>)>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let mut runner = deterministic_runner();
+        (0..POOL_SIZE)
+            .map(|_| {
+                let set = set_strategy().new_tree(&mut runner).unwrap().current();
+                let bytes = compile(&set).expect("a small set compiles");
+                (set, bytes)
+            })
+            .collect()
+    })
+}
+
+fn deterministic_runner() -> TestRunner {
+    TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    )
+}
+
+/// The generators are only useful if they reach every decision and every
+/// reason; this keeps the bias honest (a change that makes, say, allowed
+/// preflights unreachable fails here rather than silently weakening the
+/// differential property).
+#[test]
+fn generators_reach_every_decision_and_reason() {
+    let mut runner = deterministic_runner();
+    let strategy = (
+        set_strategy(),
+        prop::collection::vec(raw_request_strategy(), 16),
+    );
+    let mut decisions: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for _ in 0..200 {
+        let (set, raws) = strategy.new_tree(&mut runner).unwrap().current();
+        for raw in &raws {
+            let request = realize(&set, raw);
+            let outcome = reference::evaluate(&set, &request.as_request());
+            *decisions.entry(outcome.decision.as_str()).or_default() += 1;
+            if let Some(reason) = outcome.reason {
+                *reasons.entry(reason.as_str()).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("decisions: {decisions:?}\nreasons: {reasons:?}");
+    let all_decisions = [
+        Decision::Pass,
+        Decision::ActualAllowed,
+        Decision::ActualDenied,
+        Decision::PreflightAllowed,
+        Decision::PreflightDenied,
+    ];
+    let all_reasons = [
+        Reason::NotCors,
+        Reason::NoPolicy,
+        Reason::OriginNotAllowed,
+        Reason::MethodNotAllowed,
+        Reason::HeaderNotAllowed,
+        Reason::PrivateNetworkNotAllowed,
+        Reason::MalformedOrigin,
+        Reason::MalformedRequest,
+    ];
+    for decision in all_decisions {
+        let seen = decisions.get(decision.as_str()).copied().unwrap_or(0);
+        assert!(seen >= 20, "{decision} reached {seen} times: {decisions:?}");
+    }
+    for reason in all_reasons {
+        let seen = reasons.get(reason.as_str()).copied().unwrap_or(0);
+        assert!(seen >= 10, "{reason} reached {seen} times: {reasons:?}");
+    }
+}
+
+/// The comparison itself can fail: a deliberately wrong "reference" answer
+/// is caught.
+#[test]
+fn comparison_detects_a_difference() {
+    let mut policy = Policy::new(
+        "p",
+        Origins::List(vec![OriginPattern::Tuple(TupleOrigin {
+            scheme: "https".into(),
+            host: Host::Domain("a.com".into()),
+            any_subdomain: true,
+            port: PortPattern::Any,
+        })]),
+    );
+    policy.methods = vec!["PUT".into()];
+    let set = PolicySet {
+        policies: vec![policy],
+    };
+    let bytes = compile(&set).unwrap();
+    let table = Table::from_bytes(&bytes).unwrap();
+    let request = OwnedRequest {
+        method: b"GET".to_vec(),
+        path: b"/".to_vec(),
+        origin: Some(b"https://b.a.com:8443".to_vec()),
+        request_method: None,
+        request_headers: None,
+        request_private_network: None,
+    };
+    assert!(compare(&set, &table, &request).is_ok());
+    let mut other = set.clone();
+    other.policies[0].origins = Origins::Any;
+    assert!(compare(&other, &table, &request).is_err());
+    let bad = RefOutcome {
+        decision: Decision::ActualDenied,
+        reason: Some(Reason::OriginNotAllowed),
+        policy: None,
+        status: None,
+        headers: vec![(names::ALLOW_ORIGIN, b"*".to_vec())],
+    };
+    assert!(check_invariants(&bad).is_err());
+}

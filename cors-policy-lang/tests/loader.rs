@@ -1,0 +1,542 @@
+//! The loader accepts compiled tables and rejects everything else with a
+//! typed error, without panicking: truncation, bit flips, foreign bytes,
+//! future versions, and structurally invalid tables whose checksum was
+//! recomputed (what a careless or malicious writer would produce).
+
+use cors_match_core::format::{
+    self, checksum, flags, header, policy as record, read_u32, HEADER_LEN, MAGIC, NO_POLICY,
+    NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+};
+use cors_match_core::{Decision, LoadError, Policy as Table, Request};
+use cors_policy_lang::compile::compile;
+use cors_policy_lang::model::{
+    HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,
+};
+use proptest::prelude::*;
+
+fn tuple(scheme: &str, host: &str, any_subdomain: bool, port: PortPattern) -> OriginPattern {
+    OriginPattern::Tuple(TupleOrigin {
+        scheme: scheme.into(),
+        host: Host::Domain(host.into()),
+        any_subdomain,
+        port,
+    })
+}
+
+/// A small table: two policies, literal and wildcard origins, methods and
+/// headers, so that every section is non-empty.
+fn small_set() -> PolicySet {
+    let mut api = Policy::new(
+        "api",
+        Origins::List(vec![
+            tuple("https", "app.example.com", false, PortPattern::Default),
+            tuple("https", "example.com", true, PortPattern::Exact(8443)),
+        ]),
+    );
+    api.paths = vec!["/api/".into()];
+    api.methods = vec!["PUT".into()];
+    api.allow_headers = HeaderNames {
+        any: false,
+        names: vec!["x-a".into()],
+    };
+    api.expose_headers.names = vec!["x-request-id".into()];
+    api.credentials = true;
+    api.max_age = Some(600);
+    let mut assets = Policy::new("assets", Origins::Any);
+    assets.allow_headers.any = true;
+    PolicySet {
+        policies: vec![api, assets],
+    }
+}
+
+/// A bigger table (thousands of states, `:*` ports) for the stepped sweeps.
+fn big_set() -> PolicySet {
+    let mut patterns: Vec<OriginPattern> = (0..300)
+        .map(|i| tuple("https", &format!("host{i}.example.com"), i % 3 == 0, PortPattern::Default))
+        .collect();
+    patterns.push(tuple("http", "localhost", false, PortPattern::Any));
+    let mut policy = Policy::new("big", Origins::List(patterns));
+    policy.methods = vec!["PUT".into(), "DELETE".into()];
+    PolicySet {
+        policies: vec![policy],
+    }
+}
+
+fn small_table() -> Vec<u8> {
+    compile(&small_set()).expect("the small set compiles")
+}
+
+fn u32_at(table: &[u8], offset: usize) -> u32 {
+    read_u32(table, offset).expect("in bounds")
+}
+
+fn put_u32(table: &mut [u8], offset: usize, value: u32) {
+    table[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+/// Rewrites the checksum so only the structural checks can catch the edit.
+fn reseal(table: &mut [u8]) {
+    let crc = checksum(table).expect("longer than the header");
+    put_u32(table, header::CHECKSUM, crc);
+}
+
+fn load(table: &[u8]) -> Result<(), LoadError> {
+    Table::from_bytes(table).map(|_| ())
+}
+
+/// A loaded table answers a few requests without panicking.
+fn exercise(table: &Table<'_>) {
+    let origins: [&[u8]; 4] = [b"https://app.example.com", b"https://a.example.com:8443", b"x", b""];
+    for origin in origins {
+        for (method, request_method) in [(&b"GET"[..], None), (b"OPTIONS", Some(&b"PUT"[..]))] {
+            let request = Request {
+                origin: Some(origin),
+                request_method,
+                request_headers: Some(b"x-a, X-B"),
+                request_private_network: Some(b"true"),
+                ..Request::new(method, b"/api/x")
+            };
+            let _ = table.eval(&request);
+            let _ = table.eval(&Request { path: b"/", ..request });
+        }
+    }
+}
+
+#[test]
+fn compiled_tables_load_and_evaluate() {
+    for set in [small_set(), big_set(), PolicySet::default()] {
+        let bytes = compile(&set).unwrap();
+        let table = Table::from_bytes(&bytes).expect("a compiled table loads");
+        assert_eq!(table.policy_count(), set.policies.len());
+        for (index, policy) in set.policies.iter().enumerate() {
+            assert_eq!(table.policy_name(index), Some(policy.name.as_bytes()));
+        }
+        assert_eq!(table.policy_name(set.policies.len()), None);
+    }
+    let bytes = small_table();
+    let table = Table::from_bytes(&bytes).unwrap();
+    let request = Request {
+        origin: Some(b"https://app.example.com"),
+        ..Request::new(b"GET", b"/api/x")
+    };
+    assert_eq!(table.eval(&request).decision, Decision::ActualAllowed);
+}
+
+#[test]
+fn compiled_source_loads() {
+    let source = "policy api {\n    paths /api/;\n    origins https://app.example.com;\n}\n";
+    let compiled = cors_policy_lang::compile(source).expect("valid source compiles");
+    let table = Table::from_bytes(&compiled.table).expect("loads");
+    assert_eq!(table.policy_name(0), Some(&b"api"[..]));
+}
+
+/// Every prefix of a table is rejected: `Truncated` below the header (the
+/// prefix still starts like a table), `LengthMismatch` from there on.
+fn check_truncations(bytes: &[u8], step: usize) {
+    let len = bytes.len();
+    let mut cut = 0;
+    while cut < len {
+        let error = Table::from_bytes(&bytes[..cut]).expect_err("a truncated table must not load");
+        if cut < HEADER_LEN {
+            assert_eq!(error, LoadError::Truncated, "cut at {cut}");
+        } else {
+            assert_eq!(
+                error,
+                LoadError::LengthMismatch {
+                    declared: len as u32,
+                    actual: cut
+                },
+                "cut at {cut}"
+            );
+        }
+        // Small cuts one by one, then stride, and always the last few.
+        cut += if cut < HEADER_LEN * 2 || cut + 16 >= len { 1 } else { step };
+    }
+}
+
+#[test]
+fn every_truncation_is_rejected() {
+    check_truncations(&small_table(), 1);
+    let big = compile(&big_set()).unwrap();
+    assert!(big.len() > 20_000, "the big table is {} bytes", big.len());
+    check_truncations(&big, (big.len() / 2000).max(1));
+}
+
+/// What the loader must say when bit `bit` of byte `offset` is flipped.
+fn expected_for_flip(original: &[u8], offset: usize, flipped: &[u8]) -> LoadError {
+    match offset {
+        o if o < header::ENDIAN => LoadError::BadMagic,
+        o if o < header::VERSION => LoadError::BadEndianness,
+        o if o < header::TOTAL_LEN => LoadError::UnsupportedVersion {
+            found: u32_at(flipped, header::VERSION),
+        },
+        o if o < header::CHECKSUM => LoadError::LengthMismatch {
+            declared: u32_at(flipped, header::TOTAL_LEN),
+            actual: original.len(),
+        },
+        _ => LoadError::ChecksumMismatch {
+            stored: u32_at(flipped, header::CHECKSUM),
+            computed: checksum(flipped).unwrap(),
+        },
+    }
+}
+
+#[test]
+fn every_single_bit_flip_is_rejected() {
+    let bytes = small_table();
+    let mut flipped = bytes.clone();
+    for offset in 0..bytes.len() {
+        for bit in 0..8 {
+            flipped[offset] ^= 1 << bit;
+            let error = Table::from_bytes(&flipped).expect_err("a flipped bit must be caught");
+            assert_eq!(
+                error,
+                expected_for_flip(&bytes, offset, &flipped),
+                "bit {bit} of byte {offset}"
+            );
+            flipped[offset] ^= 1 << bit;
+        }
+    }
+    assert_eq!(flipped, bytes);
+}
+
+#[test]
+fn bit_flips_in_a_big_table_are_rejected() {
+    let bytes = compile(&big_set()).unwrap();
+    let mut flipped = bytes.clone();
+    let step = (bytes.len() / 3000).max(1);
+    for offset in (0..bytes.len()).step_by(step) {
+        let bit = offset % 8;
+        flipped[offset] ^= 1 << bit;
+        assert_eq!(
+            Table::from_bytes(&flipped).map(|_| ()),
+            Err(expected_for_flip(&bytes, offset, &flipped)),
+            "bit {bit} of byte {offset}"
+        );
+        flipped[offset] ^= 1 << bit;
+    }
+}
+
+#[test]
+fn foreign_bytes_are_not_a_table() {
+    assert_eq!(load(b""), Err(LoadError::Truncated));
+    assert_eq!(load(b"CORS"), Err(LoadError::Truncated));
+    assert_eq!(load(&MAGIC), Err(LoadError::Truncated));
+    assert_eq!(load(b"\x7fELF"), Err(LoadError::BadMagic));
+    assert_eq!(load(b"{\"policies\": []}"), Err(LoadError::BadMagic));
+    assert_eq!(load(&[0u8; 4096]), Err(LoadError::BadMagic));
+
+    let mut bytes = small_table();
+    bytes[..MAGIC.len()].copy_from_slice(b"CORSTBL2");
+    reseal(&mut bytes);
+    assert_eq!(load(&bytes), Err(LoadError::BadMagic));
+    bytes[..MAGIC.len()].copy_from_slice(b"corstbl\0");
+    assert_eq!(load(&bytes), Err(LoadError::BadMagic));
+}
+
+#[test]
+fn big_endian_table_is_rejected() {
+    let mut bytes = small_table();
+    put_u32(&mut bytes, header::ENDIAN, format::ENDIAN_MARKER.swap_bytes());
+    reseal(&mut bytes);
+    assert_eq!(load(&bytes), Err(LoadError::BadEndianness));
+}
+
+#[test]
+fn future_versions_are_rejected_by_number() {
+    for found in [VERSION + 1, 0, u32::MAX] {
+        let mut bytes = small_table();
+        put_u32(&mut bytes, header::VERSION, found);
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::UnsupportedVersion { found }));
+    }
+}
+
+#[test]
+fn trailing_garbage_is_a_length_mismatch() {
+    let original = small_table();
+    for extra in [&b"\0"[..], b"garbage", &[0xFF; 1000]] {
+        let mut bytes = original.clone();
+        bytes.extend_from_slice(extra);
+        assert_eq!(
+            load(&bytes),
+            Err(LoadError::LengthMismatch {
+                declared: original.len() as u32,
+                actual: original.len() + extra.len()
+            })
+        );
+    }
+    // A declared length that is not the real one, even with a valid checksum.
+    let mut bytes = original.clone();
+    put_u32(&mut bytes, header::TOTAL_LEN, original.len() as u32 - 1);
+    reseal(&mut bytes);
+    assert!(matches!(load(&bytes), Err(LoadError::LengthMismatch { .. })));
+}
+
+fn section(bytes: &[u8], offset_field: usize) -> usize {
+    u32_at(bytes, offset_field) as usize
+}
+
+#[test]
+fn bad_transition_target_is_rejected() {
+    let original = small_table();
+    let state_count = u32_at(&original, header::STATE_COUNT);
+    let transition_count = u32_at(&original, header::TRANSITION_COUNT);
+    assert!(transition_count > 0);
+    let transitions = section(&original, header::TRANSITIONS_OFFSET);
+    for index in [0, transition_count / 2, transition_count - 1] {
+        for target in [state_count, state_count + 1, u32::MAX] {
+            let mut bytes = original.clone();
+            put_u32(&mut bytes, transitions + index as usize * TRANSITION_LEN + 4, target);
+            reseal(&mut bytes);
+            assert_eq!(
+                load(&bytes),
+                Err(LoadError::BadTransition { index }),
+                "transition {index} -> {target}"
+            );
+        }
+        // Reserved bits set.
+        let mut bytes = original.clone();
+        bytes[transitions + index as usize * TRANSITION_LEN + 2] = 1;
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::BadTransition { index }));
+        // An empty range (lo > hi).
+        let mut bytes = original.clone();
+        let at = transitions + index as usize * TRANSITION_LEN;
+        bytes[at] = 0xFF;
+        bytes[at + 1] = 0x00;
+        reseal(&mut bytes);
+        assert!(
+            matches!(load(&bytes), Err(LoadError::BadTransition { .. })),
+            "{:?}",
+            load(&bytes)
+        );
+    }
+}
+
+#[test]
+fn bad_state_is_rejected() {
+    let original = small_table();
+    let state_count = u32_at(&original, header::STATE_COUNT);
+    let transition_count = u32_at(&original, header::TRANSITION_COUNT);
+    let policy_count = u32_at(&original, header::POLICY_COUNT);
+    let states = section(&original, header::STATES_OFFSET);
+    for index in [0, state_count - 1] {
+        let record = states + index as usize * STATE_LEN;
+        // Transitions beyond the section.
+        let mut bytes = original.clone();
+        put_u32(&mut bytes, record, transition_count);
+        put_u32(&mut bytes, record + 4, 1);
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::BadState { index }));
+        // first + count overflowing.
+        let mut bytes = original.clone();
+        put_u32(&mut bytes, record, u32::MAX);
+        put_u32(&mut bytes, record + 4, 2);
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::BadState { index }));
+        // An accept value naming no policy.
+        let mut bytes = original.clone();
+        put_u32(&mut bytes, record + 8, policy_count + 1);
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::BadState { index }));
+    }
+}
+
+#[test]
+fn sections_out_of_bounds_are_rejected() {
+    let original = small_table();
+    for (field, value) in [
+        (header::POLICY_COUNT, u32::MAX),
+        (header::POLICY_COUNT, original.len() as u32),
+        (header::STATE_COUNT, u32::MAX / 4),
+        (header::TRANSITION_COUNT, original.len() as u32),
+        (header::STRINGS_LEN, original.len() as u32),
+        (header::STRINGS_OFFSET, original.len() as u32 + 1),
+        (header::POLICIES_OFFSET, u32::MAX),
+        (header::POLICIES_OFFSET, 0),
+    ] {
+        let mut bytes = original.clone();
+        put_u32(&mut bytes, field, value);
+        reseal(&mut bytes);
+        assert_eq!(
+            load(&bytes),
+            Err(LoadError::SectionOutOfBounds),
+            "field {field} = {value}"
+        );
+    }
+}
+
+#[test]
+fn bad_path_index_is_rejected() {
+    let original = small_table();
+    let state_count = u32_at(&original, header::STATE_COUNT);
+    let policy_count = u32_at(&original, header::POLICY_COUNT);
+    for (field, value) in [
+        (header::PATH_START, state_count),
+        (header::PATH_START, NO_STATE - 1),
+        (header::CATCH_ALL, policy_count),
+        (header::CATCH_ALL, NO_POLICY - 1),
+    ] {
+        let mut bytes = original.clone();
+        put_u32(&mut bytes, field, value);
+        reseal(&mut bytes);
+        assert_eq!(load(&bytes), Err(LoadError::BadPathIndex), "field {field} = {value}");
+    }
+}
+
+/// Rewrites a field of policy `index` and expects `BadPolicy { index }`.
+fn assert_bad_policy(index: u32, edit: impl Fn(&mut Vec<u8>, usize)) {
+    let mut bytes = small_table();
+    let record = section(&bytes, header::POLICIES_OFFSET) + index as usize * POLICY_LEN;
+    edit(&mut bytes, record);
+    reseal(&mut bytes);
+    assert_eq!(load(&bytes), Err(LoadError::BadPolicy { index }));
+}
+
+#[test]
+fn bad_policy_records_are_rejected() {
+    // Policy 0 has credentials; policy 1 is `origins *` with `allow-headers *`.
+    let original = small_table();
+    let policies = section(&original, header::POLICIES_OFFSET);
+    let flags_of = |index: usize| u32_at(&original, policies + index * POLICY_LEN + record::FLAGS);
+    assert_eq!(flags_of(0) & flags::CREDENTIALS, flags::CREDENTIALS);
+    assert_eq!(flags_of(1) & flags::ANY_ORIGIN, flags::ANY_ORIGIN);
+
+    // Credentials with `*` origins or `*` headers: never written by the compiler.
+    for index in [0, 1] {
+        for bad in [
+            flags::CREDENTIALS | flags::ANY_ORIGIN,
+            flags::CREDENTIALS | flags::ANY_HEADER,
+            flags::ALL,
+            flags::ALL + 1,
+            1 << 31,
+        ] {
+            assert_bad_policy(index, |bytes, record| put_u32(bytes, record + record::FLAGS, bad));
+        }
+    }
+    let state_count = u32_at(&original, header::STATE_COUNT);
+    for start in [record::ORIGIN_START, record::METHOD_START, record::HEADER_START] {
+        assert_bad_policy(0, |bytes, record| put_u32(bytes, record + start, state_count));
+    }
+    for status in [0u32, 199, 300, 403, 0x0001_00CC] {
+        assert_bad_policy(1, |bytes, record| {
+            put_u32(bytes, record + record::PREFLIGHT_STATUS, status)
+        });
+    }
+    let strings_len = u32_at(&original, header::STRINGS_LEN);
+    for field in [
+        record::NAME,
+        record::ALLOW_METHODS,
+        record::ALLOW_HEADERS,
+        record::EXPOSE_HEADERS,
+        record::MAX_AGE,
+    ] {
+        // A string reaching past the strings section.
+        assert_bad_policy(0, |bytes, record| {
+            put_u32(bytes, record + field + 4, strings_len + 1)
+        });
+        assert_bad_policy(0, |bytes, record| put_u32(bytes, record + field, u32::MAX));
+    }
+    // An empty name.
+    assert_bad_policy(1, |bytes, record| put_u32(bytes, record + record::NAME + 4, 0));
+}
+
+/// A header value with a line break would let a table inject response
+/// headers: the loader refuses it.
+#[test]
+fn strings_with_control_bytes_are_rejected() {
+    let original = small_table();
+    let strings = section(&original, header::STRINGS_OFFSET);
+    let policies = section(&original, header::POLICIES_OFFSET);
+    for field in [
+        record::NAME,
+        record::ALLOW_METHODS,
+        record::ALLOW_HEADERS,
+        record::EXPOSE_HEADERS,
+        record::MAX_AGE,
+    ] {
+        let offset = u32_at(&original, policies + field) as usize;
+        let len = u32_at(&original, policies + field + 4);
+        assert!(len > 0, "policy 0 renders field {field}");
+        for byte in [b'\r', b'\n', 0, 0x7F, 0xC3] {
+            let mut bytes = original.clone();
+            bytes[strings + offset] = byte;
+            reseal(&mut bytes);
+            // The byte may be shared with another policy's string; either
+            // way the table is refused.
+            assert!(
+                matches!(load(&bytes), Err(LoadError::BadPolicy { .. })),
+                "byte {byte:#x} in field {field}: {:?}",
+                load(&bytes)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_resealed_table_with_no_change_still_loads() {
+    // Guards the helpers above: `reseal` alone must not break a table, so
+    // the rejections are caused by the edits.
+    let mut bytes = small_table();
+    reseal(&mut bytes);
+    assert_eq!(load(&bytes), Ok(()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// Any byte soup: an error or a table, never a panic.
+    #[test]
+    fn byte_soup_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        if let Ok(table) = Table::from_bytes(&bytes) {
+            exercise(&table);
+        }
+    }
+
+    /// Soup behind a valid header (magic, marker, version, length, checksum),
+    /// so that the structural checks are the ones exercised.
+    #[test]
+    fn soup_behind_a_valid_header_never_panics(
+        body in prop::collection::vec(any::<u8>(), 0..512),
+        counts in prop::collection::vec(0u32..8, 4),
+        offsets in prop::collection::vec(0u32..600, 4),
+        starts in (prop_oneof![Just(NO_STATE), 0u32..8], prop_oneof![Just(NO_POLICY), 0u32..3]),
+    ) {
+        let mut bytes = vec![0u8; HEADER_LEN];
+        bytes.extend_from_slice(&body);
+        bytes[..MAGIC.len()].copy_from_slice(&MAGIC);
+        put_u32(&mut bytes, header::ENDIAN, format::ENDIAN_MARKER);
+        put_u32(&mut bytes, header::VERSION, VERSION);
+        let len = bytes.len() as u32;
+        put_u32(&mut bytes, header::TOTAL_LEN, len);
+        for (i, (count, offset)) in counts.iter().zip(&offsets).enumerate() {
+            put_u32(&mut bytes, header::POLICIES_OFFSET + i * 8, *offset);
+            put_u32(&mut bytes, header::POLICY_COUNT + i * 8, *count);
+        }
+        put_u32(&mut bytes, header::PATH_START, starts.0);
+        put_u32(&mut bytes, header::CATCH_ALL, starts.1);
+        reseal(&mut bytes);
+        if let Ok(table) = Table::from_bytes(&bytes) {
+            exercise(&table);
+        }
+    }
+
+    /// A compiled table with random bytes overwritten and the checksum
+    /// recomputed: whatever the loader accepts, eval runs without panicking.
+    #[test]
+    fn resealed_mutations_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let mut bytes = small_table();
+        let len = bytes.len();
+        for (at, value) in edits {
+            let at = HEADER_LEN + at.index(len - HEADER_LEN);
+            bytes[at] = value;
+        }
+        reseal(&mut bytes);
+        if let Ok(table) = Table::from_bytes(&bytes) {
+            exercise(&table);
+        }
+    }
+}
