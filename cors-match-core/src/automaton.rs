@@ -5,7 +5,9 @@
 //! array, so each question costs O(length of the input) whatever the size of
 //! the set: there is no scan over patterns.
 
-use crate::format::{read_u32, NO_STATE, STATE_LEN, TRANSITION_LEN};
+use crate::format::{
+    read_u16, read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN,
+};
 
 /// The state and transition sections of a table the loader validated.
 #[derive(Clone, Copy, Debug)]
@@ -19,24 +21,42 @@ pub(crate) struct Automata<'a> {
 const LINEAR_SEARCH_MAX: usize = 8;
 
 impl<'a> Automata<'a> {
+    /// The record of `state`, `None` when out of range.
+    #[inline]
+    fn record(&self, state: u32) -> Option<&'a [u8; STATE_LEN]> {
+        let start = (state as usize).checked_mul(STATE_LEN)?;
+        let bytes = self.states.get(start..start.checked_add(STATE_LEN)?)?;
+        bytes.try_into().ok()
+    }
+
     /// The accept value of `state` (0 when not accepting).
     #[inline]
     pub(crate) fn accept(&self, state: u32) -> u32 {
-        let offset = (state as usize).wrapping_mul(STATE_LEN).wrapping_add(8);
-        read_u32(self.states, offset).unwrap_or(0)
+        self.record(state)
+            .and_then(|record| read_u32(record, state_field::ACCEPT))
+            .unwrap_or(0)
     }
 
     /// The state after reading `byte` in `state`; `None` is the dead state.
     #[inline]
     pub(crate) fn step(&self, state: u32, byte: u8) -> Option<u32> {
-        let record = (state as usize).checked_mul(STATE_LEN)?;
-        let first = read_u32(self.states, record)? as usize;
-        let count = read_u32(self.states, record + 4)? as usize;
+        let record = self.record(state)?;
+        if byte < record[state_field::FIRST_LO] {
+            return None;
+        }
+        if byte <= record[state_field::FIRST_HI] {
+            return read_u32(record, state_field::FIRST_NEXT);
+        }
+        let others = usize::from(read_u16(record, state_field::COUNT)?).checked_sub(1)?;
+        if others == 0 {
+            return None;
+        }
+        let first = read_u32(record, state_field::REST)? as usize;
         // One bounds check for the state's whole block of transitions.
         let start = first.checked_mul(TRANSITION_LEN)?;
-        let end = start.checked_add(count.checked_mul(TRANSITION_LEN)?)?;
+        let end = start.checked_add(others.checked_mul(TRANSITION_LEN)?)?;
         let block = self.transitions.get(start..end)?;
-        if count <= LINEAR_SEARCH_MAX {
+        if others <= LINEAR_SEARCH_MAX {
             for transition in block.chunks_exact(TRANSITION_LEN) {
                 if byte < transition[0] {
                     return None;
@@ -47,7 +67,7 @@ impl<'a> Automata<'a> {
             }
             return None;
         }
-        let (mut low, mut high) = (0usize, count);
+        let (mut low, mut high) = (0usize, others);
         while low < high {
             let mid = low + (high - low) / 2;
             let transition = block.get(mid * TRANSITION_LEN..(mid + 1) * TRANSITION_LEN)?;

@@ -19,14 +19,17 @@
 //! Sections:
 //!
 //! - **policies**: [`POLICY_LEN`]-byte records, see [`policy`].
-//! - **states**: [`STATE_LEN`]-byte records `{first transition u32, transition
-//!   count u32, accept u32}`. All automata of the table share this array; each
-//!   has its own start state. `accept` is 0 for a non-accepting state, 1 for an
-//!   accepting state of a set automaton (origins, methods, headers), and
-//!   `policy index + 1` in the path automaton.
+//! - **states**: [`STATE_LEN`]-byte records, see [`state`]: the state's first
+//!   transition inline, the number of transitions, where the others are, and
+//!   the accept value. Most states of a trie have a single transition, so a
+//!   walk costs one memory load per byte. All automata of the table share
+//!   this array; each has its own start state. `accept` is 0 for a
+//!   non-accepting state, 1 for an accepting state of a set automaton
+//!   (origins, methods, headers), and `policy index + 1` in the path automaton.
 //! - **transitions**: [`TRANSITION_LEN`]-byte records `{lo u8, hi u8, reserved
-//!   u16 = 0, next state u32}`: the inclusive byte range `lo..=hi` leads to
-//!   `next`. A state's transitions are sorted and disjoint; a byte without a
+//!   u16 = 0, next state u32}`: a state's second and later transitions. The
+//!   inclusive byte range `lo..=hi` leads to `next`. A state's transitions
+//!   (the inline one first) are sorted and disjoint; a byte without a
 //!   transition leads to the dead state. Ranges play the role of byte classes:
 //!   a state that accepts every label byte stores four ranges, not 38 bytes.
 //! - **strings**: header values rendered at compile time and policy names,
@@ -44,7 +47,7 @@ pub const HEADER_LEN: usize = 64;
 /// Size of a policy record.
 pub const POLICY_LEN: usize = 60;
 /// Size of a state record.
-pub const STATE_LEN: usize = 12;
+pub const STATE_LEN: usize = 16;
 /// Size of a transition record.
 pub const TRANSITION_LEN: usize = 8;
 /// A state index meaning "no automaton" (an empty set).
@@ -110,6 +113,24 @@ pub mod policy {
     pub const EXPOSE_HEADERS: usize = 44;
     /// `Access-Control-Max-Age` value (empty: header omitted).
     pub const MAX_AGE: usize = 52;
+}
+
+/// Byte offsets of the fields of a state record.
+pub mod state {
+    /// First transition's `lo` (`u8`); 1 when the state has no transition,
+    /// so that the inline range `1..=0` is empty.
+    pub const FIRST_LO: usize = 0;
+    /// First transition's `hi` (`u8`); 0 when the state has no transition.
+    pub const FIRST_HI: usize = 1;
+    /// Number of transitions, the inline one included (`u16`, at most 256).
+    pub const COUNT: usize = 2;
+    /// First transition's target; 0 when the state has no transition.
+    pub const FIRST_NEXT: usize = 4;
+    /// Index in the transitions section of the second transition (the
+    /// `COUNT - 1` others follow it); 0 when there are none.
+    pub const REST: usize = 8;
+    /// Accept value.
+    pub const ACCEPT: usize = 12;
 }
 
 /// Policy flags.

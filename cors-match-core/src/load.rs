@@ -10,7 +10,7 @@ use core::fmt;
 
 use crate::automaton::Automata;
 use crate::format::{
-    self, flags, header, policy, read_u16, read_u32, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
+    self, flags, header, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
     POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
@@ -307,28 +307,46 @@ fn validate_automata(
 ) -> Result<(), LoadError> {
     for index in 0..state_count {
         let bad = LoadError::BadState { index };
-        let record = index as usize * STATE_LEN;
-        let first = read_u32(states, record).ok_or(bad)?;
-        let count = read_u32(states, record + 4).ok_or(bad)?;
-        let accept = read_u32(states, record + 8).ok_or(bad)?;
-        let end = first.checked_add(count).ok_or(bad)?;
+        let record = states
+            .get(index as usize * STATE_LEN..(index as usize + 1) * STATE_LEN)
+            .ok_or(bad)?;
+        let lo = record[state::FIRST_LO];
+        let hi = record[state::FIRST_HI];
+        let count = read_u16(record, state::COUNT).ok_or(bad)?;
+        let first_next = read_u32(record, state::FIRST_NEXT).ok_or(bad)?;
+        let rest = read_u32(record, state::REST).ok_or(bad)?;
+        let accept = read_u32(record, state::ACCEPT).ok_or(bad)?;
         // Set automata accept with 1, the path automaton with policy + 1.
-        if end > transition_count || accept > policy_count.max(1) {
+        if count > 256 || accept > policy_count.max(1) {
             return Err(bad);
         }
-        let mut previous_hi: Option<u8> = None;
-        for transition in first..end {
+        if count == 0 {
+            // The empty inline range 1..=0, and nothing else.
+            if (lo, hi, first_next, rest) != (1, 0, 0, 0) {
+                return Err(bad);
+            }
+            continue;
+        }
+        if lo > hi || first_next >= state_count {
+            return Err(bad);
+        }
+        let others = u32::from(count) - 1;
+        let end = rest.checked_add(others).ok_or(bad)?;
+        if end > transition_count || (others == 0 && rest != 0) {
+            return Err(bad);
+        }
+        let mut previous_hi = hi;
+        for transition in rest..end {
             let bad = LoadError::BadTransition { index: transition };
             let offset = transition as usize * TRANSITION_LEN;
             let lo = *transitions.get(offset).ok_or(bad)?;
             let hi = *transitions.get(offset + 1).ok_or(bad)?;
             let reserved = read_u16(transitions, offset + 2).ok_or(bad)?;
             let next = read_u32(transitions, offset + 4).ok_or(bad)?;
-            let sorted = previous_hi.is_none_or(|previous| lo > previous);
-            if lo > hi || reserved != 0 || next >= state_count || !sorted {
+            if lo > hi || reserved != 0 || next >= state_count || lo <= previous_hi {
                 return Err(bad);
             }
-            previous_hi = Some(hi);
+            previous_hi = hi;
         }
     }
     Ok(())

@@ -42,7 +42,10 @@ fn golden_table_answers_a_preflight() {
     assert_eq!(
         headers,
         [
-            ("access-control-allow-origin", &b"https://app.example.com"[..]),
+            (
+                "access-control-allow-origin",
+                &b"https://app.example.com"[..]
+            ),
             ("access-control-allow-credentials", b"true"),
             ("access-control-allow-methods", b"GET, POST, PUT, DELETE"),
             (
@@ -64,11 +67,36 @@ fn golden_table_denies_with_reasons() {
     let policy = Policy::from_bytes(TABLE).expect("loads");
     type Case = (&'static [u8], &'static [u8], &'static [u8], Reason);
     let cases: [Case; 5] = [
-        (b"https://evilexample.com", b"PUT", b"", Reason::OriginNotAllowed),
-        (b"https://example.com", b"PUT", b"", Reason::OriginNotAllowed),
-        (b"https://app.example.com", b"PATCH", b"", Reason::MethodNotAllowed),
-        (b"https://app.example.com", b"PUT", b"x-secret", Reason::HeaderNotAllowed),
-        (b"https://app.example.com\r\nx: y", b"PUT", b"", Reason::MalformedOrigin),
+        (
+            b"https://evilexample.com",
+            b"PUT",
+            b"",
+            Reason::OriginNotAllowed,
+        ),
+        (
+            b"https://example.com",
+            b"PUT",
+            b"",
+            Reason::OriginNotAllowed,
+        ),
+        (
+            b"https://app.example.com",
+            b"PATCH",
+            b"",
+            Reason::MethodNotAllowed,
+        ),
+        (
+            b"https://app.example.com",
+            b"PUT",
+            b"x-secret",
+            Reason::HeaderNotAllowed,
+        ),
+        (
+            b"https://app.example.com\r\nx: y",
+            b"PUT",
+            b"",
+            Reason::MalformedOrigin,
+        ),
     ];
     for (origin, method, headers, reason) in cases {
         let outcome = policy.eval(&preflight(origin, method, headers));
@@ -92,14 +120,24 @@ fn golden_table_handles_actual_and_non_cors_requests() {
     request.origin = Some(b"http://localhost:5173");
     let outcome = policy.eval(&request);
     assert_eq!(outcome.decision, Decision::ActualAllowed);
-    assert_eq!(outcome.header("access-control-expose-headers"), Some(&b"x-request-id"[..]));
+    assert_eq!(
+        outcome.header("access-control-expose-headers"),
+        Some(&b"x-request-id"[..])
+    );
 
     request.path = b"/static/logo.png";
     request.origin = Some(b"https://anyone.example.net");
     let outcome = policy.eval(&request);
     assert_eq!(outcome.policy, Some(&b"assets"[..]));
-    assert_eq!(outcome.header("access-control-allow-origin"), Some(&b"*"[..]));
-    assert_eq!(outcome.header("vary"), None, "origins * does not vary on Origin");
+    assert_eq!(
+        outcome.header("access-control-allow-origin"),
+        Some(&b"*"[..])
+    );
+    assert_eq!(
+        outcome.header("vary"),
+        None,
+        "origins * does not vary on Origin"
+    );
 
     request.path = b"/apix";
     assert_eq!(policy.eval(&request).reason, Some(Reason::NoPolicy));
@@ -107,10 +145,13 @@ fn golden_table_handles_actual_and_non_cors_requests() {
 
 #[test]
 fn golden_table_rejects_damage() {
-    assert_eq!(Policy::from_bytes(&TABLE[..TABLE.len() - 1]).err(), Some(LoadError::LengthMismatch {
-        declared: TABLE.len() as u32,
-        actual: TABLE.len() - 1,
-    }));
+    assert_eq!(
+        Policy::from_bytes(&TABLE[..TABLE.len() - 1]).err(),
+        Some(LoadError::LengthMismatch {
+            declared: TABLE.len() as u32,
+            actual: TABLE.len() - 1,
+        })
+    );
     let mut flipped = TABLE.to_vec();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x10;

@@ -28,8 +28,17 @@ use std::sync::OnceLock;
 // ---------------------------------------------------------------------------
 
 const PREFIXES: &[&str] = &["/a", "/a/", "/ab", "/b/c", "/b", "/a/b", "/", "/c/"];
-const DOMAINS: &[&str] = &["a.com", "b.a.com", "x-y.a.com", "a.co", "ab.com", "c_d.a.com"];
-const POLICY_METHODS: &[&str] = &["PUT", "PATCH", "DELETE", "X-Custom", "patch", "OPTIONS", "GET"];
+const DOMAINS: &[&str] = &[
+    "a.com",
+    "b.a.com",
+    "x-y.a.com",
+    "a.co",
+    "ab.com",
+    "c_d.a.com",
+];
+const POLICY_METHODS: &[&str] = &[
+    "PUT", "PATCH", "DELETE", "X-Custom", "patch", "OPTIONS", "GET",
+];
 const HEADER_NAMES: &[&str] = &[
     "content-type",
     "x-a",
@@ -110,12 +119,14 @@ fn pattern_strategy() -> impl Strategy<Value = OriginPattern> {
 }
 
 fn header_names_strategy() -> impl Strategy<Value = HeaderNames> {
-    (any::<bool>(), subsequence(HEADER_NAMES, 0..=HEADER_NAMES.len())).prop_map(|(any, names)| {
-        HeaderNames {
+    (
+        any::<bool>(),
+        subsequence(HEADER_NAMES, 0..=HEADER_NAMES.len()),
+    )
+        .prop_map(|(any, names)| HeaderNames {
             any: any && names.len() % 2 == 0,
             names: names.into_iter().map(str::to_string).collect(),
-        }
-    })
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -311,7 +322,14 @@ fn raw_request_strategy() -> impl Strategy<Value = RawRequest> {
         .prop_map(
             |(
                 (method, path_prefix, path_kind, path_suffix),
-                (origin_kind, origin_pattern, origin_labels, origin_port, origin_mutation, mutation_at),
+                (
+                    origin_kind,
+                    origin_pattern,
+                    origin_labels,
+                    origin_port,
+                    origin_mutation,
+                    mutation_at,
+                ),
                 (
                     request_method,
                     request_method_from_policy,
@@ -529,7 +547,9 @@ fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {
         return Err(format!("access-control header on a denial: {outcome:?}"));
     }
     if outcome.decision.is_preflight() != outcome.status.is_some() {
-        return Err(format!("status on a non-preflight (or none on a preflight): {outcome:?}"));
+        return Err(format!(
+            "status on a non-preflight (or none on a preflight): {outcome:?}"
+        ));
     }
     if (outcome.reason.is_none())
         != matches!(
@@ -542,7 +562,11 @@ fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {
     Ok(())
 }
 
-fn compare(set: &PolicySet, table: &Table<'_>, request: &OwnedRequest) -> Result<(), TestCaseError> {
+fn compare(
+    set: &PolicySet,
+    table: &Table<'_>,
+    request: &OwnedRequest,
+) -> Result<(), TestCaseError> {
     let request = request.as_request();
     let fast = owned(&table.eval(&request));
     let slow = reference::evaluate(set, &request);

@@ -136,9 +136,18 @@ fn eval_never_allocates() {
     // Built before any measurement.
     let commas: Vec<u8> = b", ".iter().copied().cycle().take(MIB).collect();
     let item = b"content-type,";
-    let mut long_list: Vec<u8> = item.iter().copied().cycle().take(MIB / item.len() * item.len()).collect();
+    let mut long_list: Vec<u8> = item
+        .iter()
+        .copied()
+        .cycle()
+        .take(MIB / item.len() * item.len())
+        .collect();
     long_list.extend_from_slice(b"x-requested-with");
-    let long_origin: Vec<u8> = b"https://".iter().chain([b'a'; MIB].iter()).copied().collect();
+    let long_origin: Vec<u8> = b"https://"
+        .iter()
+        .chain([b'a'; MIB].iter())
+        .copied()
+        .collect();
     let mut long_subdomain: Vec<u8> = b"https://".to_vec();
     long_subdomain.extend(b"a.".iter().copied().cycle().take(MIB));
     long_subdomain.extend_from_slice(b"example.com");
@@ -325,7 +334,11 @@ fn eval_never_allocates() {
     let mut reached_reasons = Vec::new();
     for case in &cases {
         let (outcome, allocations): (Outcome<'_>, usize) = counting(|| table.eval(&case.request));
-        assert_eq!(allocations, 0, "{}: eval allocated {allocations} times", case.name);
+        assert_eq!(
+            allocations, 0,
+            "{}: eval allocated {allocations} times",
+            case.name
+        );
         assert_eq!(
             (outcome.decision, outcome.reason),
             (case.decision, case.reason),
@@ -336,10 +349,23 @@ fn eval_never_allocates() {
         reached_reasons.extend(outcome.reason);
         // Reading the outcome allocates nothing either.
         let (_, allocations) = counting(|| outcome.header("vary"));
-        assert_eq!(allocations, 0, "{}: reading the outcome allocated", case.name);
+        assert_eq!(
+            allocations, 0,
+            "{}: reading the outcome allocated",
+            case.name
+        );
     }
-    for decision in [Pass, ActualAllowed, ActualDenied, PreflightAllowed, PreflightDenied] {
-        assert!(reached_decisions.contains(&decision), "{decision} not reached");
+    for decision in [
+        Pass,
+        ActualAllowed,
+        ActualDenied,
+        PreflightAllowed,
+        PreflightDenied,
+    ] {
+        assert!(
+            reached_decisions.contains(&decision),
+            "{decision} not reached"
+        );
     }
     for reason in [
         Reason::NotCors,

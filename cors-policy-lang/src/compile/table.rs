@@ -2,8 +2,8 @@
 //! counts filled in, checksum last.
 
 use cors_match_core::format::{
-    self, flags, header, policy as record, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE, POLICY_LEN,
-    STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, policy as record, state, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
+    POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
 use super::automaton::{Dfa, Nfa, Symbol};
@@ -45,22 +45,47 @@ impl Automata {
 
     fn add_dfa(&mut self, dfa: &Dfa) -> Result<u32, CompileError> {
         let base = self.state_count;
-        for state in &dfa.states {
-            let first = self.transition_count;
-            let count = u32_of(state.transitions.len(), "transitions")?;
-            self.states.extend_from_slice(&first.to_le_bytes());
-            self.states.extend_from_slice(&count.to_le_bytes());
-            self.states.extend_from_slice(&state.accept.to_le_bytes());
-            for t in &state.transitions {
-                let next = base
-                    .checked_add(t.next)
-                    .ok_or(CompileError::TooLarge { what: "states" })?;
-                self.transitions.extend_from_slice(&[t.lo, t.hi, 0, 0]);
-                self.transitions.extend_from_slice(&next.to_le_bytes());
+        let target = |next: u32| {
+            base.checked_add(next)
+                .ok_or(CompileError::TooLarge { what: "states" })
+        };
+        for dfa_state in &dfa.states {
+            let mut record = [0u8; STATE_LEN];
+            let count = dfa_state.transitions.len();
+            record[state::COUNT..state::COUNT + 2].copy_from_slice(
+                &u16::try_from(count)
+                    .map_err(|_| CompileError::TooLarge {
+                        what: "transitions",
+                    })?
+                    .to_le_bytes(),
+            );
+            record[state::ACCEPT..state::ACCEPT + 4]
+                .copy_from_slice(&dfa_state.accept.to_le_bytes());
+            match dfa_state.transitions.split_first() {
+                None => record[state::FIRST_LO] = 1,
+                Some((first, others)) => {
+                    record[state::FIRST_LO] = first.lo;
+                    record[state::FIRST_HI] = first.hi;
+                    record[state::FIRST_NEXT..state::FIRST_NEXT + 4]
+                        .copy_from_slice(&target(first.next)?.to_le_bytes());
+                    if !others.is_empty() {
+                        record[state::REST..state::REST + 4]
+                            .copy_from_slice(&self.transition_count.to_le_bytes());
+                    }
+                    for t in others {
+                        self.transitions.extend_from_slice(&[t.lo, t.hi, 0, 0]);
+                        self.transitions
+                            .extend_from_slice(&target(t.next)?.to_le_bytes());
+                    }
+                    self.transition_count = self
+                        .transition_count
+                        .checked_add(u32_of(others.len(), "transitions")?)
+                        .ok_or(CompileError::TooLarge {
+                            what: "transitions",
+                        })?;
+                }
             }
-            self.transition_count = first.checked_add(count).ok_or(CompileError::TooLarge {
-                what: "transitions",
-            })?;
+            self.states.extend_from_slice(&record);
         }
         self.state_count = base
             .checked_add(u32_of(dfa.states.len(), "states")?)
