@@ -422,6 +422,16 @@ fn mutate(mut origin: Vec<u8>, kind: u8, at: Index) -> Vec<u8> {
             }
         }
         13 => origin.extend_from_slice(b".evil.com"),
+        14 | 15 => {
+            // Around the 2048-byte limit: a long first label (still a
+            // label a wildcard accepts when the pattern has one).
+            let target = 2046 + at.index(5);
+            if let Some(scheme_end) = origin.windows(3).position(|w| w == b"://") {
+                let missing = target.saturating_sub(origin.len());
+                let at = scheme_end + 3;
+                origin.splice(at..at, std::iter::repeat_n(b'a', missing));
+            }
+        }
         _ => {}
     }
     origin

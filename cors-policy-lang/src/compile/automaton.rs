@@ -9,6 +9,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, OnceLock};
 
 use crate::model::is_wildcard_label_byte;
 
@@ -152,10 +153,7 @@ impl Nfa {
         if let Some(&root) = self.port_roots.get(&(default, accept)) {
             return root;
         }
-        let ports = (0..=u16::MAX)
-            .filter(|&port| Some(port) != default)
-            .map(|port| port.to_string());
-        let dawg = Dawg::of_sorted(ports);
+        let dawg = Dawg::of_ports(default);
         let base = self.states.len() as u32;
         for state in &dawg.states {
             self.states.push(NfaState {
@@ -340,6 +338,7 @@ impl Dfa {
 
 /// A minimal acyclic automaton of a finite, sorted set of strings
 /// (Daciuk et al.'s incremental construction).
+#[derive(Clone)]
 struct Dawg {
     states: Vec<DawgState>,
     root: u32,
@@ -352,6 +351,28 @@ struct DawgState {
 }
 
 impl Dawg {
+    /// The port numbers a browser serializes (decimal, no leading zero, at
+    /// most 65535) except `default`. Built once per default port and cached:
+    /// it takes milliseconds, and every `:*` pattern needs one.
+    fn of_ports(default: Option<u16>) -> Dawg {
+        static CACHE: OnceLock<Mutex<HashMap<Option<u16>, Dawg>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        // A poisoned lock only means another thread panicked mid-insert; the
+        // map itself is still valid.
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .entry(default)
+            .or_insert_with(|| {
+                let ports = (0..=u16::MAX)
+                    .filter(|&port| Some(port) != default)
+                    .map(|port| port.to_string());
+                Dawg::of_sorted(ports)
+            })
+            .clone()
+    }
+
     fn of_sorted(words: impl Iterator<Item = String>) -> Dawg {
         // Sorting bytewise is required by the construction.
         let mut words: Vec<String> = words.collect();

@@ -200,7 +200,7 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
     let mut catch_all = NO_POLICY;
     for (index, policy) in set.policies.iter().enumerate() {
         let index = u32_of(index, "policies")?;
-        if policy.paths.is_empty() {
+        if policy.paths.is_empty() && catch_all == NO_POLICY {
             catch_all = index;
         }
         for prefix in &policy.paths {
