@@ -98,10 +98,7 @@ impl<'a> Policy<'a> {
                 Ok(()) => {
                     result.decision = Decision::PreflightAllowed;
                     result.status = read_u16(selected.record, policy::PREFLIGHT_STATUS);
-                    push(&mut result, names::ALLOW_ORIGIN, allow_origin);
-                    if selected.has(flags::CREDENTIALS) {
-                        push(&mut result, names::ALLOW_CREDENTIALS, b"true");
-                    }
+                    push_allow_origin(&mut result, &selected, allow_origin);
                     self.push_rendered(
                         &mut result,
                         &selected,
@@ -130,10 +127,7 @@ impl<'a> Policy<'a> {
             match verdict {
                 Ok(()) => {
                     result.decision = Decision::ActualAllowed;
-                    push(&mut result, names::ALLOW_ORIGIN, allow_origin);
-                    if selected.has(flags::CREDENTIALS) {
-                        push(&mut result, names::ALLOW_CREDENTIALS, b"true");
-                    }
+                    push_allow_origin(&mut result, &selected, allow_origin);
                     self.push_rendered(
                         &mut result,
                         &selected,
@@ -287,6 +281,18 @@ impl<'a> Policy<'a> {
                 push(result, name, value);
             }
         }
+    }
+}
+
+/// `Access-Control-Allow-Origin`, and `-Allow-Credentials` when the policy has them.
+fn push_allow_origin<'r>(
+    result: &mut Outcome<'r>,
+    selected: &Selected<'_>,
+    allow_origin: &'r [u8],
+) {
+    push(result, names::ALLOW_ORIGIN, allow_origin);
+    if selected.has(flags::CREDENTIALS) {
+        push(result, names::ALLOW_CREDENTIALS, b"true");
     }
 }
 
