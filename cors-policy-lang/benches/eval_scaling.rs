@@ -8,9 +8,22 @@ use std::hint::black_box;
 use cors_match_core::{Decision, Policy, Request};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+/// `origins` hosts with pseudo-random labels (a fixed-seed xorshift), so the
+/// automaton cannot fold them into a small counter; the last is
+/// `https://tenant-N.example.com`.
 fn policy_source(origins: usize) -> String {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let list: Vec<String> = (1..=origins)
-        .map(|i| format!("https://tenant-{i}.example.com"))
+        .map(|i| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            if i == origins {
+                format!("https://tenant-{i}.example.com")
+            } else {
+                format!("https://{:08x}-{i}.example.com", seed as u32)
+            }
+        })
         .collect();
     format!(
         "policy tenants {{ paths /api/; origins {}; methods GET PUT; \

@@ -30,7 +30,7 @@ pub enum Symbol {
 }
 
 /// A transition on the inclusive byte range `lo..=hi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Transition {
     /// First byte of the range.
     pub lo: u8,
@@ -214,7 +214,8 @@ impl Nfa {
             state.accept = accept;
             state.transitions = transitions;
         }
-        dfa.depth_first()
+        let start = dfa.merge_equivalent();
+        dfa.depth_first(start)
     }
 
     /// The DFA transitions out of `subset`, merging adjacent ranges that
@@ -278,14 +279,109 @@ pub struct Dfa {
 }
 
 impl Dfa {
+    /// Merges states that accept the same language, as far as a bottom-up
+    /// pass can tell: a state outside any cycle is replaced by an earlier
+    /// one with the same accept value and the same (already merged)
+    /// transitions. Patterns sharing a suffix (`.example.com`) then share its
+    /// states. States on a cycle (the wildcard gadgets, few) are kept as they
+    /// are. Redirects transitions in place and returns the start state; the
+    /// merged-away states become unreachable.
+    ///
+    /// Strongly connected components come out of Tarjan's algorithm in
+    /// reverse topological order, so every successor outside a state's own
+    /// component is final when the state is considered.
+    fn merge_equivalent(&mut self) -> u32 {
+        const UNSEEN: u32 = u32::MAX;
+        let count = self.states.len();
+        let mut index = vec![UNSEEN; count];
+        let mut lowlink = vec![0u32; count];
+        let mut on_stack = vec![false; count];
+        let mut canonical: Vec<u32> = (0..count as u32).collect();
+        let mut component: Vec<u32> = Vec::new();
+        let mut register: HashMap<(u32, Vec<Transition>), u32> = HashMap::new();
+        let mut next_index = 0u32;
+        // Explicit call stack of (state, next transition to explore): tries
+        // are as deep as the longest pattern, which must not overflow.
+        let mut calls: Vec<(u32, usize)> = vec![(0, 0)];
+        index[0] = 0;
+        lowlink[0] = 0;
+        next_index += 1;
+        component.push(0);
+        on_stack[0] = true;
+        while let Some(&mut (state, ref mut child)) = calls.last_mut() {
+            let transitions = &self.states[state as usize].transitions;
+            if let Some(t) = transitions.get(*child) {
+                *child += 1;
+                let target = t.next as usize;
+                if index[target] == UNSEEN {
+                    index[target] = next_index;
+                    lowlink[target] = next_index;
+                    next_index += 1;
+                    component.push(t.next);
+                    on_stack[target] = true;
+                    calls.push((t.next, 0));
+                } else if on_stack[target] {
+                    lowlink[state as usize] = lowlink[state as usize].min(index[target]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                lowlink[parent as usize] = lowlink[parent as usize].min(lowlink[state as usize]);
+            }
+            if lowlink[state as usize] != index[state as usize] {
+                continue;
+            }
+            let position = component
+                .iter()
+                .rposition(|&member| member == state)
+                .unwrap_or(0);
+            let members = component.split_off(position);
+            for &member in &members {
+                on_stack[member as usize] = false;
+            }
+            let dfa_state = &self.states[state as usize];
+            let cyclic = members.len() > 1 || dfa_state.transitions.iter().any(|t| t.next == state);
+            if cyclic {
+                continue;
+            }
+            let signature = (
+                dfa_state.accept,
+                dfa_state
+                    .transitions
+                    .iter()
+                    .map(|t| Transition {
+                        next: canonical[t.next as usize],
+                        ..*t
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            canonical[state as usize] = *register.entry(signature).or_insert(state);
+        }
+        for dfa_state in &mut self.states {
+            let mut merged: Vec<Transition> = Vec::with_capacity(dfa_state.transitions.len());
+            for t in &dfa_state.transitions {
+                let next = canonical[t.next as usize];
+                match merged.last_mut() {
+                    Some(last) if last.next == next && last.hi as u16 + 1 == t.lo as u16 => {
+                        last.hi = t.hi;
+                    }
+                    _ => merged.push(Transition { next, ..*t }),
+                }
+            }
+            dfa_state.transitions = merged;
+        }
+        canonical[0]
+    }
+
     /// The same automaton with states numbered in depth-first order, so that
     /// a walk along one pattern reads neighbouring memory instead of jumping
     /// across a breadth-first layout (a cache miss per byte on big tables).
-    fn depth_first(self) -> Dfa {
+    fn depth_first(self, start: u32) -> Dfa {
         const UNSEEN: u32 = u32::MAX;
         let mut order: Vec<u32> = Vec::with_capacity(self.states.len());
         let mut new_index = vec![UNSEEN; self.states.len()];
-        let mut stack = vec![0u32];
+        let mut stack = vec![start];
         while let Some(state) = stack.pop() {
             if new_index[state as usize] != UNSEEN {
                 continue;
@@ -535,6 +631,37 @@ mod tests {
         ] {
             assert_eq!(dfa.run(bad.as_bytes()), 0, "{bad}");
         }
+    }
+
+    #[test]
+    fn shared_suffixes_share_states() {
+        let mut nfa = Nfa::new();
+        for host in [
+            "https://a.example.com",
+            "https://b.example.com",
+            "https://c.example.com",
+        ] {
+            nfa.insert(&literal(host), 1);
+        }
+        let dfa = nfa.determinize();
+        // "https://" (9 states with the start), one state after a/b/c, then
+        // ".example.com" once: 9 + 1 + 12 = 22, not 9 + 3 * 13.
+        assert_eq!(dfa.states.len(), 22);
+        for host in ["https://a.example.com", "https://c.example.com"] {
+            assert_eq!(dfa.run(host.as_bytes()), 1);
+        }
+        assert_eq!(dfa.run(b"https://d.example.com"), 0);
+        assert_eq!(dfa.run(b"https://a.example.co"), 0);
+    }
+
+    #[test]
+    fn merging_keeps_accept_values_apart() {
+        let mut nfa = Nfa::new();
+        nfa.insert(&literal("/a/x"), 1);
+        nfa.insert(&literal("/b/x"), 2);
+        let dfa = nfa.determinize();
+        assert_eq!(dfa.run(b"/a/x"), 1);
+        assert_eq!(dfa.run(b"/b/x"), 2);
     }
 
     #[test]
