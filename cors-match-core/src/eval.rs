@@ -73,6 +73,17 @@ impl<'a> Policy<'a> {
             result.reason = Some(Reason::NotCors);
             if depends_on_origin {
                 push(&mut result, names::VARY, vary::ORIGIN);
+            } else {
+                // The Fetch standard's advice for `*` ("CORS protocol and HTTP
+                // caches"): send the same headers to every request, CORS or
+                // not, and no `Vary`; a cached response then suits both.
+                push(&mut result, names::ALLOW_ORIGIN, b"*");
+                self.push_rendered(
+                    &mut result,
+                    &selected,
+                    names::EXPOSE_HEADERS,
+                    policy::EXPOSE_HEADERS,
+                );
             }
             return result;
         };

@@ -84,7 +84,17 @@ pub fn evaluate(set: &PolicySet, request: &Request<'_>) -> RefOutcome {
             reason: Some(Reason::NotCors),
             policy: Some(policy.name.clone()),
             status: None,
-            headers: vary_origin(depends_on_origin),
+            headers: if depends_on_origin {
+                vary_origin(true)
+            } else {
+                // `origins *`: the same headers as a CORS request, no Vary
+                // (Fetch, "CORS protocol and HTTP caches").
+                let mut headers = vec![(names::ALLOW_ORIGIN, b"*".to_vec())];
+                if let Some(value) = header_list_value(&policy.expose_headers) {
+                    headers.push((names::EXPOSE_HEADERS, value));
+                }
+                headers
+            },
         };
     };
 
@@ -670,7 +680,10 @@ mod tests {
         let out = evaluate(&single(Origins::Any), &req);
         assert_eq!(out.decision, Decision::Pass);
         assert_eq!(out.reason, Some(Reason::NotCors));
-        assert!(out.headers.is_empty());
+        assert_eq!(
+            out.headers,
+            vec![("access-control-allow-origin", b"*".to_vec())]
+        );
 
         // Even an empty list of patterns depends on the origin.
         let out = evaluate(&single(list(vec![])), &Request::new(b"GET", b"/"));

@@ -548,7 +548,11 @@ fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {
         outcome.decision,
         Decision::ActualDenied | Decision::PreflightDenied | Decision::Pass
     );
+    // The one exception: `origins *` sends its fixed headers to non-CORS
+    // requests too, so a cached response suits CORS and non-CORS alike.
+    let public_not_cors = outcome.reason == Some(Reason::NotCors) && star_origin;
     if denied
+        && !public_not_cors
         && outcome
             .headers
             .iter()
