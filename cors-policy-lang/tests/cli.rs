@@ -427,3 +427,63 @@ fn large_policy_compiles_and_answers() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(value["decision"], "preflight-allowed");
 }
+
+#[test]
+fn compile_refuses_to_overwrite_its_source() {
+    let dir = scratch("compile-onto-source");
+    let source = "policy api { origins https://app.example.com; }\n";
+    let file = write(&dir, "api.corspolicy", source);
+    let output = corsc(&["compile", &file, "-o", &file]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("refusing"), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&file).expect("source"), source);
+}
+
+#[test]
+fn compile_replaces_a_table_and_leaves_no_temporary_files() {
+    let dir = scratch("compile-replace");
+    let table = dir.join("api.cors");
+    fs::write(&table, b"old").expect("old table");
+    // A file at the name an older version used for its temporary file is
+    // left alone.
+    let bystander = write(&dir, "api.cors.tmp", b"mine");
+    let output = corsc(&[
+        "compile",
+        &example("api.corspolicy"),
+        "-o",
+        &table.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(fs::read(&table).expect("table").starts_with(b"CORSTBL\0"));
+    assert_eq!(fs::read(&bystander).expect("bystander"), b"mine");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .expect("dir")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["api.cors", "api.cors.tmp"]);
+}
+
+#[test]
+fn a_closed_stderr_does_not_change_the_exit_code() {
+    let dir = scratch("closed-stderr");
+    let bad = write(
+        &dir,
+        "bad.corspolicy",
+        "policy api { origins *; credentials on; }\n",
+    );
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let status = Command::new(env!("CARGO_BIN_EXE_corsc"))
+        .args(["check", &bad])
+        .stderr(writer)
+        .status()
+        .expect("corsc runs");
+    assert_eq!(status.code(), Some(1));
+}

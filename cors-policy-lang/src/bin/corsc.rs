@@ -100,10 +100,18 @@ fn io_reason(error: &io::Error) -> String {
     }
 }
 
+/// Writes to stderr, ignoring failure: with stderr closed there is no one
+/// to tell, and `eprintln!` would panic instead.
+fn report(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn main() -> ExitCode {
     // A bug must still end with one line, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("corsc: internal error: {info}; please report this bug");
+        report(&format!(
+            "corsc: internal error: {info}; please report this bug\n"
+        ));
     }));
     let cli = Cli::parse();
     let result = match cli.command {
@@ -114,7 +122,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("corsc: {}", failure.message);
+            report(&format!("corsc: {}\n", failure.message));
             ExitCode::from(failure.code)
         }
     }
@@ -140,10 +148,7 @@ fn display_name(path: &Path) -> String {
 
 fn print_diagnostics(path: &Path, source: &str, diagnostics: &Diagnostics) {
     if !diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            diagnostics.render(&display_name(path), source, RenderStyle::Rich)
-        );
+        report(&diagnostics.render(&display_name(path), source, RenderStyle::Rich));
     }
 }
 
@@ -168,13 +173,13 @@ fn check(files: &[PathBuf]) -> Result<u8, Failure> {
         });
         match checked {
             Ok(diagnostics) => {
-                eprintln!("{}", summary(path, &diagnostics));
+                report(&format!("{}\n", summary(path, &diagnostics)));
                 if diagnostics.has_errors() {
                     exit = exit.max(1);
                 }
             }
             Err(failure) => {
-                eprintln!("corsc: {}", failure.message);
+                report(&format!("corsc: {}\n", failure.message));
                 exit = exit.max(failure.code);
             }
         }
@@ -201,31 +206,79 @@ fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {
 }
 
 fn compile(path: &Path, output: &Path) -> Result<u8, Failure> {
+    if same_file(path, output) {
+        return Err(Failure {
+            message: format!(
+                "refusing to overwrite the policy {} with its table: choose another -o",
+                path.display()
+            ),
+            code: 2,
+        });
+    }
     let compiled = compile_file(path)?;
-    // Write beside the target and rename, so a failed write never leaves a
-    // truncated table where a good one was.
-    let mut temporary = output.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    fs::write(&temporary, &compiled.table)
-        .and_then(|()| fs::rename(&temporary, output))
-        .map_err(|error| {
-            let _ = fs::remove_file(&temporary);
-            Failure::io(output, "write", &error)
-        })?;
-    eprintln!(
-        "{}: compiled {} polic{} to {} ({} bytes)",
+    write_atomically(output, &compiled.table)
+        .map_err(|error| Failure::io(output, "write", &error))?;
+    let count = compiled.model.policies.len();
+    report(&format!(
+        "{}: compiled {count} polic{} to {} ({} bytes)\n",
         path.display(),
-        compiled.model.policies.len(),
-        if compiled.model.policies.len() == 1 {
-            "y"
-        } else {
-            "ies"
-        },
+        if count == 1 { "y" } else { "ies" },
         output.display(),
         compiled.table.len()
-    );
+    ));
     Ok(0)
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes `bytes` to a new, uniquely named file beside `target`, flushes it
+/// to disk and renames it over `target`: readers see the old table or the
+/// new one, never a truncated one, even after a crash.
+fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let directory = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
+        .to_string_lossy()
+        .into_owned();
+    let mut attempt = 0u32;
+    let (temporary, mut file) = loop {
+        let candidate = directory.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        // `create_new` never follows or reuses an existing file or symlink.
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&temporary, target));
+    if let Err(error) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(error);
+    }
+    // Best effort: makes the rename itself durable where directories can be synced.
+    if let Ok(dir) = fs::File::open(&directory) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
