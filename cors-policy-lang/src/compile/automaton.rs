@@ -179,8 +179,10 @@ impl Nfa {
         self.states.len() == 1 && self.states[0].accept == 0
     }
 
-    /// Subset construction: the equivalent deterministic automaton.
-    pub fn determinize(&self) -> Dfa {
+    /// Subset construction: the equivalent deterministic automaton, or
+    /// `None` as soon as it would need more than `max_states` states (which
+    /// bounds the compiler's memory on pathological policies).
+    pub fn determinize(&self, max_states: usize) -> Option<Dfa> {
         let mut dfa = Dfa::default();
         let mut ids: HashMap<Box<[u32]>, u32> = HashMap::new();
         let mut queue: VecDeque<Box<[u32]>> = VecDeque::new();
@@ -189,6 +191,7 @@ impl Nfa {
         dfa.states.push(DfaState::default());
         queue.push_back(start);
 
+        let mut over_limit = false;
         while let Some(subset) = queue.pop_front() {
             let id = ids[&subset];
             let accept = subset
@@ -202,6 +205,9 @@ impl Nfa {
                     Entry::Occupied(entry) => *entry.get(),
                     Entry::Vacant(entry) => {
                         let next = dfa.states.len() as u32;
+                        if dfa.states.len() >= max_states {
+                            over_limit = true;
+                        }
                         queue.push_back(entry.key().clone());
                         entry.insert(next);
                         dfa.states.push(DfaState::default());
@@ -210,12 +216,15 @@ impl Nfa {
                 }
             };
             let transitions = self.subset_transitions(&subset, &mut intern);
+            if over_limit {
+                return None;
+            }
             let state = &mut dfa.states[id as usize];
             state.accept = accept;
             state.transitions = transitions;
         }
         let start = dfa.merge_equivalent();
-        dfa.depth_first(start)
+        Some(dfa.depth_first(start))
     }
 
     /// The DFA transitions out of `subset`, merging adjacent ranges that
@@ -571,7 +580,7 @@ mod tests {
         let mut nfa = Nfa::new();
         nfa.insert(&literal("https://a.com"), 1);
         nfa.insert(&literal("https://ab.com"), 1);
-        let dfa = nfa.determinize();
+        let dfa = nfa.determinize(usize::MAX).expect("no limit");
         assert_eq!(dfa.run(b"https://a.com"), 1);
         assert_eq!(dfa.run(b"https://ab.com"), 1);
         assert_eq!(dfa.run(b"https://a.co"), 0);
@@ -588,7 +597,7 @@ mod tests {
         );
         nfa.insert(&pattern, 1);
         nfa.insert(&literal("https://example.com.evil.net"), 1);
-        let dfa = nfa.determinize();
+        let dfa = nfa.determinize(usize::MAX).expect("no limit");
         assert_eq!(dfa.run(b"https://a.example.com"), 1);
         assert_eq!(dfa.run(b"https://a.b-c.d_e.example.com"), 1);
         assert_eq!(dfa.run(b"https://example.example.com"), 1);
@@ -611,7 +620,7 @@ mod tests {
             ),
             1,
         );
-        let dfa = nfa.determinize();
+        let dfa = nfa.determinize(usize::MAX).expect("no limit");
         for good in [
             "http://h",
             "http://h:0",
@@ -643,7 +652,7 @@ mod tests {
         ] {
             nfa.insert(&literal(host), 1);
         }
-        let dfa = nfa.determinize();
+        let dfa = nfa.determinize(usize::MAX).expect("no limit");
         // "https://" (9 states with the start), one state after a/b/c, then
         // ".example.com" once: 9 + 1 + 12 = 22, not 9 + 3 * 13.
         assert_eq!(dfa.states.len(), 22);
@@ -655,11 +664,21 @@ mod tests {
     }
 
     #[test]
+    fn determinize_stops_at_the_state_limit() {
+        let mut nfa = Nfa::new();
+        nfa.insert(&literal("https://a.example.com"), 1);
+        let states = nfa.determinize(usize::MAX).expect("no limit").states.len();
+        assert!(nfa.determinize(states).is_some());
+        assert!(nfa.determinize(states - 1).is_none());
+        assert!(nfa.determinize(0).is_none());
+    }
+
+    #[test]
     fn merging_keeps_accept_values_apart() {
         let mut nfa = Nfa::new();
         nfa.insert(&literal("/a/x"), 1);
         nfa.insert(&literal("/b/x"), 2);
-        let dfa = nfa.determinize();
+        let dfa = nfa.determinize(usize::MAX).expect("no limit");
         assert_eq!(dfa.run(b"/a/x"), 1);
         assert_eq!(dfa.run(b"/b/x"), 2);
     }

@@ -9,7 +9,7 @@ mod table;
 use crate::model::{default_port, Host, OriginPattern, PortPattern};
 use automaton::Symbol;
 
-pub use table::{compile, CompileError};
+pub use table::{compile, CompileError, MAX_STATES};
 
 /// The symbols of one origin pattern, as the origin automaton reads it.
 pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {

@@ -19,7 +19,20 @@ pub enum CompileError {
         /// Which count overflowed.
         what: &'static str,
     },
+    /// The patterns need more automaton states than the compiler allows.
+    #[error(
+        "the policy's patterns need more than {limit} automaton states; \
+         split it into several policies or use fewer subdomain wildcards"
+    )]
+    TooManyStates {
+        /// The limit.
+        limit: usize,
+    },
 }
+
+/// Most states a table may have: about 130 MiB of state records. Keeps
+/// a pathological policy from exhausting the compiler's memory.
+pub const MAX_STATES: usize = 1 << 23;
 
 fn u32_of(value: usize, what: &'static str) -> Result<u32, CompileError> {
     u32::try_from(value).map_err(|_| CompileError::TooLarge { what })
@@ -40,7 +53,11 @@ impl Automata {
         if nfa.is_empty() {
             return Ok(NO_STATE);
         }
-        self.add_dfa(&nfa.determinize())
+        let room = MAX_STATES.saturating_sub(self.state_count as usize);
+        let dfa = nfa
+            .determinize(room)
+            .ok_or(CompileError::TooManyStates { limit: MAX_STATES })?;
+        self.add_dfa(&dfa)
     }
 
     fn add_dfa(&mut self, dfa: &Dfa) -> Result<u32, CompileError> {
