@@ -203,10 +203,8 @@ impl<'a> Policy<'a> {
         if is_malformed_origin(origin) {
             return Err(Reason::MalformedOrigin);
         }
-        if self
-            .automata
-            .accepts(selected.start(policy::ORIGIN_START), origin)
-        {
+        let accepts = |field| self.automata.accepts(selected.start(field), origin);
+        if accepts(policy::ORIGIN_START) || accepts(policy::WILDCARD_ORIGIN_START) {
             Ok(())
         } else {
             Err(Reason::OriginNotAllowed)

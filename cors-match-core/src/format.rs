@@ -45,7 +45,7 @@ pub const VERSION: u32 = 1;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = 64;
 /// Size of a policy record.
-pub const POLICY_LEN: usize = 60;
+pub const POLICY_LEN: usize = 64;
 /// Size of a state record.
 pub const STATE_LEN: usize = 16;
 /// Size of a transition record.
@@ -95,7 +95,8 @@ pub mod header {
 pub mod policy {
     /// Name: string reference (offset, length).
     pub const NAME: usize = 0;
-    /// Start state of the origin automaton, or `NO_STATE`.
+    /// Start state of the automaton of origin patterns without a subdomain
+    /// wildcard, or `NO_STATE`.
     pub const ORIGIN_START: usize = 8;
     /// Start state of the listed-methods automaton, or `NO_STATE`.
     pub const METHOD_START: usize = 12;
@@ -113,6 +114,12 @@ pub mod policy {
     pub const EXPOSE_HEADERS: usize = 44;
     /// `Access-Control-Max-Age` value (empty: header omitted).
     pub const MAX_AGE: usize = 52;
+    /// Start state of the automaton of origin patterns with a subdomain
+    /// wildcard (`*.`), or `NO_STATE`. Kept apart from the others because a
+    /// label loop shares the first host byte with every literal host: in one
+    /// automaton it would pair with every literal state and quadruple the
+    /// table. Eval walks at most both, so the cost stays O(origin length).
+    pub const WILDCARD_ORIGIN_START: usize = 60;
 }
 
 /// Byte offsets of the fields of a state record.

@@ -243,6 +243,7 @@ impl<'a> Policy<'a> {
         }
         for start in [
             policy::ORIGIN_START,
+            policy::WILDCARD_ORIGIN_START,
             policy::METHOD_START,
             policy::HEADER_START,
         ] {

@@ -8,7 +8,7 @@ use cors_match_core::format::{
 
 use super::automaton::{Dfa, Nfa, Symbol};
 use super::origin_symbols;
-use crate::model::{HeaderNames, Origins, Policy, PolicySet};
+use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet};
 
 /// Why a model could not be written as a table.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -150,17 +150,24 @@ fn policy_record(
     };
 
     let mut policy_flags = 0;
-    let origin_start = match &policy.origins {
+    let (origin_start, wildcard_origin_start) = match &policy.origins {
         Origins::Any => {
             policy_flags |= flags::ANY_ORIGIN;
-            NO_STATE
+            (NO_STATE, NO_STATE)
         }
         Origins::List(patterns) => {
-            let mut nfa = Nfa::new();
+            let (mut literal, mut wildcard) = (Nfa::new(), Nfa::new());
             for pattern in patterns {
+                let any_subdomain =
+                    matches!(pattern, OriginPattern::Tuple(origin) if origin.any_subdomain);
+                let nfa = if any_subdomain {
+                    &mut wildcard
+                } else {
+                    &mut literal
+                };
                 nfa.insert(&origin_symbols(pattern), 1);
             }
-            automata.add(&nfa)?
+            (automata.add(&literal)?, automata.add(&wildcard)?)
         }
     };
     let mut methods = Nfa::new();
@@ -182,6 +189,7 @@ fn policy_record(
     }
 
     put(record::ORIGIN_START, origin_start);
+    put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
     put(record::METHOD_START, automata.add(&methods)?);
     put(record::HEADER_START, automata.add(&headers)?);
     put(record::FLAGS, policy_flags);
