@@ -24,6 +24,7 @@
 //! | CORS0015 | [`Code::DuplicatePolicyName`] | error | two policies with the same name |
 //! | CORS0016 | [`Code::MissingOrigins`] | error | a policy without `origins` |
 //! | CORS0017 | [`Code::InvalidPreflightStatus`] | error | `preflight-status` outside 200..=299 |
+//! | CORS0018 | [`Code::NoPolicies`] | warning | a file without any policy: every request passes |
 //! | CORS0020 | [`Code::InvalidPath`] | error | a path prefix that is not `/...` without `?`, `#`, spaces, controls |
 //! | CORS0021 | [`Code::DuplicatePathPrefix`] | error | a path prefix (or "every path") claimed twice |
 //! | CORS0030 | [`Code::MalformedOrigin`] | error | not `*`, `null` or `scheme://host[:port]` |
@@ -131,6 +132,8 @@ codes! {
     MissingOrigins = 16 => "CORS0016",
     /// `preflight-status` is not an integer in 200..=299.
     InvalidPreflightStatus = 17 => "CORS0017",
+    /// The file defines no policy, so every request gets `no-policy`.
+    NoPolicies = 18 => "CORS0018",
     /// A path prefix does not start with `/` or contains `?`, `#`,
     /// whitespace or a control character.
     InvalidPath = 20 => "CORS0020",

@@ -56,6 +56,13 @@ pub fn validate(file: &ast::File, diagnostics: &mut Diagnostics) -> Option<Polic
         }
         set.policies.push(policy);
     }
+    if file.policies.is_empty() && !diagnostics.has_errors() {
+        diagnostics.push(
+            Diagnostic::warning(Code::NoPolicies, "this file defines no policy", 0..0)
+                .with_label("every request will pass with reason `no-policy`")
+                .with_help("add a block such as `policy api { origins https://app.example.com; }`"),
+        );
+    }
 
     if diagnostics.has_errors() {
         None
