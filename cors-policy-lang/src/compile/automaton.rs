@@ -183,6 +183,36 @@ impl Nfa {
     /// `None` as soon as it would need more than `max_states` states (which
     /// bounds the compiler's memory on pathological policies).
     pub fn determinize(&self, max_states: usize) -> Option<Dfa> {
+        let mut dfa = match self.as_deterministic() {
+            Some(dfa) if dfa.states.len() <= max_states => dfa,
+            Some(_) => return None,
+            None => self.subset_construction(max_states)?,
+        };
+        let start = dfa.merge_equivalent();
+        Some(dfa.depth_first(start))
+    }
+
+    /// The NFA itself, when no state has overlapping transitions (the usual
+    /// case for literal patterns): subset construction would rebuild it one
+    /// singleton set at a time.
+    fn as_deterministic(&self) -> Option<Dfa> {
+        let mut states = Vec::with_capacity(self.states.len());
+        for state in &self.states {
+            let mut transitions = state.transitions.clone();
+            transitions.sort_unstable_by_key(|t| (t.lo, t.hi));
+            let disjoint = transitions.windows(2).all(|pair| pair[0].hi < pair[1].lo);
+            if !disjoint {
+                return None;
+            }
+            states.push(DfaState {
+                transitions,
+                accept: state.accept,
+            });
+        }
+        Some(Dfa { states })
+    }
+
+    fn subset_construction(&self, max_states: usize) -> Option<Dfa> {
         let mut dfa = Dfa::default();
         let mut ids: HashMap<Box<[u32]>, u32> = HashMap::new();
         let mut queue: VecDeque<Box<[u32]>> = VecDeque::new();
@@ -223,8 +253,7 @@ impl Nfa {
             state.accept = accept;
             state.transitions = transitions;
         }
-        let start = dfa.merge_equivalent();
-        Some(dfa.depth_first(start))
+        Some(dfa)
     }
 
     /// The DFA transitions out of `subset`, merging adjacent ranges that
