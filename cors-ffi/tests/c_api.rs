@@ -69,33 +69,40 @@ fn valgrind_available() -> bool {
     found
 }
 
-/// Compiles `tests/c/<name>.c` against the header and the staticlib.
-fn build_c_test(name: &str, dir: &Path) -> PathBuf {
+/// Compiles a C file of this crate (`tests/c/api_test.c`...) against the
+/// header and the staticlib, into `dir`.
+fn build_c(relative: &str, dir: &Path) -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let library = deps_dir().join("libcors_ffi.a");
     assert!(library.exists(), "{} was not built", library.display());
-    let binary = dir.join(name);
+    let source = crate_dir.join(relative);
+    let binary = dir.join(source.file_stem().expect("a C file name"));
     run(Command::new("cc")
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg("-I")
         .arg(crate_dir.join("include"))
-        .arg(crate_dir.join("tests/c").join(format!("{name}.c")))
+        .arg(source)
         .arg(&library)
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&binary));
     binary
 }
 
-#[test]
-fn c_api_tests_pass_directly_and_under_valgrind() {
-    let dir = TempDir::new("api");
+/// The example policy's source path, and its table written into `dir`.
+fn example_policy(dir: &Path) -> (PathBuf, PathBuf) {
     let source_path = workspace_root().join("examples/api.corspolicy");
     let source = std::fs::read_to_string(&source_path).expect("the example policy is readable");
     let compiled = cors_policy_lang::compile(&source).expect("the example policy compiles");
-    let table_path = dir.0.join("api.cors");
+    let table_path = dir.join("api.cors");
     std::fs::write(&table_path, &compiled.table).expect("temp dir is writable");
+    (source_path, table_path)
+}
 
-    let binary = build_c_test("api_test", &dir.0);
+#[test]
+fn c_api_tests_pass_directly_and_under_valgrind() {
+    let dir = TempDir::new("api");
+    let (source_path, table_path) = example_policy(&dir.0);
+    let binary = build_c("tests/c/api_test.c", &dir.0);
     let output = run(Command::new(&binary).arg(&source_path).arg(&table_path));
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
 
@@ -105,5 +112,107 @@ fn c_api_tests_pass_directly_and_under_valgrind() {
             .arg(&binary)
             .arg(&source_path)
             .arg(&table_path));
+    }
+}
+
+const PREFLIGHT: [&str; 10] = [
+    "--method",
+    "OPTIONS",
+    "--path",
+    "/api/users",
+    "--origin",
+    "https://app.example.com",
+    "--request-method",
+    "PUT",
+    "--request-headers",
+    "content-type,authorization",
+];
+
+#[test]
+fn example_host_answers_from_source_and_from_table() {
+    let dir = TempDir::new("example");
+    let (source_path, table_path) = example_policy(&dir.0);
+    let binary = build_c("examples/eval.c", &dir.0);
+    let expected = "decision: preflight-allowed\n\
+        policy: api\n\
+        status: 204\n\
+        access-control-allow-origin: https://app.example.com\n\
+        access-control-allow-credentials: true\n\
+        access-control-allow-methods: GET, POST, PUT, DELETE\n\
+        access-control-allow-headers: content-type, authorization, x-requested-with\n\
+        access-control-max-age: 600\n\
+        vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+        Access-Control-Request-Private-Network\n";
+    for policy in [&source_path, &table_path] {
+        let output = run(Command::new(&binary).arg(policy).args(PREFLIGHT));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    }
+    let denied = run(Command::new(&binary).arg(&table_path).args([
+        "--method",
+        "GET",
+        "--path",
+        "/api/users",
+        "--origin",
+        "https://evilexample.com",
+    ]));
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stdout),
+        "decision: actual-denied\nreason: origin-not-allowed\npolicy: api\nvary: Origin\n"
+    );
+    if valgrind_available() {
+        run(Command::new("valgrind")
+            .args(["--error-exitcode=1", "--leak-check=full", "-q"])
+            .arg(&binary)
+            .arg(&source_path)
+            .args(PREFLIGHT));
+    }
+}
+
+#[test]
+fn example_host_reports_bad_policies_and_usage() {
+    let dir = TempDir::new("example-errors");
+    let binary = build_c("examples/eval.c", &dir.0);
+    let bad = dir.0.join("bad.corspolicy");
+    std::fs::write(
+        &bad,
+        "policy a {\n  origins https://x.com;\n  methods get;\n}\n",
+    )
+    .expect("temp dir is writable");
+    let output = Command::new(&binary)
+        .arg(&bad)
+        .args(["--method", "GET", "--path", "/"])
+        .output()
+        .expect("the example runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[CORS0051]"), "{stderr}");
+    assert!(stderr.contains("bad.corspolicy:3:11"), "{stderr}");
+    assert!(output.stdout.is_empty());
+
+    let mut corrupted = std::fs::read(example_policy(&dir.0).1).expect("table readable");
+    let last = corrupted.len() - 1;
+    corrupted[last] ^= 1;
+    let corrupted_path = dir.0.join("corrupted.cors");
+    std::fs::write(&corrupted_path, corrupted).expect("temp dir is writable");
+    let output = Command::new(&binary)
+        .arg(&corrupted_path)
+        .args(["--method", "GET", "--path", "/"])
+        .output()
+        .expect("the example runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("checksum"));
+
+    for args in [
+        &["--method", "GET"][..],
+        &["--path"][..],
+        &["--bogus", "x"][..],
+    ] {
+        let output = Command::new(&binary)
+            .arg(&bad)
+            .args(args)
+            .output()
+            .expect("the example runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"));
     }
 }
