@@ -20,3 +20,27 @@ macro_rules! ffi_boundary {
         }
     }};
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::result::cors_result;
+
+    #[test]
+    fn a_panic_becomes_the_fallback_value() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let fail = std::hint::black_box(true);
+        let result = ffi_boundary!(cors_result::Panic, {
+            if fail {
+                panic!("a bug");
+            }
+            cors_result::Ok
+        });
+        std::panic::set_hook(quiet);
+        assert_eq!(result, cors_result::Panic);
+        assert_eq!(
+            ffi_boundary!(cors_result::Panic, { cors_result::Ok }),
+            cors_result::Ok
+        );
+    }
+}
