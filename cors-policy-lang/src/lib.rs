@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod compile;
 pub mod diagnostics;
+pub mod emit;
 pub mod lexer;
 pub mod model;
 pub mod parser;

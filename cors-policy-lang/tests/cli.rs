@@ -487,3 +487,176 @@ fn a_closed_stderr_does_not_change_the_exit_code() {
         .expect("corsc runs");
     assert_eq!(status.code(), Some(1));
 }
+
+/// Parses the `0x..` items of an emitted C or Rust array back to bytes.
+fn array_bytes(code: &str) -> Vec<u8> {
+    let start = code
+        .find("= {")
+        .or_else(|| code.find("= ["))
+        .expect("array");
+    let end = start + code[start..].find(['}', ']']).expect("array end");
+    code[start..end]
+        .split("0x")
+        .skip(1)
+        .map(|item| u8::from_str_radix(&item[..2], 16).expect("hex byte"))
+        .collect()
+}
+
+#[test]
+fn compile_emits_a_c_array_of_the_same_bytes_that_compiles() {
+    let dir = scratch("emit-c");
+    let table = dir.join("api.cors").display().to_string();
+    let c = dir.join("api_table.c").display().to_string();
+    assert_eq!(
+        corsc(&["compile", &example("api.corspolicy"), "-o", &table])
+            .status
+            .code(),
+        Some(0)
+    );
+    let output = corsc(&[
+        "compile",
+        &example("api.corspolicy"),
+        "--emit",
+        "c",
+        "--name",
+        "api_table",
+        "-o",
+        &c,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("to C array `api_table`"),
+        "{}",
+        stderr(&output)
+    );
+    let code = fs::read_to_string(&c).expect("C written");
+    assert!(code.contains("const uint8_t api_table[] = {"), "{code}");
+    assert!(code.contains("const size_t api_table_len = sizeof api_table;"));
+    assert_eq!(array_bytes(&code), fs::read(&table).unwrap());
+
+    // It is a valid, warning-free C99 translation unit, and the length is right.
+    let main = write(
+        &dir,
+        "main.c",
+        "#include <stddef.h>\n#include <stdint.h>\n#include <stdio.h>\n\
+         extern const uint8_t api_table[];\nextern const size_t api_table_len;\n\
+         int main(void) {\n  printf(\"%zu %02x%02x\\n\", api_table_len, api_table[0], \
+         api_table[api_table_len - 1]);\n  return 0;\n}\n",
+    );
+    let binary = dir.join("main").display().to_string();
+    let cc = Command::new("cc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            &c,
+            &main,
+            "-o",
+            &binary,
+        ])
+        .output()
+        .expect("cc runs");
+    assert!(cc.status.success(), "{}", stderr(&cc));
+    let run = Command::new(&binary).output().expect("program runs");
+    let bytes = fs::read(&table).unwrap();
+    assert_eq!(
+        stdout(&run),
+        format!(
+            "{} {:02x}{:02x}\n",
+            bytes.len(),
+            bytes[0],
+            bytes[bytes.len() - 1]
+        )
+    );
+}
+
+#[test]
+fn compile_emits_rust_and_names_default_to_the_output_file() {
+    let dir = scratch("emit-rust");
+    let rust = dir.join("edge-policy.rs").display().to_string();
+    let output = corsc(&[
+        "compile",
+        &example("api.corspolicy"),
+        "--emit",
+        "rust",
+        "-o",
+        &rust,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let code = fs::read_to_string(&rust).expect("Rust written");
+    assert!(code.contains("pub static EDGE_POLICY: [u8; "), "{code}");
+    assert!(code.contains("pub fn edge_policy_policy("), "{code}");
+
+    let c = dir.join("2024 table.c").display().to_string();
+    let output = corsc(&[
+        "compile",
+        &example("api.corspolicy"),
+        "--emit",
+        "c",
+        "-o",
+        &c,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let code = fs::read_to_string(&c).unwrap();
+    assert!(code.contains("const uint8_t table_2024_table[]"), "{code}");
+}
+
+#[test]
+fn compile_rejects_an_invalid_name_and_writes_nothing() {
+    let dir = scratch("emit-bad-name");
+    let out = dir.join("api.c");
+    for name in ["api-table", "2fa", "static", "", "__x"] {
+        let output = corsc(&[
+            "compile",
+            &example("api.corspolicy"),
+            "--emit",
+            "c",
+            "--name",
+            name,
+            "-o",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(
+            stderr(&output).starts_with("corsc: invalid --name: "),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!out.exists(), "nothing may be written for {name:?}");
+    }
+    let output = corsc(&[
+        "compile",
+        &example("api.corspolicy"),
+        "--emit",
+        "java",
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!out.exists());
+}
+
+#[test]
+fn compile_emits_nothing_for_a_policy_with_errors() {
+    let dir = scratch("emit-errors");
+    let file = write(
+        &dir,
+        "bad.corspolicy",
+        "policy api { origins *; credentials on; }\n",
+    );
+    for (emit, name) in [("c", "bad.c"), ("rust", "bad.rs")] {
+        let out = dir.join(name);
+        let output = corsc(&[
+            "compile",
+            &file,
+            "--emit",
+            emit,
+            "-o",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(!out.exists(), "{emit}");
+    }
+}

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use cors_match_core::format::MAGIC;
 use cors_match_core::{Outcome, Policy, Request};
-use cors_policy_lang::{CompileFailure, Diagnostics, RenderStyle};
+use cors_policy_lang::{emit, CompileFailure, Diagnostics, RenderStyle};
 
 /// Checks, compiles and explains CORS policies.
 #[derive(Parser)]
@@ -35,12 +35,32 @@ enum Command {
     Compile {
         /// The `.corspolicy` file.
         file: PathBuf,
-        /// Where to write the table.
+        /// Where to write the output.
         #[arg(short, long)]
         output: PathBuf,
+        /// What to write: the binary table, a C source file defining
+        /// `const uint8_t NAME[]` and `const size_t NAME_len`, or a Rust
+        /// file for `include!` defining `static NAME` and `name_policy()`.
+        #[arg(long, value_enum, default_value_t = Emit::Table)]
+        emit: Emit,
+        /// The array's name for `--emit c|rust` (default: from the output
+        /// file's name). ASCII letters, digits and `_`.
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Evaluate one request against a policy and show the answer.
     Explain(ExplainArgs),
+}
+
+/// The output formats of `corsc compile`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Emit {
+    /// The binary table.
+    Table,
+    /// A C source file with the table as a `const uint8_t` array.
+    C,
+    /// A Rust file for `include!` with the table as a `static` array.
+    Rust,
 }
 
 #[derive(clap::Args)]
@@ -116,7 +136,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files } => check(&files),
-        Command::Compile { file, output } => compile(&file, &output),
+        Command::Compile {
+            file,
+            output,
+            emit,
+            name,
+        } => compile(&file, &output, emit, name.as_deref()),
         Command::Explain(args) => explain(&args),
     };
     match result {
@@ -205,7 +230,7 @@ fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {
     }
 }
 
-fn compile(path: &Path, output: &Path) -> Result<u8, Failure> {
+fn compile(path: &Path, output: &Path, emit: Emit, name: Option<&str>) -> Result<u8, Failure> {
     if same_file(path, output) {
         return Err(Failure {
             message: format!(
@@ -215,12 +240,40 @@ fn compile(path: &Path, output: &Path) -> Result<u8, Failure> {
             code: 2,
         });
     }
+    let name = match name {
+        Some(name) => {
+            emit::validate_name(name).map_err(|error| Failure {
+                message: format!("invalid --name: {error}"),
+                code: 2,
+            })?;
+            name.to_string()
+        }
+        None => emit::name_from_stem(
+            &output
+                .file_stem()
+                .unwrap_or(path.as_os_str())
+                .to_string_lossy(),
+        ),
+    };
     let compiled = compile_file(path)?;
-    write_atomically(output, &compiled.table)
-        .map_err(|error| Failure::io(output, "write", &error))?;
+    let origin = path
+        .file_name()
+        .map_or_else(|| display_name(path), |n| n.to_string_lossy().into_owned());
+    let (bytes, format) = match emit {
+        Emit::Table => (compiled.table.clone(), "a table".to_string()),
+        Emit::C => (
+            emit::to_c(&compiled.table, &name, &origin).into_bytes(),
+            format!("C array `{name}`"),
+        ),
+        Emit::Rust => (
+            emit::to_rust(&compiled.table, &name, &origin).into_bytes(),
+            format!("Rust static `{}`", name.to_ascii_uppercase()),
+        ),
+    };
+    write_atomically(output, &bytes).map_err(|error| Failure::io(output, "write", &error))?;
     let count = compiled.model.policies.len();
     report(&format!(
-        "{}: compiled {count} polic{} to {} ({} bytes)\n",
+        "{}: compiled {count} polic{} to {format} in {} ({} table bytes)\n",
         path.display(),
         if count == 1 { "y" } else { "ies" },
         output.display(),
