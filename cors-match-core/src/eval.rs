@@ -73,10 +73,12 @@ impl<'a> Policy<'a> {
             result.reason = Some(Reason::NotCors);
             if depends_on_origin {
                 push(&mut result, names::VARY, vary::ORIGIN);
-            } else {
+            } else if self.check_method(&selected, request.method).is_ok() {
                 // The Fetch standard's advice for `*` ("CORS protocol and HTTP
                 // caches"): send the same headers to every request, CORS or
-                // not, and no `Vary`; a cached response then suits both.
+                // not, and no `Vary`; a cached response then suits both. A
+                // method the policy denies gets nothing, as a CORS request
+                // with it would, so the answer never depends on the Origin.
                 push(&mut result, names::ALLOW_ORIGIN, b"*");
                 self.push_rendered(
                     &mut result,

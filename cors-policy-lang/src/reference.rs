@@ -86,6 +86,9 @@ pub fn evaluate(set: &PolicySet, request: &Request<'_>) -> RefOutcome {
             status: None,
             headers: if depends_on_origin {
                 vary_origin(true)
+            } else if check_method(policy, request.method).is_some() {
+                // What a CORS request with this method gets: nothing.
+                Vec::new()
             } else {
                 // `origins *`: the same headers as a CORS request, no Vary
                 // (Fetch, "CORS protocol and HTTP caches").
@@ -680,6 +683,10 @@ mod tests {
         let out = evaluate(&single(Origins::Any), &req);
         assert_eq!(out.decision, Decision::Pass);
         assert_eq!(out.reason, Some(Reason::NotCors));
+        // OPTIONS is not an allowed method: a CORS request with it gets no
+        // headers, so neither does this one.
+        assert_eq!(out.headers, vec![]);
+        let out = evaluate(&single(Origins::Any), &Request::new(b"GET", b"/"));
         assert_eq!(
             out.headers,
             vec![("access-control-allow-origin", b"*".to_vec())]
