@@ -17,7 +17,7 @@ use logos::Logos;
 /// The kinds of token.
 #[derive(Logos, Clone, Copy, Debug, PartialEq, Eq)]
 #[logos(skip r"\s+")]
-#[logos(skip r"#[^\n]*")]
+#[logos(skip(r"#[^\n]*", allow_greedy = true))]
 pub enum TokenKind {
     /// A bare word: `policy`, `origins`, `https://app.example.com`, `10m`.
     #[regex(r##"[^\s;{}"#]+"##)]
@@ -73,12 +73,20 @@ pub struct Token {
 ///
 /// Runs in linear time and never fails; see the [module docs](self).
 pub fn lex(source: &str) -> Vec<Token> {
-    let mut lexer = TokenKind::lexer(source);
+    // Editors on Windows often start UTF-8 files with a byte order mark;
+    // it is not part of the first token.
+    let start = if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let mut lexer = TokenKind::lexer(&source[start..]);
     let mut tokens = Vec::new();
     while let Some(result) = lexer.next() {
+        let span = lexer.span();
         tokens.push(Token {
             kind: result.unwrap_or(TokenKind::Error),
-            span: lexer.span(),
+            span: span.start + start..span.end + start,
         });
     }
     tokens
@@ -137,6 +145,49 @@ pub fn unescape(token_text: &str) -> Unescaped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// logos' default code generator recurses once per byte of a token
+    /// (a tail call that debug builds do not eliminate): a 100 KB word
+    /// overflowed the stack. The state-machine generator loops instead; this
+    /// lexes megabyte tokens on a 128 KiB stack to keep it that way.
+    #[test]
+    fn huge_tokens_do_not_grow_the_stack() {
+        const MIB: usize = 1 << 20;
+        let sources = [
+            format!("policy {} {{ }}", "p".repeat(MIB)),
+            format!("\"{}\"", "s".repeat(MIB)),
+            format!("\"{}", "u".repeat(MIB)),
+            format!("#{}\nword", "c".repeat(MIB)),
+            format!("{}word", "# c\n".repeat(MIB / 4)),
+            format!("{}word", " \n\t".repeat(MIB / 3)),
+        ];
+        let counts = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || sources.iter().map(|s| lex(s).len()).collect::<Vec<_>>())
+            .expect("spawn")
+            .join()
+            .expect("lexing huge tokens must not overflow the stack");
+        assert_eq!(counts, [4, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_spans_stay_in_the_source() {
+        let source = "\u{feff}policy p {";
+        assert_eq!(
+            kinds_and_text(source),
+            [
+                (TokenKind::Word, "policy"),
+                (TokenKind::Word, "p"),
+                (TokenKind::OpenBrace, "{"),
+            ]
+        );
+        assert_eq!(lex(source)[0].span, 3..9);
+        // Only at the start: elsewhere it is part of a word.
+        assert_eq!(
+            kinds_and_text("a \u{feff}b"),
+            [(TokenKind::Word, "a"), (TokenKind::Word, "\u{feff}b")]
+        );
+    }
 
     fn kinds_and_text(source: &str) -> Vec<(TokenKind, &str)> {
         lex(source)

@@ -4,6 +4,10 @@
 //! the row. The policies are `.corspolicy` sources, compiled by the real
 //! front end.
 
+mod support;
+
+use support::unescape;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cors_match_core::outcome::{names, vary};
@@ -144,60 +148,6 @@ impl Case {
 // ---------------------------------------------------------------------------
 // The row format
 // ---------------------------------------------------------------------------
-
-/// Decodes `\xNN`, `\\`, `\t`, `\r`, `\n` and `\[N*text]`.
-fn unescape(field: &str) -> Result<Vec<u8>, String> {
-    let bytes = field.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
-        match bytes.get(i + 1) {
-            Some(b'\\') => {
-                out.push(b'\\');
-                i += 2;
-            }
-            Some(b't') => {
-                out.push(b'\t');
-                i += 2;
-            }
-            Some(b'r') => {
-                out.push(b'\r');
-                i += 2;
-            }
-            Some(b'n') => {
-                out.push(b'\n');
-                i += 2;
-            }
-            Some(b'x') => {
-                let hex = field
-                    .get(i + 2..i + 4)
-                    .ok_or_else(|| format!("short \\x escape in {field:?}"))?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|e| format!("{hex:?}: {e}"))?);
-                i += 4;
-            }
-            Some(b'[') => {
-                let end = field[i..]
-                    .find(']')
-                    .ok_or_else(|| format!("unclosed \\[ in {field:?}"))?
-                    + i;
-                let inner = &field[i + 2..end];
-                let (count, text) = inner
-                    .split_once('*')
-                    .ok_or_else(|| format!("\\[N*text] expected in {field:?}"))?;
-                let count: usize = count.parse().map_err(|e| format!("{count:?}: {e}"))?;
-                out.extend(text.as_bytes().repeat(count));
-                i = end + 1;
-            }
-            _ => return Err(format!("unknown escape in {field:?}")),
-        }
-    }
-    Ok(out)
-}
 
 fn optional_bytes(field: &str) -> Result<Option<Vec<u8>>, String> {
     if field == "~" {

@@ -508,3 +508,61 @@ pub fn realize(set: &PolicySet, raw: &RawRequest) -> OwnedRequest {
         request_private_network: raw.private_network.map(|v| v.as_bytes().to_vec()),
     }
 }
+
+// ---------------------------------------------------------------------------
+// Test data files
+// ---------------------------------------------------------------------------
+
+/// Decodes `\xNN`, `\\`, `\t`, `\r`, `\n` and `\[N*text]`.
+pub fn unescape(field: &str) -> Result<Vec<u8>, String> {
+    let bytes = field.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'\\') => {
+                out.push(b'\\');
+                i += 2;
+            }
+            Some(b't') => {
+                out.push(b'\t');
+                i += 2;
+            }
+            Some(b'r') => {
+                out.push(b'\r');
+                i += 2;
+            }
+            Some(b'n') => {
+                out.push(b'\n');
+                i += 2;
+            }
+            Some(b'x') => {
+                let hex = field
+                    .get(i + 2..i + 4)
+                    .ok_or_else(|| format!("short \\x escape in {field:?}"))?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|e| format!("{hex:?}: {e}"))?);
+                i += 4;
+            }
+            Some(b'[') => {
+                let end = field[i..]
+                    .find(']')
+                    .ok_or_else(|| format!("unclosed \\[ in {field:?}"))?
+                    + i;
+                let inner = &field[i + 2..end];
+                let (count, text) = inner
+                    .split_once('*')
+                    .ok_or_else(|| format!("\\[N*text] expected in {field:?}"))?;
+                let count: usize = count.parse().map_err(|e| format!("{count:?}: {e}"))?;
+                out.extend(text.as_bytes().repeat(count));
+                i = end + 1;
+            }
+            _ => return Err(format!("unknown escape in {field:?}")),
+        }
+    }
+    Ok(out)
+}
