@@ -8,7 +8,9 @@
 //! byte ranges; a lookup walks it once, whatever the number of patterns.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use crate::model::is_wildcard_label_byte;
@@ -47,7 +49,7 @@ struct NfaState {
 }
 
 /// A nondeterministic automaton under construction.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Nfa {
     states: Vec<NfaState>,
     children: HashMap<(u32, Symbol), u32>,
@@ -58,8 +60,8 @@ impl Default for Nfa {
     fn default() -> Self {
         Nfa {
             states: vec![NfaState::default()],
-            children: HashMap::new(),
-            port_roots: HashMap::new(),
+            children: HashMap::default(),
+            port_roots: HashMap::default(),
         }
     }
 }
@@ -183,38 +185,53 @@ impl Nfa {
     /// `None` as soon as it would need more than `max_states` states (which
     /// bounds the compiler's memory on pathological policies).
     pub fn determinize(&self, max_states: usize) -> Option<Dfa> {
-        let mut dfa = match self.as_deterministic() {
-            Some(dfa) if dfa.states.len() <= max_states => dfa,
-            Some(_) => return None,
-            None => self.subset_construction(max_states)?,
+        self.clone().into_dfa(max_states)
+    }
+
+    /// [`determinize`](Self::determinize), reusing the NFA's memory.
+    pub fn into_dfa(mut self, max_states: usize) -> Option<Dfa> {
+        let mut dfa = if self.sort_and_check_deterministic() {
+            if self.states.len() > max_states {
+                return None;
+            }
+            self.into_deterministic()
+        } else {
+            self.subset_construction(max_states)?
         };
         let start = dfa.merge_equivalent();
         Some(dfa.depth_first(start))
     }
 
-    /// The NFA itself, when no state has overlapping transitions (the usual
-    /// case for literal patterns): subset construction would rebuild it one
+    /// Sorts every state's transitions; whether no state has overlapping
+    /// ones (the usual case for literal patterns), in which case the NFA is
+    /// already a DFA and subset construction would only rebuild it one
     /// singleton set at a time.
-    fn as_deterministic(&self) -> Option<Dfa> {
-        let mut states = Vec::with_capacity(self.states.len());
-        for state in &self.states {
-            let mut transitions = state.transitions.clone();
-            transitions.sort_unstable_by_key(|t| (t.lo, t.hi));
-            let disjoint = transitions.windows(2).all(|pair| pair[0].hi < pair[1].lo);
-            if !disjoint {
-                return None;
-            }
-            states.push(DfaState {
-                transitions,
-                accept: state.accept,
-            });
+    fn sort_and_check_deterministic(&mut self) -> bool {
+        self.states.iter_mut().all(|state| {
+            state.transitions.sort_unstable_by_key(|t| (t.lo, t.hi));
+            state
+                .transitions
+                .windows(2)
+                .all(|pair| pair[0].hi < pair[1].lo)
+        })
+    }
+
+    fn into_deterministic(self) -> Dfa {
+        Dfa {
+            states: self
+                .states
+                .into_iter()
+                .map(|state| DfaState {
+                    transitions: state.transitions,
+                    accept: state.accept,
+                })
+                .collect(),
         }
-        Some(Dfa { states })
     }
 
     fn subset_construction(&self, max_states: usize) -> Option<Dfa> {
         let mut dfa = Dfa::default();
-        let mut ids: HashMap<Box<[u32]>, u32> = HashMap::new();
+        let mut ids: HashMap<Box<[u32]>, u32> = HashMap::default();
         let mut queue: VecDeque<Box<[u32]>> = VecDeque::new();
         let start: Box<[u32]> = Box::new([0]);
         ids.insert(start.clone(), 0);
@@ -300,6 +317,75 @@ impl Nfa {
     }
 }
 
+/// What makes two acyclic DFA states equivalent: the accept value and the
+/// (already merged) transitions. Most trie states have one transition, which
+/// needs no allocation.
+#[derive(PartialEq, Eq, Hash)]
+enum Signature {
+    Leaf(u32),
+    One(u32, Transition),
+    Many(u32, Vec<Transition>),
+}
+
+/// The state of [`Dfa::of_words`]: states, reusable slots of states found
+/// equivalent to registered ones, and the register of minimized states.
+struct WordsBuilder {
+    states: Vec<DfaState>,
+    free: Vec<u32>,
+    register: HashMap<Signature, u32>,
+}
+
+impl WordsBuilder {
+    fn new_state(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.states.push(DfaState::default());
+                (self.states.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Replaces every state of `path` deeper than `keep` by its registered
+    /// equivalent (registering it when it has none), deepest first, and
+    /// truncates `path` after index `keep`. Their parents' last transitions
+    /// point at them: words arrive sorted, so later words never touch them.
+    fn minimize(&mut self, path: &mut Vec<u32>, keep: usize) {
+        while path.len() > keep + 1 {
+            let state = path.pop().expect("longer than keep + 1");
+            let parent = *path.last().expect("keep + 1 >= 1");
+            let record = &self.states[state as usize];
+            let signature = match record.transitions.as_slice() {
+                [] => Signature::Leaf(record.accept),
+                [only] => Signature::One(record.accept, *only),
+                many => Signature::Many(record.accept, many.to_vec()),
+            };
+            let canonical = match self.register.entry(signature) {
+                Entry::Occupied(entry) => {
+                    let canonical = *entry.get();
+                    self.states[state as usize] = DfaState::default();
+                    self.free.push(state);
+                    canonical
+                }
+                Entry::Vacant(entry) => *entry.insert(state),
+            };
+            let transitions = &mut self.states[parent as usize].transitions;
+            let last = transitions.pop().expect("the parent leads to the state");
+            match transitions.last_mut() {
+                Some(previous)
+                    if previous.next == canonical && previous.hi as u16 + 1 == last.lo as u16 =>
+                {
+                    previous.hi = last.hi;
+                }
+                _ => transitions.push(Transition {
+                    next: canonical,
+                    ..last
+                }),
+            }
+        }
+    }
+}
+
 /// One state of a [`Dfa`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DfaState {
@@ -336,7 +422,7 @@ impl Dfa {
         let mut on_stack = vec![false; count];
         let mut canonical: Vec<u32> = (0..count as u32).collect();
         let mut component: Vec<u32> = Vec::new();
-        let mut register: HashMap<(u32, Vec<Transition>), u32> = HashMap::new();
+        let mut register: HashMap<Signature, u32> = HashMap::default();
         let mut next_index = 0u32;
         // Explicit call stack of (state, next transition to explore): tries
         // are as deep as the longest pattern, which must not overflow.
@@ -383,17 +469,15 @@ impl Dfa {
             if cyclic {
                 continue;
             }
-            let signature = (
-                dfa_state.accept,
-                dfa_state
-                    .transitions
-                    .iter()
-                    .map(|t| Transition {
-                        next: canonical[t.next as usize],
-                        ..*t
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            let merged = |t: &Transition| Transition {
+                next: canonical[t.next as usize],
+                ..*t
+            };
+            let signature = match dfa_state.transitions.as_slice() {
+                [] => Signature::Leaf(dfa_state.accept),
+                [only] => Signature::One(dfa_state.accept, merged(only)),
+                many => Signature::Many(dfa_state.accept, many.iter().map(merged).collect()),
+            };
             canonical[state as usize] = *register.entry(signature).or_insert(state);
         }
         for dfa_state in &mut self.states {
@@ -410,6 +494,53 @@ impl Dfa {
             dfa_state.transitions = merged;
         }
         canonical[0]
+    }
+
+    /// The minimal DFA accepting exactly `words`, each with `accept`, built
+    /// in one pass over the sorted words (Daciuk et al., "Incremental
+    /// construction of minimal acyclic finite-state automata", 2000): only
+    /// the path of the latest word is ever unminimized, so a list of 100,000
+    /// origins never exists as a full trie. Gives the same automaton as
+    /// inserting the words into an [`Nfa`] and determinizing it.
+    pub fn of_words(mut words: Vec<Vec<u8>>, accept: u32) -> Dfa {
+        debug_assert!(accept > 0);
+        words.sort_unstable();
+        words.dedup();
+        let mut builder = WordsBuilder {
+            states: vec![DfaState::default()],
+            free: Vec::new(),
+            register: HashMap::default(),
+        };
+        let mut path: Vec<u32> = vec![0];
+        let mut previous: &[u8] = &[];
+        for word in &words {
+            let common = previous
+                .iter()
+                .zip(word.iter())
+                .take_while(|(a, b)| a == b)
+                .count();
+            builder.minimize(&mut path, common);
+            for &byte in &word[common..] {
+                let state = builder.new_state();
+                let parent = *path.last().expect("the root is never popped");
+                builder.states[parent as usize]
+                    .transitions
+                    .push(Transition {
+                        lo: byte,
+                        hi: byte,
+                        next: state,
+                    });
+                path.push(state);
+            }
+            let last = *path.last().expect("the root is never popped");
+            builder.states[last as usize].accept = accept;
+            previous = word;
+        }
+        builder.minimize(&mut path, 0);
+        Dfa {
+            states: builder.states,
+        }
+        .depth_first(0)
     }
 
     /// The same automaton with states numbered in depth-first order, so that
@@ -516,7 +647,7 @@ impl Dawg {
         let mut words: Vec<String> = words.collect();
         words.sort_unstable();
         let mut states: Vec<DawgState> = vec![DawgState::default()];
-        let mut register: HashMap<DawgState, u32> = HashMap::new();
+        let mut register: HashMap<DawgState, u32> = HashMap::default();
         // The path of the previous word, as (state) indices from the root.
         let mut path: Vec<u32> = vec![0];
         let mut previous: Vec<u8> = Vec::new();
@@ -541,7 +672,7 @@ impl Dawg {
         }
         Self::replace_or_register(&mut states, &mut register, &mut path, 0);
         // Keep only the states reachable from the root, renumbered.
-        let mut renumber: HashMap<u32, u32> = HashMap::new();
+        let mut renumber: HashMap<u32, u32> = HashMap::default();
         let mut order = vec![0u32];
         renumber.insert(0, 0);
         let mut index = 0;
@@ -694,6 +825,71 @@ mod tests {
         }
         assert_eq!(dfa.run(b"https://d.example.com"), 0);
         assert_eq!(dfa.run(b"https://a.example.co"), 0);
+    }
+
+    /// The direct construction gives exactly the automaton of the general
+    /// path (insert every word into an NFA, determinize, merge, renumber).
+    #[test]
+    fn words_build_the_same_automaton_as_the_nfa() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |bound: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % bound
+        };
+        let mut lists: Vec<Vec<Vec<u8>>> = vec![
+            vec![],
+            vec![b"".to_vec()],
+            vec![
+                b"a".to_vec(),
+                b"ab".to_vec(),
+                b"abc".to_vec(),
+                b"b".to_vec(),
+            ],
+            vec![
+                b"https://a.com".to_vec(),
+                b"https://b.com".to_vec(),
+                b"https://a.com".to_vec(),
+            ],
+            (0..300)
+                .map(|i| format!("https://{i:x}-{}.example.com", i * 7).into_bytes())
+                .collect(),
+        ];
+        for _ in 0..50 {
+            let count = next(40) as usize;
+            lists.push(
+                (0..count)
+                    .map(|_| {
+                        (0..next(6))
+                            .map(|_| b"abc019.:"[next(8) as usize])
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+        for words in lists {
+            let mut nfa = Nfa::new();
+            for word in &words {
+                nfa.insert(
+                    &word.iter().map(|&b| Symbol::Byte(b)).collect::<Vec<_>>(),
+                    1,
+                );
+            }
+            let expected = if nfa.is_empty() && !words.iter().any(Vec::is_empty) {
+                None
+            } else {
+                nfa.determinize(usize::MAX)
+            };
+            let direct = Dfa::of_words(words.clone(), 1);
+            if let Some(expected) = expected {
+                assert_eq!(direct, expected, "{words:?}");
+            }
+            for word in &words {
+                assert_eq!(direct.run(word), 1, "{word:?}");
+            }
+            assert_eq!(direct.run(b"zz"), 0);
+        }
     }
 
     #[test]

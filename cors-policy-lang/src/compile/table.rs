@@ -49,14 +49,47 @@ struct Automata {
 
 impl Automata {
     /// Appends `nfa`'s DFA; returns its start state, `NO_STATE` when empty.
-    fn add(&mut self, nfa: &Nfa) -> Result<u32, CompileError> {
+    fn add(&mut self, nfa: Nfa) -> Result<u32, CompileError> {
         if nfa.is_empty() {
             return Ok(NO_STATE);
         }
         let room = MAX_STATES.saturating_sub(self.state_count as usize);
         let dfa = nfa
-            .determinize(room)
+            .into_dfa(room)
             .ok_or(CompileError::TooManyStates { limit: MAX_STATES })?;
+        self.add_dfa(&dfa)
+    }
+
+    /// Appends the automaton of `patterns`; plain strings (the usual case)
+    /// take the direct minimal construction, others the NFA.
+    fn add_literals(&mut self, patterns: Vec<Vec<Symbol>>) -> Result<u32, CompileError> {
+        if patterns.is_empty() {
+            return Ok(NO_STATE);
+        }
+        let plain: Option<Vec<Vec<u8>>> = patterns
+            .iter()
+            .map(|symbols| {
+                symbols
+                    .iter()
+                    .map(|symbol| match symbol {
+                        Symbol::Byte(byte) => Some(*byte),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let Some(words) = plain else {
+            let mut nfa = Nfa::new();
+            for symbols in &patterns {
+                nfa.insert(symbols, 1);
+            }
+            return self.add(nfa);
+        };
+        let dfa = Dfa::of_words(words, 1);
+        let room = MAX_STATES.saturating_sub(self.state_count as usize);
+        if dfa.states.len() > room {
+            return Err(CompileError::TooManyStates { limit: MAX_STATES });
+        }
         self.add_dfa(&dfa)
     }
 
@@ -156,18 +189,17 @@ fn policy_record(
             (NO_STATE, NO_STATE)
         }
         Origins::List(patterns) => {
-            let (mut literal, mut wildcard) = (Nfa::new(), Nfa::new());
+            let (mut literal, mut wildcard) = (Vec::new(), Nfa::new());
             for pattern in patterns {
                 let any_subdomain =
                     matches!(pattern, OriginPattern::Tuple(origin) if origin.any_subdomain);
-                let nfa = if any_subdomain {
-                    &mut wildcard
+                if any_subdomain {
+                    wildcard.insert(&origin_symbols(pattern), 1);
                 } else {
-                    &mut literal
-                };
-                nfa.insert(&origin_symbols(pattern), 1);
+                    literal.push(origin_symbols(pattern));
+                }
             }
-            (automata.add(&literal)?, automata.add(&wildcard)?)
+            (automata.add_literals(literal)?, automata.add(wildcard)?)
         }
     };
     let mut methods = Nfa::new();
@@ -190,8 +222,8 @@ fn policy_record(
 
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
-    put(record::METHOD_START, automata.add(&methods)?);
-    put(record::HEADER_START, automata.add(&headers)?);
+    put(record::METHOD_START, automata.add(methods)?);
+    put(record::HEADER_START, automata.add(headers)?);
     put(record::FLAGS, policy_flags);
     put(record::PREFLIGHT_STATUS, u32::from(policy.preflight_status));
     let max_age = policy.max_age.map(|s| s.to_string()).unwrap_or_default();
@@ -233,7 +265,7 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
         }
         records.extend_from_slice(&policy_record(policy, &mut automata, &mut strings)?);
     }
-    let path_start = automata.add(&paths)?;
+    let path_start = automata.add(paths)?;
 
     let policies_offset = HEADER_LEN;
     let states_offset = policies_offset + records.len();
