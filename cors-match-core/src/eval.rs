@@ -206,7 +206,10 @@ impl<'a> Policy<'a> {
             return Err(Reason::MalformedOrigin);
         }
         let accepts = |field| self.automata.accepts(selected.start(field), origin);
-        if accepts(policy::ORIGIN_START) || accepts(policy::WILDCARD_ORIGIN_START) {
+        if self.index_contains(selected.record, origin)
+            || accepts(policy::ORIGIN_START)
+            || accepts(policy::WILDCARD_ORIGIN_START)
+        {
             Ok(())
         } else {
             Err(Reason::OriginNotAllowed)

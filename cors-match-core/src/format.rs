@@ -32,8 +32,16 @@
 //!   (the inline one first) are sorted and disjoint; a byte without a
 //!   transition leads to the dead state. Ranges play the role of byte classes:
 //!   a state that accepts every label byte stores four ranges, not 38 bytes.
-//! - **strings**: header values rendered at compile time and policy names,
-//!   referenced by `{offset u32, length u32}` pairs relative to the section.
+//! - **strings**: header values rendered at compile time, policy names and
+//!   the origin indexes, referenced by `{offset u32, length u32}` pairs
+//!   relative to the section.
+//!
+//! A policy's plain origins (no `*.` and no `:*`: the usual case) are not in
+//! an automaton but in its **origin index**, a hash table in the strings
+//! section, see [`origin_index`]: a lookup hashes the `Origin` once and
+//! compares it with the few origins of one bucket, so its cost depends on
+//! the length of the `Origin` only, and an origin costs its bytes plus about
+//! 12 bytes of index.
 
 /// The first eight bytes of every table.
 pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
@@ -41,11 +49,11 @@ pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
 /// loader that the byte order is the one it expects.
 pub const ENDIAN_MARKER: u32 = 0x0102_0304;
 /// The format version this crate reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = 64;
 /// Size of a policy record.
-pub const POLICY_LEN: usize = 64;
+pub const POLICY_LEN: usize = 72;
 /// Size of a state record.
 pub const STATE_LEN: usize = 16;
 /// Size of a transition record.
@@ -120,6 +128,62 @@ pub mod policy {
     /// automaton it would pair with every literal state and quadruple the
     /// table. Eval walks at most both, so the cost stays O(origin length).
     pub const WILDCARD_ORIGIN_START: usize = 60;
+    /// The origin index (see [`super::origin_index`]): string reference
+    /// (offset, length); length 0 when the policy has no plain origin.
+    pub const ORIGIN_INDEX: usize = 64;
+}
+
+/// The layout of an origin index: little-endian `u32`s in the strings
+/// section.
+///
+/// | words | field |
+/// |---|---|
+/// | 1 | `bits`: the table has `2^bits` buckets ([`MAX_BITS`] at most) |
+/// | `2^bits + 1` | bucket starts: bucket `b` holds entries `starts[b]..starts[b + 1]` |
+/// | 2 per entry | the origin: string reference (offset, length) |
+///
+/// An origin is in bucket [`bucket`]`(`[`hash`]`(origin), bits)`. The
+/// compiler keeps every bucket at [`MAX_BUCKET`] entries or fewer, and the
+/// loader rejects a table that does not, so a lookup compares at most that
+/// many origins whatever the table holds.
+pub mod origin_index {
+    /// Largest `bits`.
+    pub const MAX_BITS: u32 = 24;
+    /// Most entries in one bucket.
+    pub const MAX_BUCKET: u32 = 16;
+
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    /// The index's hash of an origin: fast multiplicative mixing of 8-byte
+    /// words. The table is fixed at compile time, so a client choosing
+    /// origins can make its own lookups miss, never slow anyone else's.
+    #[inline]
+    pub fn hash(bytes: &[u8]) -> u64 {
+        let mut h = (bytes.len() as u64).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        h ^ (h >> 32)
+    }
+
+    /// The bucket of `hash` among `2^bits`.
+    #[inline]
+    pub fn bucket(hash: u64, bits: u32) -> usize {
+        if bits == 0 {
+            0
+        } else {
+            (hash.wrapping_mul(K) >> (64 - bits.min(63))) as usize
+        }
+    }
 }
 
 /// Byte offsets of the fields of a state record.

@@ -10,8 +10,8 @@ use core::fmt;
 
 use crate::automaton::Automata;
 use crate::format::{
-    self, flags, header, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
-    POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, origin_index, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC,
+    NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
 /// Why a table was rejected.
@@ -255,6 +255,10 @@ impl<'a> Policy<'a> {
         if !(200..=299).contains(&status) || read_u16(record, policy::PREFLIGHT_STATUS + 2)? != 0 {
             return None;
         }
+        let index = self.string(record, policy::ORIGIN_INDEX)?;
+        if !index.is_empty() {
+            self.validate_origin_index(index)?;
+        }
         let name = self.string(record, policy::NAME)?;
         if name.is_empty() || !is_header_value(name) {
             return None;
@@ -270,6 +274,67 @@ impl<'a> Policy<'a> {
             }
         }
         Some(())
+    }
+
+    /// Checks an origin index (see [`format::origin_index`]): its size adds
+    /// up, bucket starts never decrease, no bucket holds more than
+    /// `MAX_BUCKET` entries, and every entry is a string of the table.
+    fn validate_origin_index(&self, index: &[u8]) -> Option<()> {
+        let bits = read_u32(index, 0)?;
+        if bits > origin_index::MAX_BITS {
+            return None;
+        }
+        let buckets = 1usize << bits;
+        let entries_at = 4 + 4 * (buckets + 1);
+        let count = read_u32(index, 4 + 4 * buckets)? as usize;
+        if index.len() != entries_at.checked_add(count.checked_mul(8)?)? {
+            return None;
+        }
+        let mut previous = read_u32(index, 4)?;
+        if previous != 0 {
+            return None;
+        }
+        for bucket in 1..=buckets {
+            let start = read_u32(index, 4 + 4 * bucket)?;
+            if start < previous || start - previous > origin_index::MAX_BUCKET {
+                return None;
+            }
+            previous = start;
+        }
+        for entry in 0..count {
+            let origin = self.string(index, entries_at + 8 * entry)?;
+            if origin.is_empty() {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Whether the origin index of `record` holds `origin`.
+    #[inline]
+    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8]) -> bool {
+        self.lookup_origin(record, origin).unwrap_or(false)
+    }
+
+    fn lookup_origin(&self, record: &[u8], origin: &[u8]) -> Option<bool> {
+        let index = self.string(record, policy::ORIGIN_INDEX)?;
+        if index.is_empty() {
+            return Some(false);
+        }
+        let bits = read_u32(index, 0)?;
+        let bucket = origin_index::bucket(origin_index::hash(origin), bits);
+        let start = read_u32(index, 4 + 4 * bucket)? as usize;
+        let end = read_u32(index, 8 + 4 * bucket)? as usize;
+        let entries_at = 4 + 4 * ((1usize << bits) + 1);
+        for entry in start..end {
+            let at = entries_at + 8 * entry;
+            if read_u32(index, at + 4)? as usize == origin.len()
+                && self.string(index, at)? == origin
+            {
+                return Some(true);
+            }
+        }
+        Some(false)
     }
 
     /// The record of policy `index`.

@@ -4,8 +4,8 @@
 //! recomputed (what a careless or malicious writer would produce).
 
 use cors_match_core::format::{
-    self, checksum, flags, header, policy as record, read_u32, HEADER_LEN, MAGIC, NO_POLICY,
-    NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, checksum, flags, header, origin_index, policy as record, read_u32, HEADER_LEN, MAGIC,
+    NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 use cors_match_core::{Decision, LoadError, Policy as Table, Request};
 use cors_policy_lang::compile::compile;
@@ -473,6 +473,7 @@ fn bad_policy_records_are_rejected() {
         record::ALLOW_HEADERS,
         record::EXPOSE_HEADERS,
         record::MAX_AGE,
+        record::ORIGIN_INDEX,
     ] {
         // A string reaching past the strings section.
         assert_bad_policy(0, |bytes, record| {
@@ -583,4 +584,94 @@ proptest! {
             exercise(&table);
         }
     }
+}
+
+/// Where the origin index of policy `record` starts in `bytes`.
+fn origin_index_at(bytes: &[u8], record: usize) -> usize {
+    section(bytes, header::STRINGS_OFFSET) + u32_at(bytes, record + record::ORIGIN_INDEX) as usize
+}
+
+#[test]
+fn bad_origin_indexes_are_rejected() {
+    // Policy 0 has one plain origin: one bucket (bits 0), starts [0, 1], one entry.
+    let original = small_table();
+    let record0 = section(&original, header::POLICIES_OFFSET);
+    let at = origin_index_at(&original, record0);
+    assert_eq!(
+        u32_at(&original, record0 + record::ORIGIN_INDEX + 4),
+        4 + 8 + 8
+    );
+    assert_eq!(
+        [
+            u32_at(&original, at),
+            u32_at(&original, at + 4),
+            u32_at(&original, at + 8)
+        ],
+        [0, 0, 1]
+    );
+    type Edit = fn(&mut Vec<u8>, usize);
+    let edits: [(&str, Edit); 7] = [
+        ("too many bits", |b, at| {
+            put_u32(b, at, origin_index::MAX_BITS + 1)
+        }),
+        ("bits that do not fit the length", |b, at| put_u32(b, at, 1)),
+        ("a first bucket not at 0", |b, at| put_u32(b, at + 4, 1)),
+        ("more entries than bytes", |b, at| put_u32(b, at + 8, 2)),
+        ("decreasing starts", |b, at| {
+            put_u32(b, at + 4, 1);
+            put_u32(b, at + 8, 0)
+        }),
+        ("an entry past the strings", |b, at| {
+            put_u32(b, at + 12, u32::MAX)
+        }),
+        ("an empty entry", |b, at| put_u32(b, at + 16, 0)),
+    ];
+    for (what, edit) in edits {
+        let mut bytes = original.clone();
+        edit(&mut bytes, at);
+        reseal(&mut bytes);
+        assert_eq!(
+            load(&bytes),
+            Err(LoadError::BadPolicy { index: 0 }),
+            "{what}"
+        );
+    }
+}
+
+/// A table whose index crowds every origin into one bucket would make a
+/// lookup scan them all; the loader bounds the bucket size instead.
+#[test]
+fn an_overfull_bucket_is_rejected() {
+    let origins = (0..40)
+        .map(|i| {
+            tuple(
+                "https",
+                &format!("h{i}.example.com"),
+                false,
+                PortPattern::Default,
+            )
+        })
+        .collect();
+    let set = PolicySet {
+        policies: vec![Policy::new("p", Origins::List(origins))],
+    };
+    let mut bytes = compile(&set).unwrap();
+    let table = Table::from_bytes(&bytes).expect("the compiled table loads");
+    for i in 0..40 {
+        let origin = format!("https://h{i}.example.com");
+        let request = Request {
+            origin: Some(origin.as_bytes()),
+            ..Request::new(b"GET", b"/")
+        };
+        assert_eq!(table.eval(&request).decision, Decision::ActualAllowed);
+    }
+    let record0 = section(&bytes, header::POLICIES_OFFSET);
+    let at = origin_index_at(&bytes, record0);
+    let bits = u32_at(&bytes, at);
+    assert_eq!(bits, 6, "40 origins get 64 buckets");
+    for bucket in 1..=(1usize << bits) {
+        put_u32(&mut bytes, at + 4 + 4 * bucket, 40);
+    }
+    reseal(&mut bytes);
+    assert_eq!(load(&bytes), Err(LoadError::BadPolicy { index: 0 }));
 }

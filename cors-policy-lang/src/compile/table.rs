@@ -2,8 +2,8 @@
 //! counts filled in, checksum last.
 
 use cors_match_core::format::{
-    self, flags, header, policy as record, state, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE,
-    POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, origin_index, policy as record, state, HEADER_LEN, MAGIC, NO_POLICY,
+    NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
 use super::automaton::{Dfa, Nfa, Symbol};
@@ -60,31 +60,11 @@ impl Automata {
         self.add_dfa(&dfa)
     }
 
-    /// Appends the automaton of `patterns`; plain strings (the usual case)
-    /// take the direct minimal construction, others the NFA.
-    fn add_literals(&mut self, patterns: Vec<Vec<Symbol>>) -> Result<u32, CompileError> {
-        if patterns.is_empty() {
+    /// Appends the minimal automaton of a set of plain strings.
+    fn add_words(&mut self, words: Vec<Vec<u8>>) -> Result<u32, CompileError> {
+        if words.is_empty() {
             return Ok(NO_STATE);
         }
-        let plain: Option<Vec<Vec<u8>>> = patterns
-            .iter()
-            .map(|symbols| {
-                symbols
-                    .iter()
-                    .map(|symbol| match symbol {
-                        Symbol::Byte(byte) => Some(*byte),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        let Some(words) = plain else {
-            let mut nfa = Nfa::new();
-            for symbols in &patterns {
-                nfa.insert(symbols, 1);
-            }
-            return self.add(nfa);
-        };
         let dfa = Dfa::of_words(words, 1);
         let room = MAX_STATES.saturating_sub(self.state_count as usize);
         if dfa.states.len() > room {
@@ -152,9 +132,61 @@ struct Strings {
 
 impl Strings {
     fn add(&mut self, text: &str) -> Result<[u32; 2], CompileError> {
+        self.add_bytes(text.as_bytes())
+    }
+
+    fn add_bytes(&mut self, bytes: &[u8]) -> Result<[u32; 2], CompileError> {
         let offset = u32_of(self.bytes.len(), "strings")?;
-        self.bytes.extend_from_slice(text.as_bytes());
-        Ok([offset, u32_of(text.len(), "strings")?])
+        self.bytes.extend_from_slice(bytes);
+        Ok([offset, u32_of(bytes.len(), "strings")?])
+    }
+
+    /// Adds the origins and their index (see `format::origin_index`);
+    /// returns the index's reference, `[0, 0]` when there are no origins.
+    fn add_origin_index(&mut self, mut origins: Vec<Vec<u8>>) -> Result<[u32; 2], CompileError> {
+        origins.sort_unstable();
+        origins.dedup();
+        if origins.is_empty() {
+            return Ok([0, 0]);
+        }
+        let hashes: Vec<u64> = origins.iter().map(|o| origin_index::hash(o)).collect();
+        // As many buckets as origins (rounded up to a power of two), more
+        // while some bucket is over the limit.
+        let mut bits = usize::BITS - (origins.len() - 1).leading_zeros();
+        let buckets = loop {
+            let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); 1 << bits];
+            for (entry, &hash) in hashes.iter().enumerate() {
+                buckets[origin_index::bucket(hash, bits)].push(entry);
+            }
+            let largest = buckets.iter().map(Vec::len).max().unwrap_or(0);
+            if largest <= origin_index::MAX_BUCKET as usize {
+                break buckets;
+            }
+            bits += 1;
+            if bits > origin_index::MAX_BITS {
+                return Err(CompileError::TooLarge {
+                    what: "origin index",
+                });
+            }
+        };
+        let references = origins
+            .iter()
+            .map(|origin| self.add_bytes(origin))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut index: Vec<u8> = Vec::with_capacity(4 * (buckets.len() + 2) + 8 * origins.len());
+        index.extend_from_slice(&bits.to_le_bytes());
+        let mut start = 0u32;
+        index.extend_from_slice(&start.to_le_bytes());
+        for bucket in &buckets {
+            start += u32_of(bucket.len(), "origin index")?;
+            index.extend_from_slice(&start.to_le_bytes());
+        }
+        for &entry in buckets.iter().flatten() {
+            for word in references[entry] {
+                index.extend_from_slice(&word.to_le_bytes());
+            }
+        }
+        self.add_bytes(&index)
     }
 }
 
@@ -183,33 +215,43 @@ fn policy_record(
     };
 
     let mut policy_flags = 0;
+    let mut origin_index = [0, 0];
     let (origin_start, wildcard_origin_start) = match &policy.origins {
         Origins::Any => {
             policy_flags |= flags::ANY_ORIGIN;
             (NO_STATE, NO_STATE)
         }
         Origins::List(patterns) => {
-            let (mut literal, mut wildcard) = (Vec::new(), Nfa::new());
+            let (mut plain, mut any_port, mut wildcard) = (Vec::new(), Nfa::new(), Nfa::new());
             for pattern in patterns {
+                let symbols = origin_symbols(pattern);
                 let any_subdomain =
                     matches!(pattern, OriginPattern::Tuple(origin) if origin.any_subdomain);
-                if any_subdomain {
-                    wildcard.insert(&origin_symbols(pattern), 1);
-                } else {
-                    literal.push(origin_symbols(pattern));
+                let bytes: Option<Vec<u8>> = symbols
+                    .iter()
+                    .map(|symbol| match symbol {
+                        Symbol::Byte(byte) => Some(*byte),
+                        _ => None,
+                    })
+                    .collect();
+                match bytes {
+                    Some(bytes) => plain.push(bytes),
+                    None if any_subdomain => wildcard.insert(&symbols, 1),
+                    None => any_port.insert(&symbols, 1),
                 }
             }
-            (automata.add_literals(literal)?, automata.add(wildcard)?)
+            origin_index = strings.add_origin_index(plain)?;
+            (automata.add(any_port)?, automata.add(wildcard)?)
         }
     };
-    let mut methods = Nfa::new();
-    for method in &policy.methods {
-        methods.insert(&literal(method), 1);
-    }
-    let mut headers = Nfa::new();
-    for name in &policy.allow_headers.names {
-        headers.insert(&literal(name), 1);
-    }
+    let methods = policy
+        .methods
+        .iter()
+        .map(|m| m.as_bytes().to_vec())
+        .collect();
+    let headers = (policy.allow_headers.names.iter())
+        .map(|name| name.as_bytes().to_vec())
+        .collect();
     if policy.credentials {
         policy_flags |= flags::CREDENTIALS;
     }
@@ -222,8 +264,10 @@ fn policy_record(
 
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
-    put(record::METHOD_START, automata.add(methods)?);
-    put(record::HEADER_START, automata.add(headers)?);
+    put(record::METHOD_START, automata.add_words(methods)?);
+    put(record::HEADER_START, automata.add_words(headers)?);
+    put(record::ORIGIN_INDEX, origin_index[0]);
+    put(record::ORIGIN_INDEX + 4, origin_index[1]);
     put(record::FLAGS, policy_flags);
     put(record::PREFLIGHT_STATUS, u32::from(policy.preflight_status));
     let max_age = policy.max_age.map(|s| s.to_string()).unwrap_or_default();
