@@ -1,0 +1,1014 @@
+//! The nginx module (`cors-ffi/nginx/`) against a running nginx.
+//!
+//! Builds the module with `cors-ffi/nginx/build.sh` (linking the staticlib
+//! `cargo test` built, cached under `target/<profile>/nginx-module`), starts
+//! private nginx instances on 127.0.0.1 (a free port, every path under a
+//! temporary directory) in front of a tiny upstream, and checks the answers
+//! over plain HTTP/1.1.
+//!
+//! nginx and nginx-dev are installed with apt-get when they are missing and
+//! the test runs as root. When they are missing and cannot be installed the
+//! tests are skipped, or fail if `CORS_REQUIRE_NGINX=1` (as `.ci/run` sets).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+const ALLOWED: &str = "https://app.example.com";
+const DENIED: &str = "https://evil.example.org";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("cors-ffi is in the workspace")
+}
+
+/// `target/<profile>/deps`, where `cargo test` puts the staticlib.
+fn deps_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its path");
+    exe.parent()
+        .expect("tests run from target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn command_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+fn nginx_installed() -> bool {
+    command_works("nginx", &["-v"]) && Path::new("/usr/share/nginx/src/conf_flags").exists()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.trim_ascii() == b"0")
+}
+
+/// Installs nginx when possible; `Err` says why it is not there.
+fn ensure_nginx() -> Result<(), String> {
+    if nginx_installed() {
+        return Ok(());
+    }
+    if !is_root() || !command_works("apt-get", &["--version"]) {
+        return Err(
+            "nginx and nginx-dev are not installed (apt-get install nginx nginx-dev, as root)"
+                .into(),
+        );
+    }
+    eprintln!("installing nginx and nginx-dev with apt-get");
+    let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+    let installed = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "nginx", "nginx-dev"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .is_ok_and(|status| status.success());
+    if installed && nginx_installed() {
+        Ok(())
+    } else {
+        Err("apt-get install nginx nginx-dev failed".into())
+    }
+}
+
+/// The built module, once per test binary; `None` means skip.
+fn module() -> Option<PathBuf> {
+    static MODULE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let result = MODULE.get_or_init(|| {
+        ensure_nginx()?;
+        let library = deps_dir().join("libcors_ffi.a");
+        assert!(library.exists(), "{} was not built", library.display());
+        let build_dir = deps_dir()
+            .parent()
+            .expect("target/<profile>")
+            .join("nginx-module");
+        let started = Instant::now();
+        let output = Command::new(workspace_root().join("cors-ffi/nginx/build.sh"))
+            .env("CORS_FFI_LIB", &library)
+            .env("CORS_NGINX_BUILD", &build_dir)
+            .output()
+            .expect("cannot run cors-ffi/nginx/build.sh");
+        assert!(
+            output.status.success(),
+            "build.sh failed\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        eprintln!("module built in {:?}", started.elapsed());
+        let so = String::from_utf8(output.stdout).expect("a UTF-8 path");
+        Ok(PathBuf::from(so.trim()))
+    });
+    match result {
+        Ok(path) => Some(path.clone()),
+        Err(why) => {
+            assert!(
+                std::env::var_os("CORS_REQUIRE_NGINX").is_none_or(|v| v != "1"),
+                "CORS_REQUIRE_NGINX=1 but {why}"
+            );
+            eprintln!("skipping the nginx tests: {why}");
+            None
+        }
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("cors-nginx-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(path.join("www")).expect("temp dir is writable");
+        TempDir(path)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("temp dir is writable");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {} for inspection", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A tiny HTTP upstream: `/v2/vary...` answers with `Vary: Accept-Encoding`,
+/// `/v2/vary-origin...` with `Vary: Origin`, `/v2/vary-star...` with
+/// `Vary: *`, `/v2/acao...` with `Access-Control-Allow-Origin: *`,
+/// `/v2/status404...` with a 404;
+/// the body names the method and path. Counts the requests it saw.
+struct Upstream {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Upstream {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let port = listener.local_addr().expect("bound").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || {
+                    let _ = Upstream::serve(stream, &counter);
+                });
+            }
+        });
+        Upstream { port, hits }
+    }
+
+    fn serve(stream: TcpStream, hits: &AtomicUsize) -> std::io::Result<()> {
+        // One request per connection: nginx proxies with HTTP/1.0.
+        let mut reader = BufReader::new(stream.try_clone()?);
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let mut content_length = 0usize;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    content_length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; content_length];
+        reader.read_exact(&mut body)?;
+        hits.fetch_add(1, Ordering::SeqCst);
+        let status = if path.starts_with("/v2/status404") {
+            "404 Not Found"
+        } else {
+            "200 OK"
+        };
+        let vary = if path.starts_with("/v2/vary-origin") {
+            "Vary: Origin\r\n"
+        } else if path.starts_with("/v2/vary-star") {
+            "Vary: *\r\n"
+        } else if path.starts_with("/v2/acao") {
+            "Access-Control-Allow-Origin: *\r\n"
+        } else if path.starts_with("/v2/vary") {
+            "Vary: Accept-Encoding\r\n"
+        } else {
+            ""
+        };
+        let body = format!("upstream {method} {path}\n");
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n{vary}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        (&stream).write_all(response.as_bytes())?;
+        Ok(())
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+/// A running nginx (master and workers), stopped when dropped, even when
+/// the test fails.
+struct Nginx {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Nginx {
+    fn args(dir: &Path) -> Vec<String> {
+        vec![
+            "-p".into(),
+            format!("{}/", dir.display()),
+            "-c".into(),
+            dir.join("nginx.conf").display().to_string(),
+        ]
+    }
+
+    /// Runs `nginx -t` on the configuration in `dir`.
+    fn test_config(dir: &Path) -> std::process::Output {
+        Command::new("nginx")
+            .arg("-t")
+            .args(Nginx::args(dir))
+            .output()
+            .expect("cannot run nginx -t")
+    }
+
+    fn start(dir: &Path, port: u16) -> Nginx {
+        let child = Command::new("nginx")
+            .args(Nginx::args(dir))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("stderr.log")).expect("temp dir is writable"))
+            .spawn()
+            .expect("cannot start nginx");
+        let mut nginx = Nginx {
+            child,
+            dir: dir.to_path_buf(),
+            port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return nginx;
+            }
+            if let Ok(Some(status)) = nginx.child.try_wait() {
+                panic!(
+                    "nginx exited ({status}):\n{}\n{}",
+                    read_lossy(&dir.join("stderr.log")),
+                    read_lossy(&dir.join("error.log"))
+                );
+            }
+            assert!(Instant::now() < deadline, "nginx did not start listening");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `nginx -s reload`, which parses the configuration first.
+    fn reload(&self) -> std::process::Output {
+        Command::new("nginx")
+            .args(["-s", "reload"])
+            .args(Nginx::args(&self.dir))
+            .output()
+            .expect("cannot run nginx -s reload")
+    }
+
+    /// SIGHUP to the master, which parses the configuration itself.
+    fn hangup(&self) {
+        let status = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success());
+    }
+
+    fn error_log(&self) -> String {
+        read_lossy(&self.dir.join("error.log"))
+    }
+
+    fn request(&self, raw: &str) -> Response {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("nginx accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        stream.write_all(raw.as_bytes()).expect("request sent");
+        let mut reader = BufReader::new(stream);
+        read_response(&mut reader, raw.starts_with("HEAD ")).expect("a response")
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-QUIT", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_lossy(path: &Path) -> String {
+    std::fs::read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    /// Header lines in order, names lower-cased.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The value of a header that must appear at most once.
+    fn get(&self, name: &str) -> Option<&str> {
+        let values = self.all(name);
+        assert!(values.len() <= 1, "{name} repeated: {self:#?}");
+        values.first().copied()
+    }
+
+    fn cors_headers(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.starts_with("access-control-"))
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+}
+
+fn read_response(reader: &mut impl BufRead, head: bool) -> std::io::Result<Response> {
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 {
+            return Err(std::io::Error::other("connection closed in headers"));
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| std::io::Error::other(format!("bad header {header:?}")))?;
+        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let mut response = Response {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    if head || status == 204 || status == 304 {
+        return Ok(response);
+    }
+    if let Some(length) = response.all("content-length").first() {
+        let length: usize = length.parse().map_err(std::io::Error::other)?;
+        response.body = vec![0; length];
+        reader.read_exact(&mut response.body)?;
+    } else if response.all("transfer-encoding").first() == Some(&"chunked") {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size)?;
+            let size = usize::from_str_radix(size.trim(), 16).map_err(std::io::Error::other)?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk)?;
+            if size == 0 {
+                break;
+            }
+            response.body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        reader.read_to_end(&mut response.body)?;
+    }
+    Ok(response)
+}
+
+/// A request with `extra` header lines (each ending in `\r\n`).
+fn req(method: &str, path: &str, extra: &str) -> String {
+    format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n")
+}
+
+fn preflight(path: &str, origin: &str, method: &str, headers: &str) -> String {
+    let mut extra = format!("Origin: {origin}\r\nAccess-Control-Request-Method: {method}\r\n");
+    if !headers.is_empty() {
+        extra.push_str(&format!("Access-Control-Request-Headers: {headers}\r\n"));
+    }
+    req("OPTIONS", path, &extra)
+}
+
+fn actual(path: &str, origin: &str) -> String {
+    req("GET", path, &format!("Origin: {origin}\r\n"))
+}
+
+/// A configuration: `cors_policy` at http level, the given server body.
+fn write_config(dir: &TempDir, module: &Path, policy: &str, server: &str) {
+    let root = dir.0.display();
+    dir.write(
+        "nginx.conf",
+        format!(
+            "load_module {module};\n\
+             daemon off;\n\
+             master_process on;\n\
+             worker_processes 2;\n\
+             pid {root}/nginx.pid;\n\
+             error_log {root}/error.log info;\n\
+             events {{ worker_connections 512; }}\n\
+             http {{\n\
+                 log_format cors '$request_method $uri $status $cors_decision $cors_reason';\n\
+                 access_log {root}/access.log cors;\n\
+                 client_body_temp_path {root}/body;\n\
+                 proxy_temp_path {root}/proxy;\n\
+                 fastcgi_temp_path {root}/fastcgi;\n\
+                 uwsgi_temp_path {root}/uwsgi;\n\
+                 scgi_temp_path {root}/scgi;\n\
+                 cors_policy {policy};\n\
+                 server {{\n{server}\n}}\n\
+             }}\n",
+            module = module.display(),
+        ),
+    );
+}
+
+fn example_policy() -> String {
+    std::fs::read_to_string(workspace_root().join("examples/api.corspolicy"))
+        .expect("the example policy is readable")
+}
+
+fn main_server(port: u16, upstream: u16, root: &Path) -> String {
+    format!(
+        "listen 127.0.0.1:{port};\n\
+         cors on;\n\
+         location /api/ {{ return 200 \"api\\n\"; }}\n\
+         location /api/missing/ {{ return 404; }}\n\
+         location /api/add-header/ {{\n\
+             add_header Vary Accept-Encoding always;\n\
+             add_header Access-Control-Allow-Origin * always;\n\
+             return 200 \"api\\n\";\n\
+         }}\n\
+         location /api/gzip/ {{\n\
+             gzip on; gzip_vary on; gzip_min_length 1; gzip_types text/plain;\n\
+             return 200 \"a body to compress\\n\";\n\
+         }}\n\
+         location /api/errpage/ {{ error_page 404 /404.html; return 404; }}\n\
+         location = /404.html {{ root {root}/www; }}\n\
+         location /static/ {{ root {root}/www; }}\n\
+         location /v2/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /v2/report/ {{\n\
+             cors report-only;\n\
+             add_header X-Cors-Decision $cors_decision always;\n\
+             add_header X-Cors-Reason $cors_reason always;\n\
+             proxy_pass http://127.0.0.1:{upstream};\n\
+         }}\n\
+         location /v2/off/ {{ cors off; proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /v2/down/ {{ proxy_pass http://127.0.0.1:{down}; }}\n\
+         }}\n\
+         server {{\n\
+         listen 127.0.0.1:{port};\n\
+         server_name moved.test;\n\
+         cors on;\n\
+         return 301 https://elsewhere.test$request_uri;\n",
+        root = root.display(),
+        down = free_port(),
+    )
+}
+
+#[test]
+fn nginx_module_answers_cors_requests() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("main");
+    let upstream = Upstream::start();
+    let port = free_port();
+    dir.write("api.corspolicy", example_policy());
+    dir.write("www/404.html", "custom 404\n");
+    std::fs::create_dir_all(dir.path("www/static")).expect("temp dir is writable");
+    dir.write("www/static/app.js", "js\n");
+    write_config(
+        &dir,
+        &module,
+        &dir.path("api.corspolicy").display().to_string(),
+        &main_server(port, upstream.port, &dir.0),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+
+    // An allowed preflight, answered before the location's `return`.
+    let r = nginx.request(&preflight("/api/users", ALLOWED, "PUT", "content-type"));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(r.get("access-control-allow-credentials"), Some("true"));
+    assert!(r
+        .get("access-control-allow-methods")
+        .unwrap()
+        .contains("PUT"));
+    assert!(r
+        .get("access-control-allow-headers")
+        .unwrap()
+        .contains("content-type"));
+    assert_eq!(r.get("access-control-max-age"), Some("600"));
+    assert_eq!(r.get("vary"), Some(PREFLIGHT_VARY));
+    assert!(r.body.is_empty());
+    assert_eq!(r.get("content-type"), None);
+
+    // Before the proxy, too: the upstream never sees an answered preflight.
+    let hits = upstream.hits();
+    let r = nginx.request(&preflight("/v2/items", ALLOWED, "DELETE", ""));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    let r = nginx.request(&preflight("/v2/items", DENIED, "DELETE", ""));
+    assert_eq!(r.status, 403, "{r:#?}");
+    assert_eq!(upstream.hits(), hits, "a preflight reached the upstream");
+
+    // Requested headers split over two lines are joined.
+    let r = nginx.request(&req(
+        "OPTIONS",
+        "/api/users",
+        &format!(
+            "Origin: {ALLOWED}\r\nAccess-Control-Request-Method: PUT\r\n\
+             Access-Control-Request-Headers: content-type\r\n\
+             Access-Control-Request-Headers: authorization\r\n"
+        ),
+    ));
+    assert_eq!(r.status, 204, "{r:#?}");
+    let allowed = r.get("access-control-allow-headers").unwrap();
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"));
+    // ...and a requested header the policy lacks denies the preflight.
+    let r = nginx.request(&preflight("/api/users", ALLOWED, "PUT", "x-forbidden"));
+    assert_eq!(r.status, 403, "{r:#?}");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+
+    // Private network access, which the api policy allows.
+    let r = nginx.request(&req(
+        "OPTIONS",
+        "/api/users",
+        &format!(
+            "Origin: {ALLOWED}\r\nAccess-Control-Request-Method: GET\r\n\
+             Access-Control-Request-Private-Network: true\r\n"
+        ),
+    ));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-private-network"), Some("true"));
+
+    // Denied preflights: origin, method.
+    for request in [
+        preflight("/api/users", DENIED, "PUT", ""),
+        preflight("/api/users", ALLOWED, "PATCH", ""),
+    ] {
+        let r = nginx.request(&request);
+        assert_eq!(r.status, 403, "{r:#?}");
+        assert!(r.cors_headers().is_empty(), "{r:#?}");
+        assert_eq!(r.get("vary"), Some(PREFLIGHT_VARY));
+        assert!(r.body.is_empty());
+    }
+
+    // An allowed actual request: the location's answer, plus the headers.
+    let r = nginx.request(&actual("/api/users?page=2", ALLOWED));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, b"api\n");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(r.get("access-control-allow-credentials"), Some("true"));
+    assert_eq!(r.get("access-control-expose-headers"), Some("x-request-id"));
+    assert_eq!(r.get("vary"), Some("Origin"));
+
+    // A denied actual request passes with only Vary: Origin added.
+    let r = nginx.request(&actual("/api/users", DENIED));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, b"api\n");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+    assert_eq!(r.get("vary"), Some("Origin"));
+    let r = nginx.request(&actual("/v2/items", DENIED));
+    assert_eq!(r.body, b"upstream GET /v2/items\n");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+    assert_eq!(r.get("vary"), Some("Origin"));
+
+    // The path is the normalized URI: /v2/../api/ is /api/, %2F decoded.
+    let r = nginx.request(&actual("/static/../api/users", ALLOWED));
+    assert_eq!(r.body, b"api\n");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    let r = nginx.request(&actual("/%61pi/users", ALLOWED));
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+
+    // Two Origin lines are malformed, not the first or the last one.
+    let r = nginx.request(&req(
+        "GET",
+        "/api/users",
+        &format!("Origin: {ALLOWED}\r\nOrigin: {ALLOWED}\r\n"),
+    ));
+    assert_eq!(r.status, 200);
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+
+    // Not a CORS request: no CORS headers.
+    let r = nginx.request(&req("GET", "/api/users", ""));
+    assert_eq!(r.status, 200);
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+
+    // The upstream's Vary is merged, never duplicated.
+    for (path, expected) in [
+        ("/v2/vary", "Accept-Encoding, Origin"),
+        ("/v2/vary-origin", "Origin"),
+    ] {
+        for origin in [ALLOWED, DENIED] {
+            let r = nginx.request(&actual(path, origin));
+            assert_eq!(r.status, 200);
+            assert_eq!(r.all("vary"), vec![expected], "{path} {origin}: {r:#?}");
+            assert_eq!(
+                r.get("access-control-allow-origin"),
+                (origin == ALLOWED).then_some(ALLOWED)
+            );
+        }
+    }
+
+    // ...and with the Vary of add_header and of gzip_vary, which run before
+    // the module's header filter.
+    for origin in [ALLOWED, DENIED] {
+        let r = nginx.request(&actual("/api/add-header/x", origin));
+        assert_eq!(r.all("vary"), vec!["Accept-Encoding, Origin"], "{r:#?}");
+        // add_header's own Access-Control-Allow-Origin is replaced when the
+        // policy sets one, and passes through otherwise.
+        let acao = if origin == ALLOWED { ALLOWED } else { "*" };
+        assert_eq!(r.all("access-control-allow-origin"), vec![acao], "{r:#?}");
+        let r = nginx.request(&req(
+            "GET",
+            "/api/gzip/x",
+            &format!("Origin: {origin}\r\nAccept-Encoding: gzip\r\n"),
+        ));
+        assert_eq!(r.get("content-encoding"), Some("gzip"), "{r:#?}");
+        assert_eq!(r.all("vary"), vec!["Accept-Encoding, Origin"], "{r:#?}");
+    }
+    let r = nginx.request(&actual("/v2/vary-star", ALLOWED));
+    assert_eq!(r.all("vary"), vec!["*"], "{r:#?}");
+    // An upstream's CORS header is replaced by the policy's, not repeated.
+    let r = nginx.request(&actual("/v2/acao", ALLOWED));
+    assert_eq!(
+        r.all("access-control-allow-origin"),
+        vec![ALLOWED],
+        "{r:#?}"
+    );
+
+    // A proxy error (nothing listens upstream) carries the headers too.
+    let r = nginx.request(&actual("/v2/down/x", ALLOWED));
+    assert_eq!(r.status, 502, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(r.get("vary"), Some("Origin"));
+
+    // Error responses carry the headers: nginx's own error page, an
+    // error_page redirect, a static 404, an upstream 404.
+    for (path, body) in [
+        ("/api/missing/x", None),
+        ("/api/errpage/x", Some(&b"custom 404\n"[..])),
+        ("/v2/status404", Some(&b"upstream GET /v2/status404\n"[..])),
+    ] {
+        let r = nginx.request(&actual(path, ALLOWED));
+        assert_eq!(r.status, 404, "{path}: {r:#?}");
+        if let Some(body) = body {
+            assert_eq!(r.body, body, "{path}");
+        }
+        assert_eq!(
+            r.get("access-control-allow-origin"),
+            Some(ALLOWED),
+            "{path}"
+        );
+        assert_eq!(r.get("vary"), Some("Origin"), "{path}");
+    }
+    // The assets policy (origins *) on a static 404 and a static file.
+    let r = nginx.request(&actual("/static/none.js", DENIED));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.get("access-control-allow-origin"), Some("*"));
+    let r = nginx.request(&actual("/static/app.js", DENIED));
+    assert_eq!((r.status, &r.body[..]), (200, &b"js\n"[..]));
+    assert_eq!(r.get("access-control-allow-origin"), Some("*"));
+
+    // A server-level `return` runs before the module: a preflight it
+    // answers gets no preflight headers; an actual request gets its headers.
+    let moved = |method: &str, extra: &str| {
+        nginx.request(&format!(
+            "{method} /api/x HTTP/1.1\r\nHost: moved.test\r\n{extra}Connection: close\r\n\r\n"
+        ))
+    };
+    let r = moved(
+        "OPTIONS",
+        &format!("Origin: {ALLOWED}\r\nAccess-Control-Request-Method: PUT\r\n"),
+    );
+    assert_eq!(r.status, 301, "{r:#?}");
+    assert!(
+        r.cors_headers().is_empty() && r.get("vary").is_none(),
+        "{r:#?}"
+    );
+    let r = moved("GET", &format!("Origin: {ALLOWED}\r\n"));
+    assert_eq!(r.status, 301, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+
+    // `cors off` in a location.
+    let r = nginx.request(&actual("/v2/off/x", ALLOWED));
+    assert_eq!(r.body, b"upstream GET /v2/off/x\n");
+    assert!(
+        r.cors_headers().is_empty() && r.get("vary").is_none(),
+        "{r:#?}"
+    );
+
+    // report-only: evaluated, logged, nothing changed.
+    let hits = upstream.hits();
+    let r = nginx.request(&preflight("/v2/report/x", DENIED, "PUT", ""));
+    assert_eq!(r.status, 200, "{r:#?}");
+    assert_eq!(r.body, b"upstream OPTIONS /v2/report/x\n");
+    assert_eq!(upstream.hits(), hits + 1);
+    assert!(
+        r.cors_headers().is_empty() && r.get("vary").is_none(),
+        "{r:#?}"
+    );
+    assert_eq!(r.get("x-cors-decision"), Some("preflight-denied"));
+    assert_eq!(r.get("x-cors-reason"), Some("origin-not-allowed"));
+    let r = nginx.request(&actual("/v2/report/y", ALLOWED));
+    assert!(
+        r.cors_headers().is_empty() && r.get("vary").is_none(),
+        "{r:#?}"
+    );
+    assert_eq!(r.get("x-cors-decision"), Some("actual-allowed"));
+    // (add_header skips an empty value: the reason of an allowed request)
+    assert_eq!(r.get("x-cors-reason"), None);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = nginx.error_log();
+        let access = read_lossy(&dir.path("access.log"));
+        if log.contains("[info]")
+            && log.contains("cors report-only: preflight-denied origin-not-allowed, policy \"api\"")
+            && log.contains("cors report-only: actual-allowed, policy \"api\"")
+            && access.contains("OPTIONS /v2/report/x 200 preflight-denied origin-not-allowed")
+            && access.contains("OPTIONS /api/users 204 preflight-allowed")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "report-only not logged:\n{log}\naccess log:\n{access}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    load(&nginx, 20, 1_000);
+
+    let log = nginx.error_log();
+    for level in ["[alert]", "[crit]", "[emerg]"] {
+        assert!(!log.contains(level), "{level} in the error log:\n{log}");
+    }
+}
+
+/// `total` requests over `connections` keep-alive connections at once, a mix
+/// of allowed and denied preflights and actual requests, each checked.
+fn load(nginx: &Nginx, connections: usize, total: usize) {
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|c| {
+            let errors = Arc::clone(&errors);
+            let done = Arc::clone(&done);
+            let port = nginx.port;
+            std::thread::spawn(move || {
+                let per = total / connections + usize::from(c < total % connections);
+                let result = (|| -> std::io::Result<()> {
+                    let stream = TcpStream::connect(("127.0.0.1", port))?;
+                    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+                    let mut reader = BufReader::new(stream.try_clone()?);
+                    for i in 0..per {
+                        let (origin, allowed) = if (c + i) % 3 == 0 {
+                            (DENIED, false)
+                        } else {
+                            (ALLOWED, true)
+                        };
+                        let (request, status) = match i % 4 {
+                            0 => (
+                                format!("OPTIONS /api/u{i} HTTP/1.1\r\nHost: l\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: PUT\r\n\r\n"),
+                                if allowed { 204 } else { 403 },
+                            ),
+                            1 => (format!("GET /api/u{i} HTTP/1.1\r\nHost: l\r\nOrigin: {origin}\r\n\r\n"), 200),
+                            2 => (format!("GET /v2/vary{i} HTTP/1.1\r\nHost: l\r\nOrigin: {origin}\r\n\r\n"), 200),
+                            _ => (format!("GET /api/missing/{i} HTTP/1.1\r\nHost: l\r\nOrigin: {origin}\r\n\r\n"), 404),
+                        };
+                        (&stream).write_all(request.as_bytes())?;
+                        let r = read_response(&mut reader, false)?;
+                        let acao = r.all("access-control-allow-origin");
+                        let vary = r.all("vary");
+                        let ok = r.status == status
+                            && acao == if allowed { vec![ALLOWED] } else { vec![] }
+                            && vary.len() == 1
+                            && r.all("connection") != vec!["close"];
+                        if !ok {
+                            errors
+                                .lock()
+                                .unwrap()
+                                .push(format!("connection {c} request {i}: {request:?} -> {r:?}"));
+                        }
+                        done.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Ok(())
+                })();
+                if let Err(error) = result {
+                    errors
+                        .lock()
+                        .unwrap()
+                        .push(format!("connection {c}: {error}"));
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a load thread panicked");
+    }
+    let errors = errors.lock().unwrap();
+    assert!(
+        errors.is_empty(),
+        "{} errors, first: {:#?}",
+        errors.len(),
+        &errors[..errors.len().min(5)]
+    );
+    assert_eq!(done.load(Ordering::SeqCst), total);
+    eprintln!(
+        "{total} requests over {connections} connections in {:?}, no errors",
+        started.elapsed()
+    );
+}
+
+const BROKEN_POLICY: &str =
+    "policy api {\n    paths /api/;\n    origins https://app.example.com;\n    colour blue;\n}\n";
+
+#[test]
+fn nginx_t_fails_on_a_broken_policy_with_diagnostics() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("check");
+    let server = format!(
+        "listen 127.0.0.1:{};\ncors on;\nlocation / {{ return 200; }}",
+        free_port()
+    );
+
+    let broken = dir.write("broken.corspolicy", BROKEN_POLICY);
+    write_config(&dir, &module, "broken.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "nginx -t accepted it:\n{stderr}");
+    // A relative path is relative to the configuration's directory.
+    let expected = format!("{}:4:5: error[CORS", broken.display());
+    assert!(stderr.contains(&expected), "no {expected:?} in:\n{stderr}");
+    assert!(stderr.contains("[emerg]"), "{stderr}");
+
+    // A missing file.
+    write_config(&dir, &module, "missing.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.corspolicy"));
+
+    // A compiled table is loaded by its magic; a corrupted one is rejected.
+    let compiled = cors_policy_lang::compile(&example_policy()).expect("the example compiles");
+    dir.write("api.cors", &compiled.table);
+    write_config(&dir, &module, "api.cors", &server);
+    let output = Nginx::test_config(&dir.0);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut corrupted = compiled.table.clone();
+    let last = corrupted.len() - 1;
+    corrupted[last] ^= 0x40;
+    dir.write("api.cors", &corrupted);
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("invalid cors table"), "{stderr}");
+
+    // A source policy with no errors passes.
+    dir.write("good.corspolicy", example_policy());
+    write_config(&dir, &module, "good.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn nginx_reload_picks_up_a_policy_and_survives_a_broken_one() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("reload");
+    let port = free_port();
+    let source = "policy api { paths /api/; origins https://app.example.com; methods GET; }\n";
+    let policy = dir.write("api.corspolicy", source);
+    write_config(
+        &dir,
+        &module,
+        "api.corspolicy",
+        &format!("listen 127.0.0.1:{port};\ncors on;\nlocation / {{ return 200 \"ok\\n\"; }}"),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+    const NEW: &str = "https://new.example.net";
+    let allowed = |origin: &str| {
+        let r = nginx.request(&actual("/api/x", origin));
+        assert_eq!(r.status, 200, "{r:#?}");
+        r.get("access-control-allow-origin") == Some(origin)
+    };
+    assert!(allowed(ALLOWED));
+    assert!(!allowed(NEW));
+
+    // An edited policy is picked up by a reload.
+    std::fs::write(&policy, source.replace("https://app.example.com", NEW))
+        .expect("temp dir is writable");
+    let output = nginx.reload();
+    assert!(
+        output.status.success(),
+        "nginx -s reload failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !allowed(NEW) {
+        assert!(
+            Instant::now() < deadline,
+            "the reload was not picked up:\n{}",
+            nginx.error_log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!allowed(ALLOWED));
+
+    // A broken policy: `nginx -t` and `nginx -s reload` refuse it and say
+    // why; a SIGHUP straight to the master fails to reload; the running
+    // configuration keeps serving.
+    std::fs::write(&policy, BROKEN_POLICY).expect("temp dir is writable");
+    for output in [Nginx::test_config(&dir.0), nginx.reload()] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("api.corspolicy:4:5: error[CORS"),
+            "{stderr}"
+        );
+    }
+    nginx.hangup();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = nginx.error_log();
+        if log.contains("error[CORS") && log.contains("reconfiguring") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reload error logged:\n{log}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for _ in 0..20 {
+        assert!(allowed(NEW));
+        assert!(!allowed(ALLOWED));
+    }
+}
