@@ -84,11 +84,22 @@ impl<'a> Automata<'a> {
 
     /// Whether the automaton starting at `start` accepts all of `input`.
     pub(crate) fn accepts(&self, start: u32, input: &[u8]) -> bool {
+        self.accepts_bytes(start, input.iter().copied())
+    }
+
+    /// Whether the automaton starting at `start` accepts `input` read from
+    /// its last byte to its first.
+    pub(crate) fn accepts_reversed(&self, start: u32, input: &[u8]) -> bool {
+        self.accepts_bytes(start, input.iter().rev().copied())
+    }
+
+    #[inline]
+    fn accepts_bytes(&self, start: u32, input: impl Iterator<Item = u8>) -> bool {
         if start == NO_STATE {
             return false;
         }
         let mut state = start;
-        for &byte in input {
+        for byte in input {
             match self.step(state, byte) {
                 Some(next) => state = next,
                 None => return false,

@@ -224,10 +224,10 @@ impl<'a> Policy<'a> {
         if is_malformed_origin(origin) {
             return Err(Reason::MalformedOrigin);
         }
-        let accepts = |field| self.automata.accepts(selected.start(field), origin);
+        let automata = &self.automata;
         if self.index_contains(selected.record, origin)
-            || accepts(policy::ORIGIN_START)
-            || accepts(policy::WILDCARD_ORIGIN_START)
+            || automata.accepts(selected.start(policy::ORIGIN_START), origin)
+            || automata.accepts_reversed(selected.start(policy::WILDCARD_ORIGIN_START), origin)
         {
             Ok(())
         } else {

@@ -103,8 +103,9 @@ pub mod header {
 pub mod policy {
     /// Name: string reference (offset, length).
     pub const NAME: usize = 0;
-    /// Start state of the automaton of origin patterns without a subdomain
-    /// wildcard, or `NO_STATE`.
+    /// Start state of the automaton of the origin patterns that are not in
+    /// the origin index or the wildcard automaton (those with a port
+    /// wildcard `:*`), read forwards, or `NO_STATE`.
     pub const ORIGIN_START: usize = 8;
     /// Start state of the listed-methods automaton, or `NO_STATE`.
     pub const METHOD_START: usize = 12;
@@ -123,10 +124,13 @@ pub mod policy {
     /// `Access-Control-Max-Age` value (empty: header omitted).
     pub const MAX_AGE: usize = 52;
     /// Start state of the automaton of origin patterns with a subdomain
-    /// wildcard (`*.`), or `NO_STATE`. Kept apart from the others because a
-    /// label loop shares the first host byte with every literal host: in one
-    /// automaton it would pair with every literal state and quadruple the
-    /// table. Eval walks at most both, so the cost stays O(origin length).
+    /// wildcard (`*.`) and no port wildcard, or `NO_STATE`. It reads the
+    /// origin **backwards**, from its last byte: the listed domain then
+    /// comes before the wildcard labels, so the automaton stays about as
+    /// small as a trie of the domains (read forwards, it would have to track
+    /// every listed domain at every label). Patterns with both wildcards are
+    /// in the [`ORIGIN_START`] automaton. Eval walks at most both, so the
+    /// cost stays O(origin length).
     pub const WILDCARD_ORIGIN_START: usize = 60;
     /// The origin index (see [`super::origin_index`]): string reference
     /// (offset, length); length 0 when the policy has no plain origin.

@@ -22,6 +22,9 @@ pub enum Symbol {
     Byte(u8),
     /// One or more host labels, each followed by `.`.
     Labels,
+    /// [`Labels`](Symbol::Labels) read backwards: one or more times `.`
+    /// followed by a label, for automata that walk the input from its end.
+    LabelsReversed,
     /// End of pattern, optionally followed by `:` and a port a browser would
     /// serialize (decimal, no leading zero, at most 65535), never the given
     /// default port. Must be the last symbol.
@@ -144,6 +147,20 @@ impl Nfa {
                 }
                 self.add_transition(in_label, b'.', b'.', after_dot);
                 after_dot
+            }
+            Symbol::LabelsReversed => {
+                // node --'.'--> after_dot --label byte--> in_label, in_label
+                // --label byte--> in_label, in_label --'.'--> after_dot;
+                // in_label continues the pattern.
+                let after_dot = self.add_state();
+                let in_label = self.add_state();
+                self.add_transition(node, b'.', b'.', after_dot);
+                for (lo, hi) in label_ranges() {
+                    self.add_transition(after_dot, lo, hi, in_label);
+                    self.add_transition(in_label, lo, hi, in_label);
+                }
+                self.add_transition(in_label, b'.', b'.', after_dot);
+                in_label
             }
             Symbol::AnyPort { .. } => unreachable!("AnyPort is handled by insert"),
         }

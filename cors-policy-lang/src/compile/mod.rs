@@ -40,3 +40,24 @@ pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {
     }
     symbols
 }
+
+/// The symbols of a pattern read from its last byte to its first, for the
+/// automaton that walks origins backwards; `None` for a pattern with a port
+/// wildcard, which only reads forwards.
+///
+/// A subdomain wildcard walked forwards must guess, at every label, whether
+/// the listed domain starts there: the deterministic automaton tracks every
+/// listed domain at once, and grows with their number times their length.
+/// Backwards, the listed domain comes first and is read like a plain string;
+/// the wildcard labels come last, where nothing is left to guess.
+pub fn origin_symbols_reversed(pattern: &OriginPattern) -> Option<Vec<Symbol>> {
+    origin_symbols(pattern)
+        .into_iter()
+        .rev()
+        .map(|symbol| match symbol {
+            Symbol::Byte(_) => Some(symbol),
+            Symbol::Labels => Some(Symbol::LabelsReversed),
+            Symbol::LabelsReversed | Symbol::AnyPort { .. } => None,
+        })
+        .collect()
+}

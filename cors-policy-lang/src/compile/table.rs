@@ -7,7 +7,7 @@ use cors_match_core::format::{
 };
 
 use super::automaton::{Dfa, Nfa, Symbol};
-use super::origin_symbols;
+use super::{origin_symbols, origin_symbols_reversed};
 use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet};
 
 /// Why a model could not be written as a table.
@@ -234,10 +234,13 @@ fn policy_record(
                         _ => None,
                     })
                     .collect();
-                match bytes {
-                    Some(bytes) => plain.push(bytes),
-                    None if any_subdomain => wildcard.insert(&symbols, 1),
-                    None => any_port.insert(&symbols, 1),
+                let reversed = any_subdomain
+                    .then(|| origin_symbols_reversed(pattern))
+                    .flatten();
+                match (bytes, reversed) {
+                    (Some(bytes), _) => plain.push(bytes),
+                    (None, Some(reversed)) => wildcard.insert(&reversed, 1),
+                    (None, None) => any_port.insert(&symbols, 1),
                 }
             }
             origin_index = strings.add_origin_index(plain)?;

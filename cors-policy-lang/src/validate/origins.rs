@@ -5,7 +5,7 @@
 //! dot, upper case, ...) is reported: such a pattern could never match, so
 //! it is an error, except upper case, which is normalized with a warning.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
@@ -32,7 +32,7 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Orig
     };
     let mut any: Option<Range<usize>> = None;
     let mut patterns: Vec<(OriginPattern, Range<usize>)> = Vec::new();
-    let mut seen: HashMap<OriginPattern, Range<usize>> = HashMap::new();
+    let mut seen: HashMap<OriginPattern, Range<usize>> = HashMap::default();
 
     for arg in args {
         let parsed = match parse(&arg.value) {
@@ -53,7 +53,6 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Orig
             }
             Parsed::Pattern(pattern) => pattern,
         };
-        let normalized = pattern.to_string();
         // Unicode hosts are converted to ASCII silently; only letter case is
         // worth a warning, since it suggests the author expects it to matter.
         if arg.value.chars().any(char::is_uppercase) {
@@ -63,15 +62,15 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Orig
                     format!("origin `{}` is not in lower case", arg.value.escape_debug()),
                     arg.span.clone(),
                 )
-                .with_label(format!("matched as `{normalized}`"))
+                .with_label(format!("matched as `{pattern}`"))
                 .with_help(format!(
-                    "browsers send the scheme and host in lower case; write `{normalized}`"
+                    "browsers send the scheme and host in lower case; write `{pattern}`"
                 )),
             );
         }
         check_with_credentials(&pattern, arg, context);
         if let Some(first) = seen.get(&pattern) {
-            context.report(duplicate(arg, first.clone(), &normalized));
+            context.report(duplicate(arg, first.clone(), &pattern.to_string()));
             continue;
         }
         seen.insert(pattern.clone(), arg.span.clone());
@@ -238,7 +237,8 @@ fn parse(text: &str) -> Result<Parsed, Problem> {
         "null" => return Ok(Parsed::Pattern(OriginPattern::Null)),
         _ => {}
     }
-    let shown = text.escape_debug().to_string();
+    // Only for messages: built when one is.
+    let shown = text.escape_debug();
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Problem::new(
             Code::MalformedOrigin,
