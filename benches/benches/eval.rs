@@ -1,0 +1,140 @@
+//! Eval cost of corsc, its peers and the limit, on the same requests and
+//! the same origins, at every policy size (see `corsc_benches`).
+//!
+//! Benchmark ids are `eval_SCENARIO/IMPLEMENTATION/ORIGINS`, where
+//! IMPLEMENTATION is `corsc`, `tower-http`, `actix-cors`, `django-style`,
+//! `limit-hashset` (`HashSet<&str>::contains` of the request's origin, over
+//! the policy's exact origins), `limit-eq` (one `==` of the origin bytes
+//! with the allowed origin) or `limit-suffix` (the wildcard scenario: the
+//! scheme and suffix check of the one matching pattern).
+//!
+//! The peers' requests are built outside the timed region
+//! (`iter_batched`), because their `call` consumes them; their responses
+//! are dropped outside it too. Set `CORSC_BENCH_QUICK=1` for a smoke run.
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::time::Duration;
+
+use corsc_benches::{
+    eval_sizes, matches_wildcard, peers, quick, Fixture, Scenario, Variant, UNKNOWN_ORIGIN,
+};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+
+fn config() -> Criterion {
+    let criterion = if quick() {
+        Criterion::default()
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(500))
+            .sample_size(20)
+    } else {
+        Criterion::default()
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(2))
+            .sample_size(60)
+    };
+    criterion.configure_from_args()
+}
+
+fn eval(c: &mut Criterion) {
+    for &size in eval_sizes() {
+        let mut exact = Fixture::new(size, Variant::Exact);
+        let mut wildcard = Fixture::new(size, Variant::Wildcard10);
+        for scenario in Scenario::ALL {
+            let fixture = match scenario.variant() {
+                Variant::Exact => &mut exact,
+                Variant::Wildcard10 => &mut wildcard,
+            };
+            if let Err(error) = fixture.verify(scenario) {
+                panic!("{size} origins: {error}");
+            }
+            bench_scenario(c, fixture, scenario, size);
+        }
+    }
+}
+
+fn bench_scenario(c: &mut Criterion, fixture: &mut Fixture, scenario: Scenario, size: usize) {
+    let spec = scenario.request(&fixture.origins);
+    let mut group = c.benchmark_group(format!("eval_{}", scenario.name()));
+
+    {
+        let policy = fixture.policy();
+        let request = spec.corsc();
+        group.bench_with_input(BenchmarkId::new("corsc", size), &request, |b, request| {
+            b.iter(|| policy.eval(black_box(request)))
+        });
+    }
+
+    let tower = &mut fixture.tower;
+    group.bench_function(BenchmarkId::new(peers::TOWER, size), |b| {
+        b.iter_batched(
+            || spec.http(),
+            |request| tower.call(request),
+            BatchSize::SmallInput,
+        )
+    });
+
+    let actix = &fixture.actix;
+    group.bench_function(BenchmarkId::new(peers::ACTIX, size), |b| {
+        b.iter_batched(
+            || spec.actix(),
+            |request| actix.call(request),
+            BatchSize::SmallInput,
+        )
+    });
+
+    let django = &fixture.django;
+    let http_request = spec.http();
+    group.bench_function(BenchmarkId::new(peers::DJANGO, size), |b| {
+        b.iter_batched(
+            || (),
+            |()| django.handle(black_box(&http_request)),
+            BatchSize::SmallInput,
+        )
+    });
+
+    // The limit: what any CORS check has to do at least.
+    match scenario {
+        Scenario::PreflightAllowed | Scenario::PreflightDenied | Scenario::ActualAllowed => {
+            let origin = spec.origin.as_deref().unwrap_or(UNKNOWN_ORIGIN);
+            let set: HashSet<&str> = fixture.origins.exact.iter().map(String::as_str).collect();
+            assert_eq!(set.contains(origin), scenario.allows());
+            group.bench_with_input(
+                BenchmarkId::new("limit-hashset", size),
+                origin,
+                |b, origin| b.iter(|| set.contains(black_box(origin))),
+            );
+            let allowed = fixture.origins.allowed.as_bytes();
+            group.bench_with_input(
+                BenchmarkId::new("limit-eq", size),
+                origin.as_bytes(),
+                |b, origin| b.iter(|| black_box(origin) == black_box(allowed)),
+            );
+        }
+        Scenario::WildcardSubdomain => {
+            let origin = spec.origin.as_deref().unwrap_or(UNKNOWN_ORIGIN).as_bytes();
+            let suffix = fixture
+                .origins
+                .wildcard_suffixes
+                .last()
+                .expect("the wildcard variant ends with a wildcard")
+                .as_str();
+            assert!(matches_wildcard(origin, suffix));
+            group.bench_with_input(
+                BenchmarkId::new("limit-suffix", size),
+                origin,
+                |b, origin| b.iter(|| matches_wildcard(black_box(origin), black_box(suffix))),
+            );
+        }
+        // No origin, nothing to compare.
+        Scenario::NonCors => {}
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = eval
+}
+criterion_main!(benches);

@@ -1,0 +1,854 @@
+//! Writes `BENCHMARKS.md` from criterion's output and the measurement
+//! files `scripts/bench-report` collects; computes every goal's PASS/MISS
+//! from the numbers.
+//!
+//! ```text
+//! bench_report --criterion target/criterion --data target/bench-report --out BENCHMARKS.md
+//! ```
+//!
+//! The data directory holds `machine.txt` (`key: value` lines),
+//! `command.txt`, `alloc.tsv` (from `alloc_count`), `tables.tsv` (from
+//! `table_size`), `code-size.txt` (from `scripts/code-size`) and
+//! optionally `stamp`: when present, only criterion results written after
+//! it are read, so that stale results of other runs never mix in.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use corsc_benches::{peers, Scenario};
+
+/// The implementations of the eval benchmarks, in report order.
+const IMPLEMENTATIONS: [&str; 7] = [
+    "corsc",
+    peers::TOWER,
+    peers::ACTIX,
+    peers::DJANGO,
+    "limit-hashset",
+    "limit-eq",
+    "limit-suffix",
+];
+const PEERS: [&str; 3] = [peers::TOWER, peers::ACTIX, peers::DJANGO];
+const LIMITS: [&str; 3] = ["limit-hashset", "limit-eq", "limit-suffix"];
+
+/// One benchmark's median and its confidence interval, in nanoseconds.
+#[derive(Clone, Copy, Debug)]
+struct Estimate {
+    median: f64,
+    lower: f64,
+    upper: f64,
+}
+
+/// Criterion results by (group, function, parameter).
+type Results = BTreeMap<(String, String, String), Estimate>;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench_report: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut criterion = PathBuf::from("target/criterion");
+    let mut data = PathBuf::from("target/bench-report");
+    let mut out = PathBuf::from("BENCHMARKS.md");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--criterion" => criterion = value()?.into(),
+            "--data" => data = value()?.into(),
+            "--out" => out = value()?.into(),
+            _ => return Err(format!("unknown argument {arg}")),
+        }
+    }
+    let since = fs::metadata(data.join("stamp"))
+        .and_then(|meta| meta.modified())
+        .ok();
+    let mut results = Results::new();
+    collect(&criterion, since, &mut results)?;
+    if results.is_empty() {
+        return Err(format!(
+            "no criterion results under {} (newer than the stamp)",
+            criterion.display()
+        ));
+    }
+    let inputs = Inputs {
+        results,
+        machine: read_optional(&data.join("machine.txt")),
+        command: read_optional(&data.join("command.txt")),
+        allocations: parse_tsv(&read_optional(&data.join("alloc.tsv"))),
+        tables: parse_tsv(&read_optional(&data.join("tables.tsv"))),
+        code_size: read_optional(&data.join("code-size.txt")),
+    };
+    let report = render(&inputs);
+    fs::write(&out, report).map_err(|error| format!("{}: {error}", out.display()))?;
+    println!("bench_report: wrote {}", out.display());
+    Ok(())
+}
+
+fn read_optional(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The tab-separated rows of `text`, comment lines (`#`) skipped.
+fn parse_tsv(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|line| line.split('\t').map(str::to_owned).collect())
+        .collect()
+}
+
+/// Reads every `new/benchmark.json` + `new/estimates.json` pair under `dir`.
+fn collect(dir: &Path, since: Option<SystemTime>, results: &mut Results) -> Result<(), String> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => return Err(format!("{}: {error}", dir.display())),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|name| name == "new") {
+            if let Some((key, estimate)) = read_result(&path, since) {
+                results.insert(key, estimate);
+            }
+        } else {
+            collect(&path, since, results)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_result(
+    dir: &Path,
+    since: Option<SystemTime>,
+) -> Option<((String, String, String), Estimate)> {
+    let estimates_path = dir.join("estimates.json");
+    if let Some(since) = since {
+        let modified = fs::metadata(&estimates_path).ok()?.modified().ok()?;
+        if modified < since {
+            return None;
+        }
+    }
+    let benchmark: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("benchmark.json")).ok()?).ok()?;
+    let estimates: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(estimates_path).ok()?).ok()?;
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    let key = (
+        text(&benchmark["group_id"]),
+        text(&benchmark["function_id"]),
+        text(&benchmark["value_str"]),
+    );
+    let median = &estimates["median"];
+    let estimate = Estimate {
+        median: median["point_estimate"].as_f64()?,
+        lower: median["confidence_interval"]["lower_bound"].as_f64()?,
+        upper: median["confidence_interval"]["upper_bound"].as_f64()?,
+    };
+    Some((key, estimate))
+}
+
+struct Inputs {
+    results: Results,
+    machine: String,
+    command: String,
+    allocations: Vec<Vec<String>>,
+    tables: Vec<Vec<String>>,
+    code_size: String,
+}
+
+impl Inputs {
+    fn eval(&self, scenario: Scenario, implementation: &str, size: usize) -> Option<f64> {
+        self.results
+            .get(&(
+                format!("eval_{}", scenario.name()),
+                implementation.to_owned(),
+                size.to_string(),
+            ))
+            .map(|estimate| estimate.median)
+    }
+
+    fn eval_estimate(
+        &self,
+        scenario: Scenario,
+        implementation: &str,
+        size: usize,
+    ) -> Option<Estimate> {
+        self.results
+            .get(&(
+                format!("eval_{}", scenario.name()),
+                implementation.to_owned(),
+                size.to_string(),
+            ))
+            .copied()
+    }
+
+    fn compile(&self, variant: &str, size: usize) -> Option<f64> {
+        self.results
+            .get(&(
+                format!("compile_{variant}"),
+                String::new(),
+                size.to_string(),
+            ))
+            .map(|estimate| estimate.median)
+    }
+
+    /// Every policy size with an eval result, ascending.
+    fn eval_sizes(&self) -> Vec<usize> {
+        let sizes: BTreeSet<usize> = self
+            .results
+            .keys()
+            .filter(|(group, _, _)| group.starts_with("eval_"))
+            .filter_map(|(_, _, size)| size.parse().ok())
+            .collect();
+        sizes.into_iter().collect()
+    }
+
+    fn compile_sizes(&self) -> Vec<usize> {
+        let sizes: BTreeSet<usize> = self
+            .results
+            .keys()
+            .filter(|(group, _, _)| group.starts_with("compile_"))
+            .filter_map(|(_, _, size)| size.parse().ok())
+            .collect();
+        sizes.into_iter().collect()
+    }
+
+    /// (allocations, bytes) of one call.
+    fn allocation(
+        &self,
+        implementation: &str,
+        scenario: Scenario,
+        size: usize,
+    ) -> Option<(u64, u64)> {
+        let size = size.to_string();
+        self.allocations
+            .iter()
+            .find_map(|row| match row.as_slice() {
+                [i, s, n, allocations, bytes]
+                    if i == implementation && s == scenario.name() && *n == size =>
+                {
+                    Some((allocations.parse().ok()?, bytes.parse().ok()?))
+                }
+                _ => None,
+            })
+    }
+
+    fn allocation_sizes(&self) -> Vec<usize> {
+        let sizes: BTreeSet<usize> = self
+            .allocations
+            .iter()
+            .filter_map(|row| row.get(2)?.parse().ok())
+            .collect();
+        sizes.into_iter().collect()
+    }
+
+    /// (table bytes, pattern bytes) of a generated policy.
+    fn table(&self, variant: &str, size: usize) -> Option<(u64, u64)> {
+        let size = size.to_string();
+        self.tables.iter().find_map(|row| match row.as_slice() {
+            [v, n, table, patterns] if v == variant && *n == size => {
+                Some((table.parse().ok()?, patterns.parse().ok()?))
+            }
+            _ => None,
+        })
+    }
+
+    fn table_sizes(&self) -> Vec<usize> {
+        let sizes: BTreeSet<usize> = self
+            .tables
+            .iter()
+            .filter_map(|row| row.get(1)?.parse().ok())
+            .collect();
+        sizes.into_iter().collect()
+    }
+
+    /// A `key=NUMBER` figure of scripts/code-size's summary line.
+    fn code_size_figure(&self, key: &str) -> Option<u64> {
+        let start = self.code_size.find(&format!("{key}="))? + key.len() + 1;
+        let digits: String = self.code_size[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    }
+}
+
+fn time(ns: f64) -> String {
+    if ns < 100.0 {
+        format!("{ns:.1} ns")
+    } else if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        format!("{:.2} µs", ns / 1e3)
+    } else if ns < 1e9 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+fn ratio(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}×")
+    } else if value >= 10.0 {
+        format!("{value:.1}×")
+    } else {
+        format!("{value:.2}×")
+    }
+}
+
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 origin`, `10,000 origins`.
+fn origins(n: usize) -> String {
+    if n == 1 {
+        "1 origin".to_owned()
+    } else {
+        format!("{} origins", count(n))
+    }
+}
+
+fn cell<T>(value: Option<T>, format: impl Fn(T) -> String) -> String {
+    value.map_or_else(|| "–".to_owned(), format)
+}
+
+/// One row of the goal checklist.
+struct Goal {
+    goal: String,
+    target: String,
+    measured: String,
+    status: Status,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Pass,
+    Miss,
+    NotMeasured,
+}
+
+impl Status {
+    fn of(pass: bool) -> Status {
+        if pass {
+            Status::Pass
+        } else {
+            Status::Miss
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Miss => "**MISS**",
+            Status::NotMeasured => "NOT MEASURED",
+        }
+    }
+}
+
+fn goals(inputs: &Inputs) -> Vec<Goal> {
+    let mut goals = Vec::new();
+    let scenario = Scenario::PreflightAllowed;
+    let sizes = [1, 100, 10_000, 100_000];
+
+    for size in sizes {
+        let corsc = inputs.eval(scenario, "corsc", size);
+        let limit = inputs.eval(scenario, "limit-hashset", size);
+        let goal = format!(
+            "allowed preflight, {}: corsc at most 3× `HashSet::contains`",
+            origins(size)
+        );
+        goals.push(match (corsc, limit) {
+            (Some(corsc), Some(limit)) => Goal {
+                goal,
+                target: "≤ 3×".into(),
+                measured: format!(
+                    "{} ({} vs {})",
+                    ratio(corsc / limit),
+                    time(corsc),
+                    time(limit)
+                ),
+                status: Status::of(corsc / limit <= 3.0),
+            },
+            _ => not_measured(goal, "≤ 3×"),
+        });
+    }
+
+    let goal = "allowed preflight, 1 origin: corsc at least 10× faster than tower-http".to_owned();
+    goals.push(
+        match (
+            inputs.eval(scenario, "corsc", 1),
+            inputs.eval(scenario, peers::TOWER, 1),
+        ) {
+            (Some(corsc), Some(tower)) => Goal {
+                goal,
+                target: "≥ 10×".into(),
+                measured: format!(
+                    "{} ({} vs {})",
+                    ratio(tower / corsc),
+                    time(tower),
+                    time(corsc)
+                ),
+                status: Status::of(tower / corsc >= 10.0),
+            },
+            _ => not_measured(goal, "≥ 10×"),
+        },
+    );
+
+    let goal = "scaling: corsc's allowed preflight at 100,000 origins vs 1 origin".to_owned();
+    goals.push(
+        match (
+            inputs.eval(scenario, "corsc", 100_000),
+            inputs.eval(scenario, "corsc", 1),
+        ) {
+            (Some(large), Some(small)) => Goal {
+                goal,
+                target: "≤ 1.3×".into(),
+                measured: format!(
+                    "{} ({} vs {})",
+                    ratio(large / small),
+                    time(large),
+                    time(small)
+                ),
+                status: Status::of(large / small <= 1.3),
+            },
+            _ => not_measured(goal, "≤ 1.3×"),
+        },
+    );
+
+    // Allocations: corsc none in any row; every peer allocates on every
+    // allowed preflight ("several": at least 2).
+    let goal = "allocations per call: corsc 0 in every scenario and size; each peer several (≥ 2) on an allowed preflight".to_owned();
+    let corsc_rows: Vec<u64> = inputs
+        .allocations
+        .iter()
+        .filter(|row| row.first().is_some_and(|i| i == "corsc"))
+        .filter_map(|row| row.get(3)?.parse().ok())
+        .collect();
+    if corsc_rows.is_empty() {
+        goals.push(not_measured(goal, "0 vs ≥ 2"));
+    } else {
+        let corsc_max = corsc_rows.iter().copied().max().unwrap_or(0);
+        let mut measured = format!("corsc max {corsc_max} over {} rows", corsc_rows.len());
+        let mut pass = corsc_max == 0;
+        for peer in PEERS {
+            let counts: Vec<u64> = inputs
+                .allocation_sizes()
+                .into_iter()
+                .filter_map(|size| inputs.allocation(peer, scenario, size))
+                .map(|(allocations, _)| allocations)
+                .collect();
+            let min = counts.iter().copied().min();
+            let max = counts.iter().copied().max();
+            match (min, max) {
+                (Some(min), Some(max)) => {
+                    pass &= min >= 2;
+                    let range = if min == max {
+                        min.to_string()
+                    } else {
+                        format!("{min}–{max}")
+                    };
+                    let _ = write!(measured, "; {peer} {range}");
+                }
+                _ => {
+                    pass = false;
+                    let _ = write!(measured, "; {peer} not measured");
+                }
+            }
+        }
+        goals.push(Goal {
+            goal,
+            target: "0 vs ≥ 2".into(),
+            measured,
+            status: Status::of(pass),
+        });
+    }
+
+    for variant in ["exact", "wildcard10"] {
+        let what = if variant == "exact" {
+            "exact origins"
+        } else {
+            "10% wildcard patterns"
+        };
+        let goal = format!("compile 100,000 origins ({what}) in under 1 s");
+        goals.push(match inputs.compile(variant, 100_000) {
+            Some(ns) => Goal {
+                goal,
+                target: "< 1 s".into(),
+                measured: time(ns),
+                status: Status::of(ns < 1e9),
+            },
+            None => not_measured(goal, "< 1 s"),
+        });
+    }
+
+    let goal = "table size for typical host names (exact origins, every measured size)".to_owned();
+    let per_origin: Vec<(usize, f64)> = inputs
+        .table_sizes()
+        .into_iter()
+        .filter_map(|size| {
+            let (table, _) = inputs.table("exact", size)?;
+            Some((size, table as f64 / size as f64))
+        })
+        .collect();
+    goals.push(if per_origin.is_empty() {
+        not_measured(goal, "< 64 B/origin")
+    } else {
+        let worst = per_origin.iter().map(|&(_, b)| b).fold(0.0, f64::max);
+        Goal {
+            goal,
+            target: "< 64 B/origin".into(),
+            measured: per_origin
+                .iter()
+                .map(|&(size, bytes)| format!("{bytes:.1} B at {}", count(size)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            status: Status::of(worst < 64.0),
+        }
+    });
+    goals
+}
+
+fn not_measured(goal: String, target: &str) -> Goal {
+    Goal {
+        goal,
+        target: target.into(),
+        measured: "not in this run".into(),
+        status: Status::NotMeasured,
+    }
+}
+
+fn render(inputs: &Inputs) -> String {
+    let mut out = String::new();
+    let o = &mut out;
+    let sizes = inputs.eval_sizes();
+    let header = |o: &mut String, first: &str, sizes: &[usize]| {
+        let _ = write!(o, "| {first} |");
+        for &size in sizes {
+            let _ = write!(o, " {} |", count(size));
+        }
+        o.push_str("\n|---|");
+        for _ in sizes {
+            o.push_str("---:|");
+        }
+        o.push('\n');
+    };
+
+    o.push_str("# Benchmarks\n\n");
+    o.push_str(
+        "Generated by `scripts/bench-report` from criterion's output \
+         (`target/criterion/**/new/estimates.json`), `alloc_count`, `table_size` and \
+         `scripts/code-size`; do not edit by hand. Every time is a **median** of one run, \
+         and every comparison is between benchmarks of the same run, on the same inputs.\n\n",
+    );
+
+    o.push_str("## Machine and command\n\n");
+    for line in inputs.machine.lines().filter(|l| !l.trim().is_empty()) {
+        let _ = writeln!(o, "- {line}");
+    }
+    let command = inputs.command.trim();
+    if !command.is_empty() {
+        let _ = writeln!(o, "- command: `{command}`");
+    }
+    o.push_str(
+        "\nTo reproduce: `scripts/bench-report` (the whole suite, about 10 minutes, then this \
+         file); `scripts/bench-report --quick` for a smoke run; `scripts/bench-report \
+         --from-existing` to rewrite this file from the last run's results; one group alone: \
+         `cargo bench -p corsc-benches --bench eval -- eval_preflight_allowed`.\n\n",
+    );
+
+    o.push_str("## Goals\n\n");
+    o.push_str("Computed by the report from the numbers below.\n\n");
+    o.push_str("| goal | target | measured | status |\n|---|---|---|---|\n");
+    for goal in goals(inputs) {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            goal.goal,
+            goal.target,
+            goal.measured,
+            goal.status.text()
+        );
+    }
+    o.push('\n');
+
+    o.push_str(WHAT_IS_MEASURED);
+
+    o.push_str("## Eval: medians\n\n");
+    o.push_str(
+        "Columns are policy sizes (origins); ± is half the width of criterion's 95% confidence \
+         interval of the median; `–`: not measured (or not applicable).\n\n",
+    );
+    for scenario in Scenario::ALL {
+        let _ = writeln!(o, "### {}\n", scenario.name());
+        header(o, "implementation", &sizes);
+        for implementation in IMPLEMENTATIONS {
+            if sizes
+                .iter()
+                .all(|&size| inputs.eval(scenario, implementation, size).is_none())
+            {
+                continue;
+            }
+            let _ = write!(o, "| {implementation} |");
+            for &size in &sizes {
+                let _ = write!(
+                    o,
+                    " {} |",
+                    cell(inputs.eval_estimate(scenario, implementation, size), |e| {
+                        format!(
+                            "{} ±{:.0}%",
+                            time(e.median),
+                            (e.upper - e.lower) / 2.0 / e.median * 100.0
+                        )
+                    })
+                );
+            }
+            o.push('\n');
+        }
+        o.push('\n');
+    }
+
+    o.push_str("## corsc vs each peer\n\n");
+    o.push_str("The peer's median divided by corsc's: how many times faster corsc answers.\n\n");
+    header(o, "scenario / peer", &sizes);
+    for scenario in Scenario::ALL {
+        for peer in PEERS {
+            let _ = write!(o, "| {} / {peer} |", scenario.name());
+            for &size in &sizes {
+                let value = inputs
+                    .eval(scenario, peer, size)
+                    .zip(inputs.eval(scenario, "corsc", size))
+                    .map(|(peer, corsc)| peer / corsc);
+                let _ = write!(o, " {} |", cell(value, ratio));
+            }
+            o.push('\n');
+        }
+    }
+    o.push('\n');
+
+    o.push_str("## corsc vs the limit\n\n");
+    o.push_str(
+        "corsc's median divided by the limit's: how many times the bare lookup corsc costs \
+         (lower is better; 1× would be free). The limit does none of the rest of the work \
+         (path, method, requested headers, response headers).\n\n",
+    );
+    header(o, "scenario / limit", &sizes);
+    for scenario in Scenario::ALL {
+        for limit in LIMITS {
+            if sizes
+                .iter()
+                .all(|&size| inputs.eval(scenario, limit, size).is_none())
+            {
+                continue;
+            }
+            let _ = write!(o, "| {} / {limit} |", scenario.name());
+            for &size in &sizes {
+                let value = inputs
+                    .eval(scenario, "corsc", size)
+                    .zip(inputs.eval(scenario, limit, size))
+                    .map(|(corsc, limit)| corsc / limit);
+                let _ = write!(o, " {} |", cell(value, ratio));
+            }
+            o.push('\n');
+        }
+    }
+    o.push('\n');
+
+    let (Some(&smallest), Some(&largest)) = (sizes.first(), sizes.last()) else {
+        return out;
+    };
+    let _ = writeln!(
+        o,
+        "## Scaling: {} origins vs {}\n\nThe median at {} origins divided by the median at {}. \
+         `limit-eq` and `limit-suffix` do (nearly) the same work at every size: how far their \
+         ratios are from 1× shows this run's noise.\n",
+        count(largest),
+        count(smallest),
+        count(largest),
+        count(smallest)
+    );
+    o.push_str("| scenario |");
+    for implementation in IMPLEMENTATIONS {
+        let _ = write!(o, " {implementation} |");
+    }
+    o.push_str("\n|---|");
+    for _ in IMPLEMENTATIONS {
+        o.push_str("---:|");
+    }
+    o.push('\n');
+    for scenario in Scenario::ALL {
+        let _ = write!(o, "| {} |", scenario.name());
+        for implementation in IMPLEMENTATIONS {
+            let value = inputs
+                .eval(scenario, implementation, largest)
+                .zip(inputs.eval(scenario, implementation, smallest))
+                .map(|(large, small)| large / small);
+            let _ = write!(o, " {} |", cell(value, ratio));
+        }
+        o.push('\n');
+    }
+    o.push('\n');
+
+    render_compile(o, inputs);
+    render_allocations(o, inputs);
+
+    o.push_str("## Code size\n\n");
+    if let Some(bytes) = inputs.code_size_figure("linked_eval_bytes") {
+        let _ = writeln!(
+            o,
+            "The eval path (`cors_policy_view_init` + `cors_eval` of the no-heap C library, \
+             `--profile firmware`, x86_64) adds **{} bytes** of code and read-only data to a \
+             freestanding program linked with `--gc-sections` (`scripts/code-size`):\n",
+            count(bytes as usize)
+        );
+    }
+    if inputs.code_size.trim().is_empty() {
+        o.push_str("Not measured in this run.\n\n");
+    } else {
+        let _ = writeln!(o, "```text\n{}\n```\n", inputs.code_size.trim_end());
+    }
+    out
+}
+
+fn render_compile(o: &mut String, inputs: &Inputs) {
+    o.push_str("## Compile: time and table size\n\n");
+    o.push_str(
+        "`cors_policy_lang::compile` from source text to table bytes (parsing, validation, \
+         diagnostics, automaton construction and minimization, serialization). Pattern bytes: \
+         the length of the origins as written.\n\n",
+    );
+    o.push_str(
+        "| variant | origins | compile (median) | table bytes | table bytes / origin | pattern bytes / origin |\n\
+         |---|---:|---:|---:|---:|---:|\n",
+    );
+    let sizes: BTreeSet<usize> = inputs
+        .compile_sizes()
+        .into_iter()
+        .chain(inputs.table_sizes())
+        .collect();
+    for variant in ["exact", "wildcard10"] {
+        for &size in &sizes {
+            let compile = inputs.compile(variant, size);
+            let table = inputs.table(variant, size);
+            if compile.is_none() && table.is_none() {
+                continue;
+            }
+            let _ = writeln!(
+                o,
+                "| {variant} | {} | {} | {} | {} | {} |",
+                count(size),
+                cell(compile, time),
+                cell(table, |(t, _)| count(t as usize)),
+                cell(table, |(t, _)| format!("{:.1}", t as f64 / size as f64)),
+                cell(table, |(_, p)| format!("{:.1}", p as f64 / size as f64)),
+            );
+        }
+    }
+    o.push('\n');
+}
+
+fn render_allocations(o: &mut String, inputs: &Inputs) {
+    o.push_str("## Allocations per call\n\n");
+    let sizes = inputs.allocation_sizes();
+    if sizes.is_empty() {
+        o.push_str("Not measured in this run.\n\n");
+        return;
+    }
+    o.push_str(
+        "Heap allocations (and bytes requested) during one call, after two warm-up calls, \
+         counted by a `#[global_allocator]` (`cargo run --release -p corsc-benches --bin \
+         alloc_count`). The request is built before counting and the response dropped after, \
+         as in the timings.\n\n",
+    );
+    o.push_str("| implementation | scenario |");
+    for &size in &sizes {
+        let _ = write!(o, " {} |", count(size));
+    }
+    o.push_str("\n|---|---|");
+    for _ in &sizes {
+        o.push_str("---:|");
+    }
+    o.push('\n');
+    for implementation in ["corsc", peers::TOWER, peers::ACTIX, peers::DJANGO] {
+        for scenario in Scenario::ALL {
+            let _ = write!(o, "| {implementation} | {} |", scenario.name());
+            for &size in &sizes {
+                let _ = write!(
+                    o,
+                    " {} |",
+                    cell(
+                        inputs.allocation(implementation, scenario, size),
+                        |(allocations, bytes)| format!(
+                            "{allocations} ({} B)",
+                            count(bytes as usize)
+                        )
+                    )
+                );
+            }
+            o.push('\n');
+        }
+    }
+    o.push('\n');
+}
+
+const WHAT_IS_MEASURED: &str = "\
+## What is measured
+
+The benchmark crate is `benches/` (`corsc-benches`); its library generates the inputs and \
+configures every implementation from them, and checks before timing that each one gives the \
+expected answer to each request (`Access-Control-Allow-Origin` present with the request's \
+origin, or absent), so that no misconfigured peer is measured.
+
+- **Policies**: N origins (1, 100, 10,000, 100,000) with pseudo-random typical host names, \
+`https://{8 hex}-{i}.example.com`, the allowed one written **last** (the worst case for a scan); \
+one policy for `/api/`, methods `GET PUT`, allowed headers `content-type authorization`, \
+credentials on. The wildcard variant makes one pattern in ten (and the last) \
+`https://*.{8 hex}-{i}.example.org`.
+- **Scenarios**: `preflight_allowed` (`OPTIONS /api/users` from the last origin, \
+`Access-Control-Request-Method: PUT`, `-Headers: content-type,authorization`); \
+`preflight_denied` (the same from `https://unknown.example.net`); `actual_allowed` (`GET` from \
+the last origin); `wildcard_subdomain` (the allowed preflight from `https://app.` + the last, \
+wildcard, pattern's domain, against the wildcard variant); `non_cors` (`GET` without `Origin`).
+- **corsc**: `Policy::eval(&Request)` on the compiled table (path selection, origin, method, \
+requested headers, the response header list).
+- **tower-http** 0.7 (`cors` feature only): `Cors` around a no-op inner service, with \
+`AllowOrigin::list` of the exact origins (a linear scan of `HeaderValue`s), or, for the wildcard \
+variant, `AllowOrigin::predicate` scanning the same list then the wildcard suffixes. Timed: \
+`poll_ready` + `call` + polling the response future once with a no-op waker (no runtime), \
+response headers built and inserted.
+- **actix-cors** 0.7 (actix-web 4 without default features): the `CorsMiddleware` from \
+`Cors::new_transform` around a no-op inner service, driven the same way (no `App`, no server, \
+no runtime); exact origins via `allowed_origin` (actix keeps them in a `HashSet`), wildcards via \
+one `allowed_origin_fn`. Requests are `actix_web::test::TestRequest::to_srv_request()`.
+- **django-style**: what settings-based middlewares (django-cors-headers) do, in Rust: a linear \
+scan of the exact origins, then of anchored regexes (`^https://[^.]+(\\.[^.]+)*\\.LABEL\\.example\\.org$`, \
+`regex` crate), then the response headers into an `http::Response`.
+- **The limit**: `limit-hashset` is `HashSet<&str>::contains(origin)` over the exact origins \
+(std's SipHash); `limit-eq` one `==` of the origin bytes with the allowed origin; for the \
+wildcard scenario `limit-suffix`, the scheme + suffix check of the one matching pattern \
+(a `HashSet` cannot answer a wildcard). No limit for `non_cors` (there is nothing to compare).
+- The peers' `call` consumes the request: it is built outside the timed region \
+(criterion's `iter_batched`), and every peer's response is dropped outside it too; neither is \
+counted. corsc's `Request` borrows the header values and its `Outcome` needs no drop.
+
+";
