@@ -5,15 +5,25 @@
 //! array, so each question costs O(length of the input) whatever the size of
 //! the set: there is no scan over patterns.
 
-use crate::format::{
-    read_u16, read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN,
-};
+use crate::format::{read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN};
 
 /// The state and transition sections of a table the loader validated.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Automata<'a> {
     pub(crate) states: &'a [u8],
     pub(crate) transitions: &'a [u8],
+}
+
+/// The `u32` at a constant `offset` of a state record: indexes into a
+/// fixed-size array, so it compiles to one load with no bounds check.
+#[inline(always)]
+fn array_u32(record: &[u8; STATE_LEN], offset: usize) -> u32 {
+    u32::from_le_bytes([
+        record[offset],
+        record[offset + 1],
+        record[offset + 2],
+        record[offset + 3],
+    ])
 }
 
 /// A state's transitions are searched linearly up to this many, by
@@ -33,8 +43,7 @@ impl<'a> Automata<'a> {
     #[inline]
     pub(crate) fn accept(&self, state: u32) -> u32 {
         self.record(state)
-            .and_then(|record| read_u32(record, state_field::ACCEPT))
-            .unwrap_or(0)
+            .map_or(0, |record| array_u32(record, state_field::ACCEPT))
     }
 
     /// The state after reading `byte` in `state`; `None` is the dead state.
@@ -45,13 +54,15 @@ impl<'a> Automata<'a> {
             return None;
         }
         if byte <= record[state_field::FIRST_HI] {
-            return read_u32(record, state_field::FIRST_NEXT);
+            return Some(array_u32(record, state_field::FIRST_NEXT));
         }
-        let others = usize::from(read_u16(record, state_field::COUNT)?).checked_sub(1)?;
+        let count =
+            u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]]);
+        let others = usize::from(count).checked_sub(1)?;
         if others == 0 {
             return None;
         }
-        let first = read_u32(record, state_field::REST)? as usize;
+        let first = array_u32(record, state_field::REST) as usize;
         // One bounds check for the state's whole block of transitions.
         let start = first.checked_mul(TRANSITION_LEN)?;
         let end = start.checked_add(others.checked_mul(TRANSITION_LEN)?)?;
