@@ -53,6 +53,11 @@ pub use result::{cors_result, cors_result_str};
 #[cfg(all(not(feature = "std"), not(test)))]
 #[panic_handler]
 fn halt(_: &core::panic::PanicInfo<'_>) -> ! {
+    // In a WebAssembly engine a trap ends the call (the host sees an
+    // exception); spinning would burn an edge runtime's CPU budget.
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
     loop {
         core::hint::spin_loop();
     }
