@@ -88,7 +88,14 @@ fn run() -> Result<(), String> {
         tables: parse_tsv(&read_optional(&data.join("tables.tsv"))),
         code_size: read_optional(&data.join("code-size.txt")),
     };
-    let report = render(&inputs);
+    let mut report = render(&inputs);
+    // The nginx comparison runs apart (scripts/nginx-load needs nginx, wrk
+    // and minutes of loopback load); its last report is kept in the repo.
+    let nginx = read_optional(Path::new("benches/nginx-load.md"));
+    if !nginx.trim().is_empty() {
+        report.push_str("\n## nginx module (scripts/nginx-load)\n\n");
+        report.push_str(nginx.trim_start_matches("### nginx module: wrk on loopback\n"));
+    }
     fs::write(&out, report).map_err(|error| format!("{}: {error}", out.display()))?;
     println!("bench_report: wrote {}", out.display());
     Ok(())
