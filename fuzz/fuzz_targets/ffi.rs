@@ -13,7 +13,8 @@
 //! - first byte 0: a policy generated from fuzzer choices (as in the
 //!   `differential` target), then requests drawn near it;
 //! - anything else: the whole input is the source, and the requests are
-//!   derived from the compiled model.
+//!   derived from the compiled model; the same bytes are then loaded as a
+//!   table.
 #![no_main]
 
 use std::ffi::{c_char, CStr, CString};
@@ -437,6 +438,8 @@ fuzz_target!(|data: &[u8]| {
         Some(CString::new(clean).expect("no NUL left"))
     };
     check_source(data, file_name.as_deref(), None);
+    // The same bytes as a table: rejected alike by every loader.
+    check_table(data, &[]);
     // The bad-request checks need a live policy: the first base table's.
     let table = exact_copy(&base_tables()[0].0);
     let mut policy: *mut cors_policy = ptr::null_mut();

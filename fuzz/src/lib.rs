@@ -822,8 +822,8 @@ pub struct TableInput<'a> {
 ///   2 and 1 say not to, so that libFuzzer's mutations of a real table (the
 ///   seeds are compiled tables, maybe of an older format version) get past
 ///   those checks;
-/// - other input is decoded with `Unstructured`: either arbitrary bytes
-///   behind a repaired header ([`fix_header`]), or one of [`base_tables`]
+/// - other input is decoded with `Unstructured`: either arbitrary bytes,
+///   mostly behind a repaired header ([`fix_header`]), or one of [`base_tables`]
 ///   with input-chosen mutations ([`mutate_table`]) and, usually, the
 ///   length and checksum fields recomputed.
 ///
@@ -867,8 +867,11 @@ pub fn table_input(data: &[u8]) -> Result<TableInput<'_>> {
     let (table, base) = if chance(&mut u, 25)? {
         let len = u.int_in_range(0..=512)?;
         let mut table = u.bytes(len.min(u.len()))?.to_vec();
-        let checksum = !chance(&mut u, 10)?;
-        fix_header(&mut table, checksum);
+        // Now and then the bytes as they are.
+        if !chance(&mut u, 5)? {
+            let checksum = !chance(&mut u, 10)?;
+            fix_header(&mut table, checksum);
+        }
         (table, 0)
     } else {
         let base = u.choose_index(bases.len())?;
