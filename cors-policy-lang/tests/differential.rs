@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use cors_match_core::outcome::names;
-use cors_match_core::{Decision, Outcome, Policy as Table, Reason};
+use cors_match_core::{Decision, Policy as Table, Reason};
 use cors_policy_lang::compile::compile;
 use cors_policy_lang::model::{
     Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,
@@ -28,22 +28,6 @@ use support::*;
 // ---------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------
-
-fn owned(outcome: &Outcome<'_>) -> RefOutcome {
-    RefOutcome {
-        decision: outcome.decision,
-        reason: outcome.reason,
-        policy: outcome
-            .policy
-            .map(|name| String::from_utf8_lossy(name).into_owned()),
-        status: outcome.status,
-        headers: outcome
-            .headers
-            .iter()
-            .map(|h| (h.name, h.value.to_vec()))
-            .collect(),
-    }
-}
 
 /// The invariants every outcome keeps, whoever computed it.
 fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {

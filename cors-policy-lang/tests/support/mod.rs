@@ -5,12 +5,12 @@
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use cors_match_core::Request;
+use cors_match_core::{Outcome, Request};
 use cors_policy_lang::model::{
     default_port, HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern,
     TupleOrigin,
 };
-use cors_policy_lang::reference;
+use cors_policy_lang::reference::{self, RefOutcome};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 
@@ -565,4 +565,22 @@ pub fn unescape(field: &str) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+/// An outcome with owned values, comparable with the reference evaluator's
+/// and across tables.
+pub fn owned(outcome: &Outcome<'_>) -> RefOutcome {
+    RefOutcome {
+        decision: outcome.decision,
+        reason: outcome.reason,
+        policy: outcome
+            .policy
+            .map(|name| String::from_utf8_lossy(name).into_owned()),
+        status: outcome.status,
+        headers: outcome
+            .headers
+            .iter()
+            .map(|h| (h.name, h.value.to_vec()))
+            .collect(),
+    }
 }
