@@ -4,6 +4,11 @@
 //! allowed header names, path prefixes) is a DFA in the table's shared state
 //! array, so each question costs O(length of the input) whatever the size of
 //! the set: there is no scan over patterns.
+//!
+//! The dead state is [`NO_STATE`]: it has no record, so stepping from it
+//! stays in it and it never accepts. A walk therefore needs no branch of its
+//! own for "already dead", and an automaton that does not exist (a start of
+//! `NO_STATE`) is simply a walk that starts dead.
 
 use crate::format::{read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN};
 
@@ -31,31 +36,45 @@ fn array_u32(record: &[u8; STATE_LEN], offset: usize) -> u32 {
 const LINEAR_SEARCH_MAX: usize = 8;
 
 impl<'a> Automata<'a> {
-    /// The record of `state`, `None` when out of range.
-    #[inline]
+    /// The record of `state`, `None` for the dead state and out of range.
+    #[inline(always)]
     fn record(&self, state: u32) -> Option<&'a [u8; STATE_LEN]> {
-        let start = (state as usize).checked_mul(STATE_LEN)?;
-        let bytes = self.states.get(start..start.checked_add(STATE_LEN)?)?;
+        // Wrapping is harmless: a wrapped range is empty or out of bounds,
+        // and `get` answers `None` for both (the dead state's included).
+        let start = (state as usize).wrapping_mul(STATE_LEN);
+        let bytes = self.states.get(start..start.wrapping_add(STATE_LEN))?;
         bytes.try_into().ok()
     }
 
-    /// The accept value of `state` (0 when not accepting).
-    #[inline]
+    /// The accept value of `state` (0 when not accepting, and for the dead state).
+    #[inline(always)]
     pub(crate) fn accept(&self, state: u32) -> u32 {
         self.record(state)
             .map_or(0, |record| array_u32(record, state_field::ACCEPT))
     }
 
-    /// The state after reading `byte` in `state`; `None` is the dead state.
-    #[inline]
-    pub(crate) fn step(&self, state: u32, byte: u8) -> Option<u32> {
-        let record = self.record(state)?;
+    /// The state after reading `byte` in `state`; [`NO_STATE`] is the dead state.
+    ///
+    /// Inlined for the common case (the byte falls in the state's inline
+    /// first transition, or below it), the rest out of line.
+    #[inline(always)]
+    pub(crate) fn step(&self, state: u32, byte: u8) -> u32 {
+        let Some(record) = self.record(state) else {
+            return NO_STATE;
+        };
         if byte < record[state_field::FIRST_LO] {
-            return None;
+            return NO_STATE;
         }
         if byte <= record[state_field::FIRST_HI] {
-            return Some(array_u32(record, state_field::FIRST_NEXT));
+            return array_u32(record, state_field::FIRST_NEXT);
         }
+        self.step_others(record, byte).unwrap_or(NO_STATE)
+    }
+
+    /// `step` for a byte above the inline transition: the state's other
+    /// transitions, in the transitions section.
+    #[inline(never)]
+    fn step_others(&self, record: &[u8; STATE_LEN], byte: u8) -> Option<u32> {
         let count =
             u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]]);
         let others = usize::from(count).checked_sub(1)?;
@@ -94,59 +113,29 @@ impl<'a> Automata<'a> {
     }
 
     /// Whether the automaton starting at `start` accepts all of `input`.
-    pub(crate) fn accepts(&self, start: u32, input: &[u8]) -> bool {
-        self.accepts_bytes(start, input.iter().copied())
-    }
-
-    /// Whether the automaton starting at `start` accepts `input` read from
-    /// its last byte to its first.
-    pub(crate) fn accepts_reversed(&self, start: u32, input: &[u8]) -> bool {
-        self.accepts_bytes(start, input.iter().rev().copied())
-    }
-
     #[inline]
-    fn accepts_bytes(&self, start: u32, input: impl Iterator<Item = u8>) -> bool {
-        if start == NO_STATE {
-            return false;
-        }
+    pub(crate) fn accepts(&self, start: u32, input: &[u8]) -> bool {
         let mut state = start;
-        for byte in input {
-            match self.step(state, byte) {
-                Some(next) => state = next,
-                None => return false,
+        for &byte in input {
+            state = self.step(state, byte);
+            if state == NO_STATE {
+                return false;
             }
         }
         self.accept(state) != 0
     }
-}
 
-/// Walks `input` through an automaton one byte at a time, for callers that
-/// interleave the walk with their own scanning (the request-headers list).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Walk {
-    state: Option<u32>,
-}
-
-impl Walk {
-    /// A walk from `start` (dead at once for `NO_STATE`).
+    /// Whether the automaton starting at `start` accepts `input` read from
+    /// its last byte to its first.
     #[inline]
-    pub(crate) fn new(start: u32) -> Self {
-        Walk {
-            state: (start != NO_STATE).then_some(start),
+    pub(crate) fn accepts_reversed(&self, start: u32, input: &[u8]) -> bool {
+        let mut state = start;
+        for &byte in input.iter().rev() {
+            state = self.step(state, byte);
+            if state == NO_STATE {
+                return false;
+            }
         }
-    }
-
-    /// Feeds one byte.
-    #[inline]
-    pub(crate) fn feed(&mut self, automata: &Automata<'_>, byte: u8) {
-        if let Some(state) = self.state {
-            self.state = automata.step(state, byte);
-        }
-    }
-
-    /// Whether the bytes fed so far are in the automaton's set.
-    #[inline]
-    pub(crate) fn accepted(&self, automata: &Automata<'_>) -> bool {
-        self.state.is_some_and(|state| automata.accept(state) != 0)
+        self.accept(state) != 0
     }
 }

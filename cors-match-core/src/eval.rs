@@ -2,19 +2,25 @@
 //! "Evaluation semantics". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
-use crate::automaton::{Automata, Walk};
 use crate::format::{flags, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE};
 use crate::load::Policy;
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
-use crate::request::{trim_ows, Request};
+use crate::request::Request;
 
-/// For each byte: itself in lower case when it is an RFC 9110 `tchar`, 0
-/// (never a `tchar`) otherwise. One load per byte instead of a chain of
-/// range checks on the header-list hot path.
-const LOWER_TCHAR: [u8; 256] = lower_tchar_table();
+/// The class of each byte in a requested-headers list: the byte itself in
+/// lower case when it is an RFC 9110 `tchar` (all of which are above
+/// [`COMMA`]), [`OWS`], [`COMMA`], or [`INVALID`]. One load per byte
+/// classifies it and folds its case on the header-list hot path.
+const HEADER_LIST_CLASS: [u8; 256] = header_list_class_table();
+/// Class of a byte that may not appear in a header list.
+const INVALID: u8 = 0;
+/// Class of SP and HTAB.
+const OWS: u8 = 1;
+/// Class of `,`.
+const COMMA: u8 = 2;
 
-const fn lower_tchar_table() -> [u8; 256] {
-    let mut table = [0u8; 256];
+const fn header_list_class_table() -> [u8; 256] {
+    let mut table = [INVALID; 256];
     let mut byte = 0usize;
     while byte < 256 {
         let b = byte as u8;
@@ -22,9 +28,15 @@ const fn lower_tchar_table() -> [u8; 256] {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
             | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+'
             | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
-        if tchar {
-            table[byte] = b.to_ascii_lowercase();
-        }
+        table[byte] = if tchar {
+            b.to_ascii_lowercase()
+        } else if b == b' ' || b == b'\t' {
+            OWS
+        } else if b == b',' {
+            COMMA
+        } else {
+            INVALID
+        };
         byte += 1;
     }
     table
@@ -33,30 +45,58 @@ const fn lower_tchar_table() -> [u8; 256] {
 /// RFC 9110 `tchar`.
 #[inline]
 pub(crate) fn is_tchar(byte: u8) -> bool {
-    LOWER_TCHAR[byte as usize] != 0
+    HEADER_LIST_CLASS[byte as usize] > COMMA
 }
 
 fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
 }
 
-/// An `Origin` value that no browser could send.
+/// An `Origin` value that no browser could send: empty, too long, or with
+/// a byte that is not visible ASCII or is `,`.
 fn is_malformed_origin(origin: &[u8]) -> bool {
-    origin.is_empty()
-        || origin.len() > MAX_ORIGIN_LEN
-        || origin.iter().any(|&b| !ORIGIN_BYTE[b as usize])
+    if origin.is_empty() || origin.len() > MAX_ORIGIN_LEN {
+        return true;
+    }
+    // Eight bytes at a time: origins are a few dozen bytes and this runs on
+    // every CORS request.
+    let mut chunks = origin.chunks_exact(8);
+    let mut invalid = 0u64;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        invalid |= invalid_origin_bytes(u64::from_le_bytes(word));
+    }
+    // The tail: the last eight bytes again when there are eight (checking
+    // a byte twice is harmless), else the bytes padded with a valid one.
+    let tail = match origin.len().checked_sub(8) {
+        Some(start) => origin[start..]
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| w << 8 | u64::from(b)),
+        None => origin
+            .iter()
+            .rev()
+            .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b)),
+    };
+    invalid |= invalid_origin_bytes(tail);
+    invalid != 0
 }
 
-/// The bytes a serialized origin may hold: visible ASCII except `,`.
-const ORIGIN_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0x21;
-    while byte <= 0x7E {
-        table[byte] = byte != b',' as usize;
-        byte += 1;
-    }
-    table
-};
+/// Non-zero when any byte of `word` is below `!` (0x21), above `~` (0x7E)
+/// or is `,`: the word-at-a-time tests "has a byte less than n" and "has a
+/// byte greater than n" (exact as a whole for n up to 128), and "has a zero
+/// byte" after XOR with commas.
+#[inline(always)]
+fn invalid_origin_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = word.wrapping_sub(ONES * 0x21) & !word & HIGHS;
+    let above = (word.wrapping_add(ONES * (0x7F - 0x7E)) | word) & HIGHS;
+    let commas = word ^ (ONES * u64::from(b','));
+    let comma = commas.wrapping_sub(ONES) & !commas & HIGHS;
+    below | above | comma
+}
 
 /// The checks of one policy, read from its record.
 struct Selected<'a> {
@@ -91,31 +131,42 @@ impl<'a> Policy<'a> {
     where
         'a: 'r,
     {
+        // Filled in place: one outcome, no copies of it on the way out.
+        let mut result = outcome(Decision::Pass, Some(Reason::NoPolicy), None, None);
+        self.eval_into(request, &mut result);
+        result
+    }
+
+    fn eval_into<'r>(&self, request: &Request<'r>, result: &mut Outcome<'r>)
+    where
+        'a: 'r,
+    {
         let Some(selected) = self.select(request.path_without_query()) else {
-            return outcome(Decision::Pass, Some(Reason::NoPolicy), None, None);
+            return;
         };
-        let mut result = outcome(Decision::Pass, None, Some(selected.name), None);
+        result.reason = None;
+        result.policy = Some(selected.name);
         let depends_on_origin = !selected.has(flags::ANY_ORIGIN);
 
         let Some(origin) = request.origin else {
             result.reason = Some(Reason::NotCors);
             if depends_on_origin {
-                push(&mut result, names::VARY, vary::ORIGIN);
+                push(result, names::VARY, vary::ORIGIN);
             } else if self.check_method(&selected, request.method).is_ok() {
                 // The Fetch standard's advice for `*` ("CORS protocol and HTTP
                 // caches"): send the same headers to every request, CORS or
                 // not, and no `Vary`; a cached response then suits both. A
                 // method the policy denies gets nothing, as a CORS request
                 // with it would, so the answer never depends on the Origin.
-                push(&mut result, names::ALLOW_ORIGIN, b"*");
+                push(result, names::ALLOW_ORIGIN, b"*");
                 self.push_rendered(
-                    &mut result,
+                    result,
                     &selected,
                     names::EXPOSE_HEADERS,
                     policy::EXPOSE_HEADERS,
                 );
             }
-            return result;
+            return;
         };
 
         let preflight = request.method == b"OPTIONS" && request.request_method.is_some();
@@ -138,22 +189,22 @@ impl<'a> Policy<'a> {
                 Ok(()) => {
                     result.decision = Decision::PreflightAllowed;
                     result.status = read_u16(selected.record, policy::PREFLIGHT_STATUS);
-                    push_allow_origin(&mut result, &selected, allow_origin);
+                    push_allow_origin(result, &selected, allow_origin);
                     self.push_rendered(
-                        &mut result,
+                        result,
                         &selected,
                         names::ALLOW_METHODS,
                         policy::ALLOW_METHODS,
                     );
                     self.push_rendered(
-                        &mut result,
+                        result,
                         &selected,
                         names::ALLOW_HEADERS,
                         policy::ALLOW_HEADERS,
                     );
-                    self.push_rendered(&mut result, &selected, names::MAX_AGE, policy::MAX_AGE);
+                    self.push_rendered(result, &selected, names::MAX_AGE, policy::MAX_AGE);
                     if request.wants_private_network() {
-                        push(&mut result, names::ALLOW_PRIVATE_NETWORK, b"true");
+                        push(result, names::ALLOW_PRIVATE_NETWORK, b"true");
                     }
                 }
                 Err(reason) => {
@@ -162,14 +213,14 @@ impl<'a> Policy<'a> {
                     result.status = Some(403);
                 }
             }
-            push(&mut result, names::VARY, preflight_vary);
+            push(result, names::VARY, preflight_vary);
         } else {
             match verdict {
                 Ok(()) => {
                     result.decision = Decision::ActualAllowed;
-                    push_allow_origin(&mut result, &selected, allow_origin);
+                    push_allow_origin(result, &selected, allow_origin);
                     self.push_rendered(
-                        &mut result,
+                        result,
                         &selected,
                         names::EXPOSE_HEADERS,
                         policy::EXPOSE_HEADERS,
@@ -181,36 +232,35 @@ impl<'a> Policy<'a> {
                 }
             }
             if depends_on_origin {
-                push(&mut result, names::VARY, vary::ORIGIN);
+                push(result, names::VARY, vary::ORIGIN);
             }
         }
-        result
     }
 
     /// The policy covering `path`: the longest `paths` prefix that ends on a
     /// segment boundary, else the catch-all policy.
     fn select(&self, path: &[u8]) -> Option<Selected<'a>> {
+        let automata = &self.automata;
         let mut chosen = self.catch_all;
-        if self.path_start != NO_STATE {
-            let mut state = self.path_start;
-            for consumed in 0..=path.len() {
-                let accept = self.automata.accept(state);
-                if accept != 0 {
-                    let at_boundary = consumed == 0
-                        || path.get(consumed - 1) == Some(&b'/')
-                        || matches!(path.get(consumed), None | Some(b'/'));
-                    if at_boundary {
-                        chosen = accept - 1;
-                    }
-                }
-                match path
-                    .get(consumed)
-                    .and_then(|&b| self.automata.step(state, b))
-                {
-                    Some(next) => state = next,
-                    None => break,
+        let mut state = self.path_start;
+        let mut consumed = 0;
+        // The dead state never accepts, so a table without `paths` (or a
+        // path leaving the automaton) ends the loop with the catch-all.
+        while state != NO_STATE {
+            let accept = automata.accept(state);
+            if accept != 0 {
+                let at_boundary = consumed == 0
+                    || path.get(consumed - 1) == Some(&b'/')
+                    || matches!(path.get(consumed), None | Some(b'/'));
+                if at_boundary {
+                    chosen = accept - 1;
                 }
             }
+            let Some(&byte) = path.get(consumed) else {
+                break;
+            };
+            state = automata.step(state, byte);
+            consumed += 1;
         }
         if chosen == NO_POLICY {
             return None;
@@ -280,35 +330,61 @@ impl<'a> Policy<'a> {
     }
 
     /// Checks a comma-separated list of header names in one pass, without
-    /// storing names: each name is fed to the allowed-headers automaton as
-    /// it is scanned. A malformed list wins over a name not allowed.
+    /// storing names: each byte is classified and, inside a name, fed to the
+    /// allowed-headers automaton as it is scanned. A malformed list wins
+    /// over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
-        let automata: &Automata<'_> = &self.automata;
+        let automata = &self.automata;
         let start = selected.start(policy::HEADER_START);
         let any_header = selected.has(flags::ANY_HEADER);
         let mut all_allowed = true;
-        for element in list.split(|&b| b == b',') {
-            let name = trim_ows(element);
-            if name.is_empty() {
-                continue;
-            }
-            let mut walk = Walk::new(start);
-            for &byte in name {
-                let lower = LOWER_TCHAR[byte as usize];
-                if lower == 0 {
-                    return HeaderCheck::Malformed;
+        let mut state = start;
+        // The current name is `list[name_start..name_end]`, empty when
+        // `name_end == name_start`; `ended` once whitespace followed it.
+        let (mut name_start, mut name_end, mut ended) = (0, 0, false);
+        for (at, &byte) in list.iter().enumerate() {
+            match HEADER_LIST_CLASS[byte as usize] {
+                COMMA => {
+                    all_allowed &=
+                        self.name_allowed(state, any_header, &list[name_start..name_end]);
+                    state = start;
+                    (name_start, name_end, ended) = (at + 1, at + 1, false);
                 }
-                walk.feed(automata, lower);
+                OWS => {
+                    if name_end == name_start {
+                        name_start = at + 1;
+                        name_end = at + 1;
+                    } else {
+                        ended = true;
+                    }
+                }
+                INVALID => return HeaderCheck::Malformed,
+                lower => {
+                    // A name byte after the name's trailing whitespace: a
+                    // name with a space in it.
+                    if ended {
+                        return HeaderCheck::Malformed;
+                    }
+                    state = automata.step(state, lower);
+                    name_end = at + 1;
+                }
             }
-            let allowed = walk.accepted(automata)
-                || (any_header && !name.eq_ignore_ascii_case(b"authorization"));
-            all_allowed &= allowed;
         }
+        all_allowed &= self.name_allowed(state, any_header, &list[name_start..name_end]);
         if all_allowed {
             HeaderCheck::Allowed
         } else {
             HeaderCheck::NotAllowed
         }
+    }
+
+    /// Whether a requested header `name` (empty for an empty list element,
+    /// which is allowed) whose walk ended in `state` is allowed.
+    #[inline(always)]
+    fn name_allowed(&self, state: u32, any_header: bool, name: &[u8]) -> bool {
+        name.is_empty()
+            || self.automata.accept(state) != 0
+            || (any_header && !name.eq_ignore_ascii_case(b"authorization"))
     }
 
     fn push_rendered<'r>(
@@ -359,4 +435,63 @@ fn outcome<'r>(
 /// push cannot fail; were it to, dropping a header beats panicking.
 fn push<'r>(result: &mut Outcome<'r>, name: &'static str, value: &'r [u8]) {
     let _ = result.headers.push(Header { name, value });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition the word-at-a-time check must agree with.
+    fn malformed_by_definition(origin: &[u8]) -> bool {
+        origin.is_empty()
+            || origin.len() > MAX_ORIGIN_LEN
+            || origin
+                .iter()
+                .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
+    }
+
+    #[test]
+    fn every_byte_at_every_position_of_short_and_long_origins() {
+        for len in 1..=24 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut origin = [b'h'; 24];
+                    origin[at] = byte;
+                    let origin = &origin[..len];
+                    assert_eq!(
+                        is_malformed_origin(origin),
+                        malformed_by_definition(origin),
+                        "byte {byte:#04x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_next_to_every_boundary_pair() {
+        // Borrows between neighbouring bytes are where word tricks go wrong.
+        let edges = [0x00, 0x20, 0x21, 0x2B, 0x2C, 0x2D, 0x7E, 0x7F, 0x80, 0xFF];
+        for &left in &edges {
+            for &right in &edges {
+                for len in 2..=17 {
+                    for at in 0..len - 1 {
+                        let mut origin = [b'x'; 17];
+                        origin[at] = left;
+                        origin[at + 1] = right;
+                        let origin = &origin[..len];
+                        assert_eq!(is_malformed_origin(origin), malformed_by_definition(origin));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_over_long_origins_are_malformed() {
+        assert!(is_malformed_origin(b""));
+        let long = [b'a'; MAX_ORIGIN_LEN + 1];
+        assert!(is_malformed_origin(&long));
+        assert!(!is_malformed_origin(&long[..MAX_ORIGIN_LEN]));
+    }
 }

@@ -172,9 +172,13 @@ pub mod origin_index {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+            // The tail as a little-endian word padded with zeros, built
+            // without a variable-length copy (a `memcpy` call).
+            let word = rest
+                .iter()
+                .rev()
+                .fold(0u64, |word, &byte| word << 8 | u64::from(byte));
+            h = (h.rotate_left(23) ^ word).wrapping_mul(K);
         }
         h ^ (h >> 32)
     }
