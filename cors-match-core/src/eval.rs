@@ -92,7 +92,8 @@ fn invalid_origin_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let below = word.wrapping_sub(ONES * 0x21) & !word & HIGHS;
-    let above = (word.wrapping_add(ONES * (0x7F - 0x7E)) | word) & HIGHS;
+    // Adding 1 (= 0x7F - 0x7E) sets the high bit of 0x7F; 0x80.. have it.
+    let above = (word.wrapping_add(ONES) | word) & HIGHS;
     let commas = word ^ (ONES * u64::from(b','));
     let comma = commas.wrapping_sub(ONES) & !commas & HIGHS;
     below | above | comma
