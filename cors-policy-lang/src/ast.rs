@@ -58,6 +58,8 @@ pub struct Arg {
     pub value: String,
     /// Written as a `"quoted string"`.
     pub quoted: bool,
+    /// Written as a regex, `~"..."`: `value` is the regex, taken raw.
+    pub regex: bool,
     /// Its byte range in the source (quotes included).
     pub span: Range<usize>,
 }

@@ -173,6 +173,21 @@ codes! {
     DuplicateOrigin = 43 => "CORS0043",
     /// Origins listed next to `*`, which already allows them (warning).
     RedundantOrigin = 44 => "CORS0044",
+    /// A regex origin pattern (`~"..."`) is not a valid regex, or uses a
+    /// feature an automaton cannot run (backreferences, look-around, word
+    /// boundaries, anchors inside the pattern, repetitions above 255).
+    InvalidRegex = 45 => "CORS0045",
+    /// A regex origin pattern can match an origin whose registrable domain
+    /// it does not spell out literally (a missing `\.`, an open `.*`, a
+    /// class where the domain should be).
+    RegexOutsideDomain = 46 => "CORS0046",
+    /// A regex origin pattern can match a string no browser sends as an
+    /// `Origin`: upper case, a path, a userinfo, an empty label, `null`.
+    RegexMatchesNonOrigin = 47 => "CORS0047",
+    /// A regex origin pattern is too complex to compile or to prove safe.
+    RegexTooComplex = 48 => "CORS0048",
+    /// A regex (`~"..."`) is written in a directive other than `origins`.
+    RegexOutsideOrigins = 49 => "CORS0049",
     /// A method is not an RFC 9110 token.
     InvalidMethod = 50 => "CORS0050",
     /// `get`, `Post`, ...: one of the six methods browsers upper-case,

@@ -25,6 +25,10 @@ pub enum TokenKind {
     /// A complete `"quoted string"`, quotes included.
     #[regex(r#""([^"\\\n]|\\[^\n])*""#)]
     String,
+    /// A regex origin pattern: `~` and a complete quoted string, taken raw
+    /// (backslashes belong to the regex).
+    #[regex(r#"~"([^"\\\n]|\\[^\n])*""#)]
+    RegexString,
     /// A `"` whose string ends at the end of the line (or file) without a
     /// closing quote.
     #[regex(r#""([^"\\\n]|\\[^\n])*\\?"#)]
@@ -51,6 +55,7 @@ impl TokenKind {
         match self {
             TokenKind::Word => "a word",
             TokenKind::String | TokenKind::UnterminatedString => "a quoted string",
+            TokenKind::RegexString => "a regex (`~\"...\"`)",
             TokenKind::Semicolon => "`;`",
             TokenKind::OpenBrace => "`{`",
             TokenKind::CloseBrace => "`}`",

@@ -15,6 +15,7 @@ pub mod lexer;
 pub mod model;
 pub mod parser;
 pub mod reference;
+pub mod regex_origin;
 pub mod validate;
 
 pub use diagnostics::{Code, Diagnostic, Diagnostics, RenderStyle, Severity};

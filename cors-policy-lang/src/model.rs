@@ -80,6 +80,9 @@ pub enum OriginPattern {
     Null,
     /// `scheme://host[:port]` with optional wildcards.
     Tuple(TupleOrigin),
+    /// `~"regex"`: the regex as written, matched against the whole
+    /// `Origin`; validated and proved safe by [`crate::regex_origin`].
+    Regex(String),
 }
 
 /// `scheme://host[:port]`, normalized: the scheme and host are lower-case
@@ -161,6 +164,7 @@ impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OriginPattern::Null => f.write_str("null"),
+            OriginPattern::Regex(regex) => write!(f, "~\"{regex}\""),
             OriginPattern::Tuple(origin) => {
                 write!(f, "{}://", origin.scheme)?;
                 if origin.any_subdomain {

@@ -373,6 +373,7 @@ impl Parser<'_> {
                     args.push(Arg {
                         value,
                         quoted: false,
+                        regex: false,
                         span: token.span,
                     });
                 }
@@ -383,6 +384,22 @@ impl Parser<'_> {
                     args.push(Arg {
                         value,
                         quoted: true,
+                        regex: false,
+                        span: token.span,
+                    });
+                }
+                TokenKind::RegexString => {
+                    let token = self.bump();
+                    // Raw: between `~"` and the closing `"`.
+                    let value = self
+                        .source
+                        .get(token.span.start + 2..token.span.end - 1)
+                        .unwrap_or("")
+                        .to_string();
+                    args.push(Arg {
+                        value,
+                        quoted: true,
+                        regex: true,
                         span: token.span,
                     });
                 }

@@ -320,6 +320,10 @@ fn is_malformed_origin(origin: &[u8]) -> bool {
 fn origin_matches(pattern: &OriginPattern, origin: &[u8]) -> bool {
     match pattern {
         OriginPattern::Null => origin == b"null",
+        // An NFA simulation of the regex, independent of the table's DFA.
+        OriginPattern::Regex(regex) => {
+            crate::regex_origin::compile(regex).is_ok_and(|nfa| nfa.matches(origin))
+        }
         OriginPattern::Tuple(tuple) => tuple_matches(tuple, origin),
     }
 }

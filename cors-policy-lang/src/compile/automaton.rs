@@ -193,6 +193,35 @@ impl Nfa {
         root
     }
 
+    /// Adds a regex's automaton: its states are copied in, and its start
+    /// state's transitions also leave this automaton's start, so that the
+    /// two run side by side (subset construction sorts out the overlap).
+    /// Its accepting states accept with `accept` (> 0).
+    pub fn graft(&mut self, regex: &crate::regex_origin::RegexNfa, accept: u32) {
+        debug_assert!(accept > 0);
+        let base = self.states.len() as u32;
+        for state in &regex.states {
+            let transitions = state
+                .transitions
+                .iter()
+                .map(|t| Transition {
+                    lo: t.lo,
+                    hi: t.hi,
+                    next: base + t.next,
+                })
+                .collect();
+            self.states.push(NfaState {
+                transitions,
+                accept: if state.accept { accept } else { 0 },
+            });
+        }
+        let entry = self.states[base as usize].transitions.clone();
+        self.states[0].transitions.extend(entry);
+        if regex.states.first().is_some_and(|start| start.accept) {
+            self.states[0].accept = self.states[0].accept.max(accept);
+        }
+    }
+
     /// Whether no pattern was inserted.
     pub fn is_empty(&self) -> bool {
         self.states.len() == 1 && self.states[0].accept == 0

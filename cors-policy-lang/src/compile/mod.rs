@@ -19,6 +19,9 @@ pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {
     };
     match pattern {
         OriginPattern::Null => bytes(&mut symbols, "null"),
+        // Not a string of symbols: the compiler grafts the regex's own
+        // automaton into the origin automaton instead.
+        OriginPattern::Regex(_) => {}
         OriginPattern::Tuple(origin) => {
             bytes(&mut symbols, &origin.scheme);
             bytes(&mut symbols, "://");
@@ -51,6 +54,9 @@ pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {
 /// Backwards, the listed domain comes first and is read like a plain string;
 /// the wildcard labels come last, where nothing is left to guess.
 pub fn origin_symbols_reversed(pattern: &OriginPattern) -> Option<Vec<Symbol>> {
+    if matches!(pattern, OriginPattern::Regex(_)) {
+        return None;
+    }
     origin_symbols(pattern)
         .into_iter()
         .rev()

@@ -9,6 +9,7 @@ use cors_match_core::format::{
 use super::automaton::{Dfa, Nfa, Symbol};
 use super::{origin_symbols, origin_symbols_reversed};
 use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet};
+use crate::regex_origin;
 
 /// Why a model could not be written as a table.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,6 +28,13 @@ pub enum CompileError {
     TooManyStates {
         /// The limit.
         limit: usize,
+    },
+    /// A regex origin pattern in the model does not compile (a model the
+    /// validator did not produce).
+    #[error("the regex origin pattern `{regex}` does not compile")]
+    InvalidRegex {
+        /// The regex.
+        regex: String,
     },
 }
 
@@ -224,6 +232,12 @@ fn policy_record(
         Origins::List(patterns) => {
             let (mut plain, mut any_port, mut wildcard) = (Vec::new(), Nfa::new(), Nfa::new());
             for pattern in patterns {
+                if let OriginPattern::Regex(regex) = pattern {
+                    let nfa = regex_origin::compile(regex)
+                        .map_err(|_| CompileError::InvalidRegex { regex: regex.clone() })?;
+                    any_port.graft(&nfa, 1);
+                    continue;
+                }
                 let symbols = origin_symbols(pattern);
                 let any_subdomain =
                     matches!(pattern, OriginPattern::Tuple(origin) if origin.any_subdomain);

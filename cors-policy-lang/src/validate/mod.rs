@@ -180,6 +180,19 @@ fn collect_directives<'a>(
             );
             continue;
         }
+        if known != "origins" {
+            for arg in directive.args.iter().filter(|arg| arg.regex) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::RegexOutsideOrigins,
+                        format!("`{known}` does not take a regex"),
+                        arg.span.clone(),
+                    )
+                    .with_label("a regex")
+                    .with_help("regexes (`~\"...\"`) are only for `origins`; remove the `~`"),
+                );
+            }
+        }
         by_name.insert(known, directive);
     }
     DirectiveSet { by_name }

@@ -12,6 +12,7 @@ use std::ops::Range;
 use super::Context;
 use crate::ast::{Arg, Directive};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::regex_origin::{self, Finding, NotAnOriginWhy};
 use crate::model::{self, serialize_ipv6, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
 
 /// The longest DNS name and label browsers accept.
@@ -35,6 +36,18 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Orig
     let mut seen: HashMap<OriginPattern, Range<usize>> = HashMap::default();
 
     for arg in args {
+        if arg.regex {
+            let Some(pattern) = validate_regex(arg, context) else {
+                continue;
+            };
+            if let Some(first) = seen.get(&pattern) {
+                context.report(duplicate(arg, first.clone(), &pattern.to_string()));
+                continue;
+            }
+            seen.insert(pattern.clone(), arg.span.clone());
+            patterns.push((pattern, arg.span.clone()));
+            continue;
+        }
         let parsed = match parse(&arg.value) {
             Ok(parsed) => parsed,
             Err(problem) => {
@@ -143,6 +156,8 @@ fn check_with_credentials(pattern: &OriginPattern, arg: &Arg, context: &mut Cont
             return;
         }
         OriginPattern::Tuple(origin) => origin,
+        // Proved safe by `validate_regex`, credentials included.
+        OriginPattern::Regex(_) => return,
     };
 
     if origin.any_subdomain {
@@ -199,6 +214,122 @@ fn is_loopback(origin: &TupleOrigin) -> bool {
     }
 }
 
+/// Compiles a regex origin pattern and proves it safe; reports why not.
+fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern> {
+    let nfa = match regex_origin::compile(&arg.value) {
+        Ok(nfa) => nfa,
+        Err(regex_origin::RegexError::Syntax(message)) => {
+            context.report(
+                Diagnostic::error(Code::InvalidRegex, message, arg.span.clone())
+                    .with_label("in this regex")
+                    .with_help(
+                        "origin regexes support literals, classes, `.`, `?`, `*`, `+`, `{n,m}`, \
+                         `|` and groups; the whole Origin is always matched",
+                    ),
+            );
+            return None;
+        }
+        Err(regex_origin::RegexError::TooComplex) => {
+            context.report(too_complex(arg));
+            return None;
+        }
+    };
+    // The table runs the regex as a DFA: refuse one whose DFA explodes.
+    let mut alone = crate::compile::automaton::Nfa::new();
+    alone.graft(&nfa, 1);
+    if alone.into_dfa(regex_origin::MAX_REGEX_STATES).is_none() {
+        context.report(too_complex(arg));
+        return None;
+    }
+    let analysis = regex_origin::AnalysisContext {
+        credentials: context.credentials.is_some(),
+        allow_insecure_origins: context.allow_insecure_origins,
+    };
+    let findings = regex_origin::analyse(&nfa, analysis);
+    let safe = findings.is_empty();
+    for finding in findings {
+        let diagnostic = match finding {
+            Finding::OutsideDomain { example, domain } => Diagnostic::error(
+                Code::RegexOutsideDomain,
+                format!("this pattern also allows {example}"),
+                arg.span.clone(),
+            )
+            .with_label(format!(
+                "matches `{example}`, whose registrable domain `{domain}` the pattern does not spell out"
+            ))
+            .with_help(
+                "escape every `.` of the domain (`\\.`) and write the registrable domain \
+                 literally at the end of the host, e.g. `~\"^https://[a-z0-9-]+\\.example\\.com$\"`",
+            ),
+            Finding::NotAnOrigin { example, why } => {
+                let shown = example.escape_debug().to_string();
+                let (what, help) = match why {
+                    NotAnOriginWhy::UpperCase => (
+                        "browsers send the scheme and host in lower case",
+                        "use lower-case classes (`[a-z0-9-]`, not `\\w` or `(?i)`)",
+                    ),
+                    NotAnOriginWhy::Path => (
+                        "an Origin has no path, query or fragment",
+                        "end the pattern after the host (and port); a `.` or `[^.]` also matches `/`",
+                    ),
+                    NotAnOriginWhy::Userinfo => (
+                        "an Origin has no userinfo (`user@`)",
+                        "match host characters only, e.g. `[a-z0-9-]`, not `.` or `[^.]`",
+                    ),
+                    NotAnOriginWhy::EmptyLabel => (
+                        "a host has no empty label",
+                        "require one or more characters per label, e.g. `([a-z0-9-]+\\.)*`",
+                    ),
+                    NotAnOriginWhy::Empty => (
+                        "an Origin is never empty",
+                        "make the pattern match `scheme://host`",
+                    ),
+                    NotAnOriginWhy::Null => (
+                        "`null` is not a regex origin",
+                        "list the literal `null` origin instead (and mind its warning)",
+                    ),
+                    NotAnOriginWhy::Malformed => (
+                        "an Origin is `scheme://host[:port]` with visible ASCII only",
+                        "match host characters only, e.g. `[a-z0-9-]`, not `.` or `[^.]`",
+                    ),
+                };
+                Diagnostic::error(
+                    Code::RegexMatchesNonOrigin,
+                    format!("this pattern also matches \"{shown}\", which is not an origin"),
+                    arg.span.clone(),
+                )
+                .with_label(what.to_string())
+                .with_help(help.to_string())
+            }
+            Finding::InsecureWithCredentials { example } => {
+                let diagnostic = Diagnostic::error(
+                    Code::InsecureOriginWithCredentials,
+                    format!(
+                        "this pattern allows the insecure origin {example}, which cannot be used with `credentials on`"
+                    ),
+                    arg.span.clone(),
+                )
+                .with_label("a network attacker can forge requests from an `http://` origin")
+                .with_help("match `https://` only, or add `allow-insecure-origins on;` to accept the risk");
+                context.with_credentials_note(diagnostic)
+            }
+            Finding::TooComplex => too_complex(arg),
+        };
+        context.report(diagnostic);
+    }
+    safe.then(|| OriginPattern::Regex(arg.value.clone()))
+}
+
+fn too_complex(arg: &Arg) -> Diagnostic {
+    Diagnostic::error(
+        Code::RegexTooComplex,
+        "this regex is too complex to compile or to prove safe",
+        arg.span.clone(),
+    )
+    .with_label("too many automaton states")
+    .with_help("split it into several simpler patterns, or list the origins")
+}
+
 /// Why an `origins` argument was rejected.
 #[derive(Debug, PartialEq, Eq)]
 struct Problem {
@@ -232,6 +363,14 @@ impl Problem {
 
 /// Parses one `origins` argument into its normalized form.
 fn parse(text: &str) -> Result<Parsed, Problem> {
+    if text.starts_with('~') {
+        return Err(Problem::new(
+            Code::InvalidRegex,
+            "a regex origin is `~` directly followed by a quoted regex",
+            "not a regex",
+            "write `~\"^https://[a-z0-9-]+\\.example\\.com$\"`, with no space after `~` and the closing quote on the same line",
+        ));
+    }
     match text {
         "*" => return Ok(Parsed::Any),
         "null" => return Ok(Parsed::Pattern(OriginPattern::Null)),
