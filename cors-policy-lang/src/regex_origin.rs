@@ -18,11 +18,16 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Most states a regex's automaton may have: far more than any origin
 /// pattern needs, few enough to keep compile time and tables small.
 pub const MAX_REGEX_STATES: usize = 4096;
+/// The longest host a browser serializes.
+const MAX_HOST_LEN: usize = 253;
+/// Most transitions of a regex's epsilon-free NFA.
+pub const MAX_NFA_TRANSITIONS: usize = 1 << 14;
 /// Largest bound of a counted repetition (`{n}`, `{n,m}`).
 pub const MAX_REPEAT: u32 = 255;
-/// Most search nodes the safety analysis explores before giving up (and
-/// refusing the pattern as too complex to prove safe).
-const MAX_SEARCH_NODES: usize = 200_000;
+/// Most search steps (transitions followed) the safety analysis takes
+/// before giving up and refusing the pattern as too complex to prove safe.
+/// Real origin patterns need a few thousand.
+const MAX_SEARCH_STEPS: usize = 2_000_000;
 
 /// Why a regex is refused before any safety analysis.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +90,7 @@ pub fn compile(pattern: &str) -> Result<RegexNfa, RegexError> {
     let start = thompson.add()?;
     let end = thompson.fragment(&hir, start)?;
     thompson.states[end as usize].accept = true;
-    Ok(thompson.without_epsilons())
+    thompson.without_epsilons()
 }
 
 /// A message for a `regex-syntax` error, naming the unsupported features
@@ -179,7 +184,7 @@ impl Thompson {
     fn add(&mut self) -> Result<u32, RegexError> {
         // The epsilon-free NFA has no more states than this one, and the
         // compiler's DFA of it is bounded separately.
-        if self.states.len() >= 4 * MAX_REGEX_STATES {
+        if self.states.len() >= MAX_REGEX_STATES / 2 {
             return Err(RegexError::TooComplex);
         }
         self.states.push(ThompsonState::default());
@@ -294,31 +299,38 @@ impl Thompson {
 
     /// The same language without epsilon transitions: each state takes the
     /// transitions and acceptance of its epsilon closure; unreachable
-    /// states are dropped.
-    fn without_epsilons(self) -> RegexNfa {
-        let closure = |from: u32| -> Vec<u32> {
-            let mut seen = vec![from];
-            let mut stack = vec![from];
-            while let Some(state) = stack.pop() {
-                for &next in &self.states[state as usize].epsilons {
-                    if !seen.contains(&next) {
-                        seen.push(next);
-                        stack.push(next);
-                    }
-                }
-            }
-            seen
-        };
+    /// states are dropped. Fails when the result would have more than
+    /// [`MAX_NFA_TRANSITIONS`] transitions (closures of long optional
+    /// chains, `(a?){200}`, multiply them).
+    fn without_epsilons(self) -> Result<RegexNfa, RegexError> {
+        // `mark[s] == stamp`: `s` is in the closure being computed.
+        let mut mark = vec![0u32; self.states.len()];
+        let mut stamp = 0u32;
         let mut ids: HashMap<u32, u32> = HashMap::default();
         let mut order = vec![0u32];
         ids.insert(0, 0);
         let mut out = RegexNfa::default();
+        let mut total = 0usize;
         let mut index = 0;
         while index < order.len() {
             let old = order[index];
             index += 1;
+            stamp += 1;
+            let mut closure = vec![old];
+            mark[old as usize] = stamp;
+            let mut cursor = 0;
+            while cursor < closure.len() {
+                let state = closure[cursor];
+                cursor += 1;
+                for &next in &self.states[state as usize].epsilons {
+                    if mark[next as usize] != stamp {
+                        mark[next as usize] = stamp;
+                        closure.push(next);
+                    }
+                }
+            }
             let mut state = RegexState::default();
-            for member in closure(old) {
+            for member in closure {
                 let member = &self.states[member as usize];
                 state.accept |= member.accept;
                 for transition in &member.transitions {
@@ -326,34 +338,47 @@ impl Thompson {
                         order.push(transition.next);
                         (order.len() - 1) as u32
                     });
-                    let transition = RegexTransition {
+                    state.transitions.push(RegexTransition {
                         next,
                         ..*transition
-                    };
-                    if !state.transitions.contains(&transition) {
-                        state.transitions.push(transition);
-                    }
+                    });
                 }
             }
-            state.transitions.sort_by_key(|t| (t.lo, t.hi, t.next));
+            state.transitions.sort_by_key(|t| (t.lo, t.hi, t.next, t.literal));
+            state.transitions.dedup();
+            total += state.transitions.len();
+            if total > MAX_NFA_TRANSITIONS {
+                return Err(RegexError::TooComplex);
+            }
             out.states.push(state);
         }
-        out
+        Ok(out)
     }
 }
 
 impl RegexNfa {
     /// Whether the pattern matches all of `input`.
     pub fn matches(&self, input: &[u8]) -> bool {
+        self.simulate(input, |_, _| true)
+    }
+
+    /// Runs the NFA on `input`, following only the transitions `allowed`
+    /// (given the position and the transition); whether it accepts.
+    fn simulate(&self, input: &[u8], allowed: impl Fn(usize, &RegexTransition) -> bool) -> bool {
+        let mut in_next = vec![false; self.states.len()];
         let mut current: Vec<u32> = vec![0];
-        for &byte in input {
+        for (at, &byte) in input.iter().enumerate() {
             let mut next: Vec<u32> = Vec::new();
             for &state in &current {
                 for t in &self.states[state as usize].transitions {
-                    if t.lo <= byte && byte <= t.hi && !next.contains(&t.next) {
+                    if t.lo <= byte && byte <= t.hi && !in_next[t.next as usize] && allowed(at, t) {
+                        in_next[t.next as usize] = true;
                         next.push(t.next);
                     }
                 }
+            }
+            for &state in &next {
+                in_next[state as usize] = false;
             }
             if next.is_empty() {
                 return false;
@@ -589,6 +614,7 @@ fn find_non_origin(nfa: &RegexNfa) -> Option<Finding> {
     let mut seen: HashSet<Node> = HashSet::default();
     seen.insert(nodes[0]);
     let mut queue = VecDeque::from([0usize]);
+    let mut steps = 0usize;
     while let Some(index) = queue.pop_front() {
         let (state, grammar) = nodes[index];
         let accepting = nfa.states[state as usize].accept;
@@ -604,6 +630,10 @@ fn find_non_origin(nfa: &RegexNfa) -> Option<Finding> {
             let byte = representative(class);
             let next_grammar = grammar.and_then(|g| g.step(byte));
             for t in targets(nfa, state, byte) {
+                steps += 1;
+                if steps > MAX_SEARCH_STEPS {
+                    return Some(Finding::TooComplex);
+                }
                 let node = (t.next, next_grammar);
                 if seen.insert(node) {
                     nodes.push(node);
@@ -688,6 +718,7 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
     seen.insert(start);
     let mut queue = VecDeque::from([0usize]);
     let (mut outside, mut insecure) = (None, None);
+    let mut steps = 0usize;
     while let Some(index) = queue.pop_front() {
         if outside.is_some() && (insecure.is_some() || !context.credentials) {
             break;
@@ -715,25 +746,34 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
                 });
             }
         }
-        if nodes.len() > MAX_SEARCH_NODES {
-            return vec![Finding::TooComplex];
-        }
         for &class in &classes {
             let byte = representative(class);
             let Some(grammar) = node.grammar.step(byte) else {
                 continue;
             };
             for t in targets(nfa, node.state, byte) {
+                steps += 1;
+                if steps > MAX_SEARCH_STEPS {
+                    return vec![Finding::TooComplex];
+                }
                 let mut next = node.clone();
                 next.state = t.next;
                 next.grammar = grammar;
                 if node.grammar.in_scheme() && grammar.in_scheme() {
+                    // Only `http` matters; a long scheme is just "not http".
+                    if next.scheme.len() > 8 {
+                        continue;
+                    }
                     next.scheme.push(byte);
                 }
                 // Host characters: from the first after `//` to the last
                 // before `:port` (or the end).
                 if node.grammar.in_host() && grammar.in_host() {
                     if t.literal {
+                        // No host is longer (and the search must end).
+                        if next.suffix.len() >= MAX_HOST_LEN {
+                            continue;
+                        }
                         next.suffix.push(byte);
                     } else {
                         next.suffix.clear();
@@ -843,23 +883,8 @@ fn literally_spelled(nfa: &RegexNfa, origin: &[u8]) -> bool {
     let host_end = host_start + host.len();
     let domain_len = registrable_domain(&host).map_or(host.len(), str::len);
     let must_be_literal = host_end - domain_len..host_end;
-    // Sets of NFA states reachable with every required character literal.
-    let mut current: Vec<u32> = vec![0];
-    for (at, &byte) in origin.iter().enumerate() {
-        let mut next: Vec<u32> = Vec::new();
-        for &state in &current {
-            for t in targets(nfa, state, byte) {
-                if (t.literal || !must_be_literal.contains(&at)) && !next.contains(&t.next) {
-                    next.push(t.next);
-                }
-            }
-        }
-        if next.is_empty() {
-            return false;
-        }
-        current = next;
-    }
-    current.iter().any(|&s| nfa.states[s as usize].accept)
+    // Only literal transitions may match the domain's characters.
+    nfa.simulate(origin, |at, t| t.literal || !must_be_literal.contains(&at))
 }
 
 /// The registrable domain of a DNS host, `None` for addresses and hosts
