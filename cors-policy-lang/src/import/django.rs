@@ -301,15 +301,16 @@ impl<'a> Importer<'a> {
                     }
                     _ => "each character was sent as a separate name, e.g. `G, E, T`",
                 };
+                let written = python_repr(text, value.raw);
                 self.warn(
                     value.pos,
                     format!(
-                        "{} is a string, not a list: Python iterates it character by character; imported as the list [{:?}]",
-                        setting.name, text
+                        "{} is a string, not a list: Python iterates it character by character; imported as the list [{written}]",
+                        setting.name
                     ),
                 );
                 self.changes.push(format!(
-                    "{} (line {}) is a bare string where a list was meant: django iterated it character by character ({consequence}); corsc uses it as the one-element list [{text:?}]. Write `[{text:?}]` in settings.py too.",
+                    "{} (line {}) is a bare string where a list was meant: django iterated it character by character ({consequence}); corsc uses it as the one-element list [{written}]. Write `[{written}]` in settings.py too.",
                     setting.name, setting.assignment.name_pos.line
                 ));
                 Some(vec![value])
@@ -359,14 +360,19 @@ impl<'a> Importer<'a> {
     }
 
     fn translate(&mut self, name: &str) -> String {
+        // Read first (the origins depend on them); their notes, if any, go
+        // where their directives are written.
         let credentials = self.flag("CORS_ALLOW_CREDENTIALS");
+        let credentials_notes = std::mem::take(&mut self.body);
         let credentials_on = credentials.as_ref().is_some_and(|(on, _)| *on);
         let allow_all = self.flag("CORS_ALLOW_ALL_ORIGINS");
+        let allow_all_notes = std::mem::take(&mut self.body);
         let origins = self.get("CORS_ALLOWED_ORIGINS", true);
         let regexes = self.get("CORS_ALLOWED_ORIGIN_REGEXES", true);
 
         // paths
         self.urls_regex();
+        self.body.extend(allow_all_notes);
 
         // origins
         let mut no_origins = false;
@@ -390,9 +396,9 @@ impl<'a> Importer<'a> {
                         ),
                     );
                     self.note(&format!(
-                        "REFUSED {} {}: with credentials on, django reflected any origin (the classic CORS vulnerability). List the trusted origins here, or remove `credentials on`.",
+                        "REFUSED: {} = True (line {}) with CORS_ALLOW_CREDENTIALS = True: django reflected any origin with credentials (the classic CORS vulnerability). List the trusted origins here, or remove `credentials on`.",
                         all.name,
-                        all.origin()
+                        all.assignment.name_pos.line
                     ));
                     self.line("# origins *;");
                     self.changes.push(format!(
@@ -444,11 +450,13 @@ impl<'a> Importer<'a> {
         self.methods();
         self.header_list("CORS_ALLOW_HEADERS", "allow-headers", Some(python::DEFAULT_HEADERS));
         self.header_list("CORS_EXPOSE_HEADERS", "expose-headers", None);
+        self.body.extend(credentials_notes);
         match credentials {
             Some((on, setting)) => {
                 self.note(&setting.origin());
                 self.line(if on { "credentials on;" } else { "credentials off;" });
             }
+            None if self.settings.contains_key("CORS_ALLOW_CREDENTIALS") => {}
             None => {
                 self.note("django's default for CORS_ALLOW_CREDENTIALS (not set): False");
                 self.line("credentials off;");
@@ -464,6 +472,7 @@ impl<'a> Importer<'a> {
                     "private-network off;"
                 });
             }
+            None if self.settings.contains_key("CORS_ALLOW_PRIVATE_NETWORK") => {}
             None => {
                 self.note("django's default for CORS_ALLOW_PRIVATE_NETWORK (not set): False");
                 self.line("private-network off;");
@@ -1100,7 +1109,7 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
     let unanchored_example = if end_anchored {
         None
     } else {
-        let sample = parse(&format!("{prefix}{inline_flags}{core}"))
+        let sample = parse(&format!("{prefix}{body}"))
             .ok()
             .map(|hir| {
                 let mut out = String::new();
@@ -1193,8 +1202,14 @@ fn sample(hir: &Hir, out: &mut String, depth: usize) {
             }
         }
         HirKind::Alternation(items) => {
-            if let Some(first) = items.first() {
-                sample(first, out, depth + 1);
+            // Prefer a branch that is not anchored at the end: the one that
+            // shows what django also accepted.
+            let open = items.iter().find(|item| {
+                let suffix = item.properties().look_set_suffix();
+                !suffix.contains(Look::End) && !suffix.contains(Look::EndLF)
+            });
+            if let Some(item) = open.or(items.first()) {
+                sample(item, out, depth + 1);
             }
         }
     }
@@ -1273,7 +1288,7 @@ mod tests {
         assert_eq!(t.text, r"(?i)^(?:https://a\.com$|https://b\.com)$");
         assert!(t.unanchored_example.is_none());
         let t = translate_regex(r"^https://a\.com$|^https://b\.com", &[]).unwrap();
-        assert!(t.unanchored_example.is_some());
+        assert_eq!(t.unanchored_example.as_deref(), Some("https://b.com.evil.net"));
         let t = translate_regex(r"^https://(?!x)\w+\.com$", &[]).unwrap();
         assert_eq!(t.warnings.len(), 1);
         assert!(translate_regex("a\"b", &[]).is_err());
