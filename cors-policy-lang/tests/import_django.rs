@@ -124,9 +124,11 @@ fn golden_outputs_without_regexes_pass_check() {
             errors,
             intended_errors(&stem),
             "{stem}:\n{}",
-            checked
-                .diagnostics
-                .render(&format!("{stem}.corspolicy"), &policy, cors_policy_lang::RenderStyle::Short)
+            checked.diagnostics.render(
+                &format!("{stem}.corspolicy"),
+                &policy,
+                cors_policy_lang::RenderStyle::Short
+            )
         );
     }
 }
@@ -171,7 +173,9 @@ fn cli_prints_the_policy_and_the_diagnostics() {
         .expect("golden")
         .replace("odd_values.py:", &format!("{file}:"));
     assert_eq!(stderr, expected_stderr);
-    assert!(stderr.contains(&format!("{file}:3:5: error: cannot import CORS_ALLOW_ALL_ORIGINS")));
+    assert!(stderr.contains(&format!(
+        "{file}:3:5: error: cannot import CORS_ALLOW_ALL_ORIGINS"
+    )));
     assert_eq!(output.status.code(), Some(1));
 
     // Complete: exit 0; `-o` writes the file and nothing to stdout.
@@ -200,7 +204,8 @@ fn cli_prints_the_policy_and_the_diagnostics() {
     let output = corsc(&["import", "django", file.to_str().expect("UTF-8 path")]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("# origins *;"));
-    assert!(String::from_utf8_lossy(&output.stderr).contains(":1:1: error: refusing CORS_ALLOW_ALL_ORIGINS = True"));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains(":1:1: error: refusing CORS_ALLOW_ALL_ORIGINS = True"));
 
     // Unreadable: exit 2.
     let output = corsc(&["import", "django", "/nonexistent/settings.py"]);
@@ -215,7 +220,12 @@ fn cli_prints_the_policy_and_the_diagnostics() {
 /// `urlsplit(origin)`'s scheme (lower-cased, as Python does) and netloc.
 fn urlsplit(origin: &str) -> (String, String) {
     match origin.split_once("://") {
-        Some((scheme, rest)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
             let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
             (scheme.to_ascii_lowercase(), rest[..end].to_string())
         }
@@ -396,7 +406,9 @@ fn regex_origins_are_decided_as_django_did_needs_regex_origins() {
         // pattern accepts longer origins), and `\w` matched upper case that
         // browsers never send.
         let prefix_only = regexes.iter().any(|p| {
-            regex::Regex::new(&format!("^(?:{p})")).expect("regex").is_match(origin)
+            regex::Regex::new(&format!("^(?:{p})"))
+                .expect("regex")
+                .is_match(origin)
                 && !regex::Regex::new(&format!("^(?:{p})$"))
                     .expect("regex")
                     .is_match(origin)

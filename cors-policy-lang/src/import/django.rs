@@ -35,7 +35,10 @@ use super::{argument, comment, is_policy_name, Diagnostic, Import, Severity};
 /// name and, for three of them, the legacy (3.x) name.
 pub const SETTINGS: &[(&str, Option<&str>)] = &[
     ("CORS_ALLOWED_ORIGINS", Some("CORS_ORIGIN_WHITELIST")),
-    ("CORS_ALLOWED_ORIGIN_REGEXES", Some("CORS_ORIGIN_REGEX_WHITELIST")),
+    (
+        "CORS_ALLOWED_ORIGIN_REGEXES",
+        Some("CORS_ORIGIN_REGEX_WHITELIST"),
+    ),
     ("CORS_ALLOW_ALL_ORIGINS", Some("CORS_ORIGIN_ALLOW_ALL")),
     ("CORS_ALLOW_CREDENTIALS", None),
     ("CORS_ALLOW_METHODS", None),
@@ -72,7 +75,10 @@ struct Setting<'a> {
 
 impl Setting<'_> {
     fn origin(&self) -> String {
-        format!("from {} (line {})", self.name, self.assignment.name_pos.line)
+        format!(
+            "from {} (line {})",
+            self.name, self.assignment.name_pos.line
+        )
     }
 }
 
@@ -211,7 +217,10 @@ impl<'a> Importer<'a> {
                 if none_falls_back && new_is_none {
                     self.warn(
                         new.name_pos,
-                        format!("{name} is None, so django uses the legacy {old_name} (line {})", old.name_pos.line),
+                        format!(
+                            "{name} is None, so django uses the legacy {old_name} (line {})",
+                            old.name_pos.line
+                        ),
                     );
                     Some(Setting {
                         name: old_name,
@@ -418,10 +427,7 @@ impl<'a> Importer<'a> {
                             ignored.join(" and ")
                         ),
                     );
-                    self.note(&format!(
-                        "ignored by django because {} is True:",
-                        all.name
-                    ));
+                    self.note(&format!("ignored by django because {} is True:", all.name));
                     let saved = std::mem::take(&mut self.body);
                     let listed = self.origins(origins.as_ref(), regexes.as_ref(), credentials_on);
                     let translated = std::mem::replace(&mut self.body, saved);
@@ -448,13 +454,21 @@ impl<'a> Importer<'a> {
         }
 
         self.methods();
-        self.header_list("CORS_ALLOW_HEADERS", "allow-headers", Some(python::DEFAULT_HEADERS));
+        self.header_list(
+            "CORS_ALLOW_HEADERS",
+            "allow-headers",
+            Some(python::DEFAULT_HEADERS),
+        );
         self.header_list("CORS_EXPOSE_HEADERS", "expose-headers", None);
         self.body.extend(credentials_notes);
         match credentials {
             Some((on, setting)) => {
                 self.note(&setting.origin());
-                self.line(if on { "credentials on;" } else { "credentials off;" });
+                self.line(if on {
+                    "credentials on;"
+                } else {
+                    "credentials off;"
+                });
             }
             None if self.settings.contains_key("CORS_ALLOW_CREDENTIALS") => {}
             None => {
@@ -482,7 +496,9 @@ impl<'a> Importer<'a> {
     }
 
     fn has_origin_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// Emits the `origins` directive from the lists; whether it listed any.
@@ -620,7 +636,10 @@ impl<'a> Importer<'a> {
         if !fixes.is_empty() {
             self.warn(
                 pos,
-                format!("{text:?} in {list} is imported as `{fixed}`: {}", fixes.join("; ")),
+                format!(
+                    "{text:?} in {list} is imported as `{fixed}`: {}",
+                    fixes.join("; ")
+                ),
             );
             for fix in &fixes {
                 self.changes
@@ -658,7 +677,10 @@ impl<'a> Importer<'a> {
         let translated = match translate_regex(pattern, flags) {
             Ok(t) => t,
             Err(why) => {
-                self.error(pos, format!("cannot import the regex {written} from {list}: {why}"));
+                self.error(
+                    pos,
+                    format!("cannot import the regex {written} from {list}: {why}"),
+                );
                 self.note(&format!("NOT IMPORTED: {written}: {why}"));
                 return None;
             }
@@ -700,7 +722,10 @@ impl<'a> Importer<'a> {
             other => {
                 self.error(
                     value.pos,
-                    format!("cannot import CORS_URLS_REGEX: {}, expected a string", other.describe()),
+                    format!(
+                        "cannot import CORS_URLS_REGEX: {}, expected a string",
+                        other.describe()
+                    ),
                 );
                 return;
             }
@@ -746,7 +771,10 @@ impl<'a> Importer<'a> {
         let items: Vec<String> = match self.get("CORS_ALLOW_METHODS", false) {
             None => {
                 self.note("django's default for CORS_ALLOW_METHODS (not set)");
-                python::DEFAULT_METHODS.iter().map(|s| s.to_string()).collect()
+                python::DEFAULT_METHODS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             }
             Some(setting) => {
                 let Some(items) = self.strings(&setting, false) else {
@@ -755,7 +783,9 @@ impl<'a> Importer<'a> {
                 self.note(&setting.origin());
                 let mut out = Vec::new();
                 for item in items {
-                    let Value::Str(method) = &item.value else { continue };
+                    let Value::Str(method) = &item.value else {
+                        continue;
+                    };
                     let upper = method.to_ascii_uppercase();
                     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
                         self.warn(
@@ -765,7 +795,10 @@ impl<'a> Importer<'a> {
                         continue;
                     }
                     if upper != *method
-                        && matches!(upper.as_str(), "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT")
+                        && matches!(
+                            upper.as_str(),
+                            "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT"
+                        )
                     {
                         self.warn(
                             item.pos,
@@ -847,7 +880,10 @@ impl<'a> Importer<'a> {
             other => {
                 self.error(
                     value.pos,
-                    format!("cannot import CORS_PREFLIGHT_MAX_AGE: {}, expected an integer", other.describe()),
+                    format!(
+                        "cannot import CORS_PREFLIGHT_MAX_AGE: {}, expected an integer",
+                        other.describe()
+                    ),
                 );
                 return;
             }
@@ -893,7 +929,7 @@ impl<'a> Importer<'a> {
             );
             out.push_str(&format!("# policy {name} {{\n"));
             for line in &self.body {
-                out.push_str("#");
+                out.push('#');
                 out.push_str(line);
                 out.push('\n');
             }
@@ -978,7 +1014,12 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
             "I" | "IGNORECASE" => prefix.push_str("(?i)"),
             // No effect on an origin: one line of ASCII.
             "A" | "ASCII" | "U" | "UNICODE" | "M" | "MULTILINE" | "S" | "DOTALL" => {}
-            "X" | "VERBOSE" => return Err("re.VERBOSE patterns are not translated; write the pattern without it".to_string()),
+            "X" | "VERBOSE" => {
+                return Err(
+                    "re.VERBOSE patterns are not translated; write the pattern without it"
+                        .to_string(),
+                )
+            }
             other => return Err(format!("unknown flag re.{other}")),
         }
     }
@@ -1057,7 +1098,10 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
         warnings.push("uses a backreference, which corsc regexes do not support; corsc will refuse it, rewrite it without".to_string());
     }
     if body.contains('"') || body.chars().any(char::is_control) {
-        return Err("it contains a `\"` or a control character, which a corsc regex cannot hold".to_string());
+        return Err(
+            "it contains a `\"` or a control character, which a corsc regex cannot hold"
+                .to_string(),
+        );
     }
     // End anchoring, decided on the whole pattern.
     let parse = |text: &str| {
@@ -1066,6 +1110,15 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
             .utf8(false)
             .build()
             .parse(text)
+            .map_err(|error| {
+                error
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("syntax error")
+                    .trim()
+                    .to_string()
+            })
     };
     let end_anchored = match parse(&format!("{prefix}{body}")) {
         Ok(hir) => {
@@ -1075,8 +1128,7 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
         Err(error) => {
             if !lookaround && !backref {
                 warnings.push(format!(
-                    "the Rust regex syntax cannot parse it ({}); corsc will refuse it",
-                    error.to_string().lines().last().unwrap_or("syntax error").trim()
+                    "the Rust regex syntax cannot parse it ({error}); corsc will refuse it"
                 ));
             }
             ends_with_anchor(&body)
@@ -1089,7 +1141,10 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
         // A leading inline flag group `(?i)`: keep it in front.
         if let Some(end) = core.find(')') {
             let group = &core[..=end];
-            if group[2..group.len() - 1].chars().all(|c| c.is_ascii_alphabetic()) {
+            if group[2..group.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphabetic())
+            {
                 inline_flags = group.to_string();
                 core = &core[end + 1..];
             }
@@ -1288,7 +1343,10 @@ mod tests {
         assert_eq!(t.text, r"(?i)^(?:https://a\.com$|https://b\.com)$");
         assert!(t.unanchored_example.is_none());
         let t = translate_regex(r"^https://a\.com$|^https://b\.com", &[]).unwrap();
-        assert_eq!(t.unanchored_example.as_deref(), Some("https://b.com.evil.net"));
+        assert_eq!(
+            t.unanchored_example.as_deref(),
+            Some("https://b.com.evil.net")
+        );
         let t = translate_regex(r"^https://(?!x)\w+\.com$", &[]).unwrap();
         assert_eq!(t.warnings.len(), 1);
         assert!(translate_regex("a\"b", &[]).is_err());

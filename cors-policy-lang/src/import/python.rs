@@ -175,7 +175,11 @@ struct Lexer {
 
 impl Lexer {
     fn new(source: &str) -> Self {
-        let source_chars: Vec<char> = source.strip_prefix('\u{feff}').unwrap_or(source).chars().collect();
+        let source_chars: Vec<char> = source
+            .strip_prefix('\u{feff}')
+            .unwrap_or(source)
+            .chars()
+            .collect();
         Lexer {
             chars: source_chars,
             at: 0,
@@ -749,14 +753,21 @@ impl ValueParser<'_> {
         if name == "re"
             && matches!(self.peek(), Some(Tok::Op(".")))
             && matches!(self.tokens.get(self.at + 1).map(|t| &t.tok), Some(Tok::Name(n)) if n == "compile")
-            && matches!(self.tokens.get(self.at + 2).map(|t| &t.tok), Some(Tok::Op("(")))
+            && matches!(
+                self.tokens.get(self.at + 2).map(|t| &t.tok),
+                Some(Tok::Op("("))
+            )
         {
             self.at += 3;
             return self.re_compile(pos);
         }
         if (name == "list" || name == "tuple") && self.eat("(") {
             if self.eat(")") {
-                let kind = if name == "list" { SeqKind::List } else { SeqKind::Tuple };
+                let kind = if name == "list" {
+                    SeqKind::List
+                } else {
+                    SeqKind::Tuple
+                };
                 return spanned(Value::Seq(kind, Vec::new()));
             }
             let inner = self.nested(|p| p.sum())?;
@@ -765,7 +776,11 @@ impl ValueParser<'_> {
             }
             return match inner.value {
                 Value::Seq(_, items) => {
-                    let kind = if name == "list" { SeqKind::List } else { SeqKind::Tuple };
+                    let kind = if name == "list" {
+                        SeqKind::List
+                    } else {
+                        SeqKind::Tuple
+                    };
                     spanned(Value::Seq(kind, items))
                 }
                 _ => not(format!("a call to `{name}`")),
@@ -821,14 +836,20 @@ impl ValueParser<'_> {
         if self.eat(",") && !matches!(self.peek(), Some(Tok::Op(")"))) {
             // flags: `re.I`, `re.I | re.M`, `flags=re.I`
             if matches!(self.peek(), Some(Tok::Name(n)) if n == "flags")
-                && matches!(self.tokens.get(self.at + 1).map(|t| &t.tok), Some(Tok::Op("=")))
+                && matches!(
+                    self.tokens.get(self.at + 1).map(|t| &t.tok),
+                    Some(Tok::Op("="))
+                )
             {
                 self.at += 2;
             }
             loop {
                 let flag_pos = self.pos();
                 let is_re = matches!(self.peek(), Some(Tok::Name(n)) if n == "re")
-                    && matches!(self.tokens.get(self.at + 1).map(|t| &t.tok), Some(Tok::Op(".")));
+                    && matches!(
+                        self.tokens.get(self.at + 1).map(|t| &t.tok),
+                        Some(Tok::Op("."))
+                    );
                 match self.tokens.get(self.at + 2).map(|t| &t.tok) {
                     Some(Tok::Name(flag)) if is_re => {
                         flags.push(flag.clone());
@@ -970,7 +991,11 @@ mod tests {
 
     fn value(source: &str) -> Result<Value, String> {
         let module = parse(source);
-        let a = module.assignments.into_iter().last().expect("an assignment");
+        let a = module
+            .assignments
+            .into_iter()
+            .last()
+            .expect("an assignment");
         a.value.map(|v| v.value).map_err(|e| e.what)
     }
 
@@ -992,13 +1017,19 @@ mod tests {
         assert_eq!(value("X = 'a' \"b\"").unwrap(), Value::Str("ab".into()));
         assert_eq!(value("X = r'\\d\\.'").unwrap(), Value::Str("\\d\\.".into()));
         assert_eq!(value("X = '\\d\\n'").unwrap(), Value::Str("\\d\n".into()));
-        assert_eq!(value("X = '''a\n'b'\n'''").unwrap(), Value::Str("a\n'b'\n".into()));
+        assert_eq!(
+            value("X = '''a\n'b'\n'''").unwrap(),
+            Value::Str("a\n'b'\n".into())
+        );
         assert_eq!(value("X = 60 * 60 * 24").unwrap(), Value::Int(86400));
         assert_eq!(value("X: int = 1_000").unwrap(), Value::Int(1000));
         assert_eq!(strs(&value("X = ('a',)").unwrap()), ["a"]);
         assert_eq!(value("X = ('a')").unwrap(), Value::Str("a".into()));
         assert_eq!(strs(&value("X = 'a', 'b'").unwrap()), ["a", "b"]);
-        assert_eq!(strs(&value("X = [\n 'a', # c\n 'b',\n]").unwrap()), ["a", "b"]);
+        assert_eq!(
+            strs(&value("X = [\n 'a', # c\n 'b',\n]").unwrap()),
+            ["a", "b"]
+        );
         assert_eq!(
             strs(&value("X = (*default_methods, 'PURGE')").unwrap()).len(),
             7
@@ -1016,17 +1047,25 @@ mod tests {
     #[test]
     fn computed() {
         assert_eq!(value("X = env('A')").unwrap_err(), "a call to `env`");
-        assert_eq!(value("X = os.environ['A']").unwrap_err(), "a subscript of `os.environ`");
+        assert_eq!(
+            value("X = os.environ['A']").unwrap_err(),
+            "a subscript of `os.environ`"
+        );
         assert_eq!(value("X = f'{A}'").unwrap_err(), "an f-string");
         assert_eq!(value("X = BASE").unwrap_err(), "the name `BASE`");
         assert_eq!(value("X = [a for a in b]").unwrap_err(), "the name `a`");
-        assert_eq!(value("X = ['a' for a in b]").unwrap_err(), "a comprehension");
+        assert_eq!(
+            value("X = ['a' for a in b]").unwrap_err(),
+            "a comprehension"
+        );
         assert!(value("X = default_headers + ['x']").is_err());
     }
 
     #[test]
     fn skips_other_statements() {
-        let m = parse("import os\nif DEBUG:\n    X = 1\ndef f():\n    Y = '''\nZ = 2\n'''\nW = (\n1)\n");
+        let m = parse(
+            "import os\nif DEBUG:\n    X = 1\ndef f():\n    Y = '''\nZ = 2\n'''\nW = (\n1)\n",
+        );
         let names: Vec<_> = m.assignments.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["W"]);
         assert_eq!(m.nested.len(), 2);
