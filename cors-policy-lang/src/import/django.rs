@@ -686,6 +686,12 @@ impl<'a> Importer<'a> {
             }
         };
         self.has_regexes = true;
+        let written = if flags.is_empty() {
+            written
+        } else {
+            let flags: Vec<String> = flags.iter().map(|f| format!("re.{f}")).collect();
+            format!("{written}, {}", flags.join(" | "))
+        };
         self.note(&format!("{written} ->"));
         for warning in &translated.warnings {
             self.warn(pos, format!("regex {written} in {list}: {warning}"));
@@ -1150,17 +1156,27 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
             }
         }
     }
-    if let Some(rest) = core.strip_prefix('^') {
-        core = rest;
-    }
-    if ends_with_anchor(core) {
-        core = &core[..core.len() - 1];
-    }
-    let core = if has_top_level_alternation(core) {
-        format!("(?:{core})")
+    // Each top-level branch loses its own `^` and `$`.
+    let branches: Vec<&str> = split_top_level(core)
+        .into_iter()
+        .map(|branch| {
+            let branch = branch.strip_prefix('^').unwrap_or(branch);
+            if ends_with_anchor(branch) {
+                &branch[..branch.len() - 1]
+            } else {
+                branch
+            }
+        })
+        .collect();
+    let core = if branches.len() > 1 {
+        format!("(?:{})", branches.join("|"))
     } else {
-        core.to_string()
+        branches.concat()
     };
+    let case_insensitive = !prefix.is_empty() || inline_flags.contains('i');
+    if case_insensitive {
+        warnings.push("is case-insensitive (re.IGNORECASE or `(?i)`), so it also matches upper case, which browsers never send; corsc will refuse it: drop the flag and write the pattern in lower case".to_string());
+    }
     let unanchored_example = if end_anchored {
         None
     } else {
@@ -1190,29 +1206,40 @@ fn ends_with_anchor(text: &str) -> bool {
     before.chars().rev().take_while(|c| *c == '\\').count() % 2 == 0
 }
 
-fn has_top_level_alternation(text: &str) -> bool {
+/// `text` split at its top-level `|` (outside groups and classes).
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut in_class = false;
+    // Just after `[` or `[^`, where `]` is a literal.
+    let mut class_start = false;
     let mut escaped = false;
-    let mut previous = '\0';
-    for c in text.chars() {
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        let at_class_start = std::mem::take(&mut class_start);
         if escaped {
             escaped = false;
-            previous = c;
             continue;
         }
         match c {
             '\\' => escaped = true,
-            '[' if !in_class => in_class = true,
-            ']' if in_class && previous != '[' && previous != '^' => in_class = false,
+            '[' if !in_class => {
+                in_class = true;
+                class_start = true;
+            }
+            '^' if at_class_start => class_start = true,
+            ']' if in_class && !at_class_start => in_class = false,
             '(' if !in_class => depth += 1,
             ')' if !in_class => depth = depth.saturating_sub(1),
-            '|' if !in_class && depth == 0 => return true,
+            '|' if !in_class && depth == 0 => {
+                parts.push(&text[from..i]);
+                from = i + 1;
+            }
             _ => {}
         }
-        previous = c;
     }
-    false
+    parts.push(&text[from..]);
+    parts
 }
 
 /// Appends one string the regex matches (the shortest choices, lower case
@@ -1340,7 +1367,12 @@ mod tests {
             Some("https://app.example.com.evil.net")
         );
         let t = translate_regex(r"https://a\.com$|https://b\.com\Z", &["I".into()]).unwrap();
-        assert_eq!(t.text, r"(?i)^(?:https://a\.com$|https://b\.com)$");
+        assert_eq!(t.text, r"(?i)^(?:https://a\.com|https://b\.com)$");
+        assert_eq!(t.warnings.len(), 1);
+        assert_eq!(
+            split_top_level(r"a[|\]]|(b|c)|\|d|[^]|]"),
+            [r"a[|\]]", "(b|c)", r"\|d", "[^]|]"]
+        );
         assert!(t.unanchored_example.is_none());
         let t = translate_regex(r"^https://a\.com$|^https://b\.com", &[]).unwrap();
         assert_eq!(
