@@ -437,6 +437,46 @@ fn regex_origins_are_decided_as_django_did_needs_regex_origins() {
     }
 }
 
+#[test]
+fn settings_text_cannot_inject_directives() {
+    let settings = r#"
+CORS_ALLOWED_ORIGINS = ['https://a.example.com', 'https://b.example.com\n}\npolicy evil { origins *; }']
+CORS_ALLOWED_ORIGIN_REGEXES = [r'''^https://a\.com$
+}
+policy evil2 { origins *; }''']
+CORS_URLS_REGEX = '''^/api/
+}
+policy evil3 { origins *; }'''
+CORS_ALLOW_HEADERS = ['x-a; } policy evil4 { origins *; } #']
+CORS_EXPOSE_HEADERS = ['x-b\n}']
+CORS_PREFLIGHT_MAX_AGE = -------------------------------------1
+"#;
+    let import = django::import(settings, "x");
+    for line in import.policy.lines() {
+        assert!(
+            !line.trim_start().starts_with("policy evil") && !line.starts_with('}') || line == "}",
+            "{}",
+            import.policy
+        );
+    }
+    let (file, _) = cors_policy_lang::parser::parse(&import.policy);
+    assert_eq!(file.policies.len(), 1, "{}", import.policy);
+    assert!(!import.is_complete());
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for value in [
+        "[".repeat(100_000),
+        "-".repeat(100_000) + "1",
+        "(".repeat(100_000),
+        "list(".repeat(100_000),
+    ] {
+        let import = django::import(&format!("CORS_ALLOW_HEADERS = {value}\n"), "x");
+        assert!(!import.is_complete());
+    }
+}
+
 // ---------------------------------------------------------------------
 // The Python reader never panics.
 

@@ -557,7 +557,7 @@ impl<'a> Importer<'a> {
                 seen += 1;
                 let end = if seen == count { ";" } else { "" };
                 *line = format!("    {lead}{arg}{end}");
-            } else if seen > 0 {
+            } else if seen > 0 && seen < count {
                 // A comment between two arguments: align it with them.
                 *line = format!("        {line}");
             }
@@ -774,12 +774,12 @@ impl<'a> Importer<'a> {
     }
 
     fn methods(&mut self) {
-        let items: Vec<String> = match self.get("CORS_ALLOW_METHODS", false) {
+        let items: Vec<(String, Pos)> = match self.get("CORS_ALLOW_METHODS", false) {
             None => {
                 self.note("django's default for CORS_ALLOW_METHODS (not set)");
                 python::DEFAULT_METHODS
                     .iter()
-                    .map(|s| s.to_string())
+                    .map(|s| (s.to_string(), Pos { line: 1, col: 1 }))
                     .collect()
             }
             Some(setting) => {
@@ -810,10 +810,10 @@ impl<'a> Importer<'a> {
                             item.pos,
                             format!("{method:?} in CORS_ALLOW_METHODS is imported as `{upper}`: browsers upper-case this method, and corsc compares methods case-sensitively"),
                         );
-                        out.push(upper);
+                        out.push((upper, item.pos));
                         continue;
                     }
-                    out.push(method.clone());
+                    out.push((method.clone(), item.pos));
                 }
                 out
             }
@@ -822,11 +822,14 @@ impl<'a> Importer<'a> {
     }
 
     fn header_list(&mut self, name: &'static str, directive: &str, default: Option<&[&str]>) {
-        let items: Vec<String> = match self.get(name, false) {
+        let items: Vec<(String, Pos)> = match self.get(name, false) {
             None => match default {
                 Some(default) => {
                     self.note(&format!("django's default for {name} (not set)"));
-                    default.iter().map(|s| s.to_string()).collect()
+                    default
+                        .iter()
+                        .map(|s| (s.to_string(), Pos { line: 1, col: 1 }))
+                        .collect()
                 }
                 None => {
                     self.note(&format!("django's default for {name} (not set): none"));
@@ -841,7 +844,7 @@ impl<'a> Importer<'a> {
                 items
                     .iter()
                     .filter_map(|i| match &i.value {
-                        Value::Str(s) => Some(s.clone()),
+                        Value::Str(s) => Some((s.clone(), i.pos)),
                         _ => None,
                     })
                     .collect()
@@ -854,14 +857,14 @@ impl<'a> Importer<'a> {
         self.list_directive(directive, &items);
     }
 
-    fn list_directive(&mut self, directive: &str, items: &[String]) {
+    fn list_directive(&mut self, directive: &str, items: &[(String, Pos)]) {
         let mut args = Vec::new();
-        for item in items {
+        for (item, pos) in items {
             match argument(item) {
                 Some(arg) => args.push(arg),
-                None => self.warn(
-                    Pos { line: 1, col: 1 },
-                    format!("{item:?} contains a control character; not imported"),
+                None => self.error(
+                    *pos,
+                    format!("cannot import {item:?} into `{directive}`: it contains a control character"),
                 ),
             }
         }
@@ -990,7 +993,7 @@ fn is_loopback(host: &str) -> bool {
 
 /// The pattern as it would be written in Python, for messages.
 fn python_repr(pattern: &str, raw: bool) -> String {
-    if raw && !pattern.contains('"') {
+    if raw && !pattern.contains('"') && !pattern.chars().any(char::is_control) {
         format!("r\"{pattern}\"")
     } else {
         format!("{pattern:?}")

@@ -98,6 +98,17 @@ pub fn argument(text: &str) -> Option<String> {
 /// Wraps `text` into `#` comment lines of at most about 78 columns, the
 /// first starting with `first`, the others with `rest`.
 pub(crate) fn comment(indent: &str, first: &str, rest: &str, text: &str) -> Vec<String> {
+    // A line break in user text must not end the comment.
+    let text: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
     let mut lines = Vec::new();
     let mut line = format!("{indent}# {first}");
     let mut empty = true;

@@ -704,7 +704,7 @@ impl ValueParser<'_> {
                 None => not(format!("the number `{text}`")),
             },
             Tok::Op("-") => {
-                let inner = self.atom()?;
+                let inner = self.nested(|p| p.atom())?;
                 match inner.value {
                     Value::Int(n) => spanned(Value::Int(n.saturating_neg())),
                     _ => not("an expression with `-`".to_string()),
