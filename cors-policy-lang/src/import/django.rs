@@ -132,6 +132,10 @@ pub fn import(source: &str, stem: &str) -> Import {
                     nested.name
                 ),
             );
+            importer.note(&format!(
+                "NOT IMPORTED: {} (line {}) is assigned inside an indented block; translate it by hand",
+                nested.name, nested.pos.line
+            ));
         }
     }
     importer.unknown_settings();
