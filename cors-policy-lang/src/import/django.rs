@@ -375,6 +375,8 @@ impl<'a> Importer<'a> {
     fn translate(&mut self, name: &str) -> String {
         // Read first (the origins depend on them); their notes, if any, go
         // where their directives are written.
+        // Notes about settings not read at all come first.
+        let preamble = std::mem::take(&mut self.body);
         let credentials = self.flag("CORS_ALLOW_CREDENTIALS");
         let credentials_notes = std::mem::take(&mut self.body);
         let credentials_on = credentials.as_ref().is_some_and(|(on, _)| *on);
@@ -383,6 +385,7 @@ impl<'a> Importer<'a> {
         let origins = self.get("CORS_ALLOWED_ORIGINS", true);
         let regexes = self.get("CORS_ALLOWED_ORIGIN_REGEXES", true);
 
+        self.body.extend(preamble);
         // paths
         self.urls_regex();
         self.body.extend(allow_all_notes);
