@@ -11,6 +11,7 @@ pub mod ast;
 pub mod compile;
 pub mod diagnostics;
 pub mod emit;
+pub mod import;
 pub mod lexer;
 pub mod model;
 pub mod parser;

@@ -50,6 +50,30 @@ enum Command {
     },
     /// Evaluate one request against a policy and show the answer.
     Explain(ExplainArgs),
+    /// Translate another framework's CORS configuration to `.corspolicy`.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
+}
+
+/// The frameworks `corsc import` reads.
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// A Django settings module using django-cors-headers 4.x.
+    ///
+    /// Prints the policy (with comments and a summary of behaviour
+    /// changes) to stdout or OUT, diagnostics to stderr. Exits 0 when every
+    /// setting was imported, 1 when some could not be or the result is
+    /// refused (what could be translated is still written), 2 when the
+    /// file cannot be read.
+    Django {
+        /// The settings file, e.g. `settings.py`.
+        file: PathBuf,
+        /// Where to write the policy (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// The output formats of `corsc compile`.
@@ -143,6 +167,9 @@ fn main() -> ExitCode {
             name,
         } => compile(&file, &output, emit, name.as_deref()),
         Command::Explain(args) => explain(&args),
+        Command::Import {
+            from: ImportFrom::Django { file, output },
+        } => import_django(&file, output.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -332,6 +359,54 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
+    let bytes = read(path)?;
+    let source = std::str::from_utf8(&bytes).map_err(|error| Failure {
+        message: format!(
+            "cannot read {}: not valid UTF-8 (invalid byte at offset {})",
+            path.display(),
+            error.valid_up_to()
+        ),
+        code: 2,
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let import = cors_policy_lang::import::django::import(source, &stem);
+    report(&import.render_diagnostics(&display_name(path)));
+    match output {
+        Some(output) => {
+            if same_file(path, output) {
+                return Err(Failure {
+                    message: format!(
+                        "refusing to overwrite the settings {} with the policy: choose another -o",
+                        path.display()
+                    ),
+                    code: 2,
+                });
+            }
+            write_atomically(output, import.policy.as_bytes())
+                .map_err(|error| Failure::io(output, "write", &error))?;
+        }
+        None => {
+            let mut stdout = io::stdout().lock();
+            if let Err(error) = stdout
+                .write_all(import.policy.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                if error.kind() != io::ErrorKind::BrokenPipe {
+                    return Err(Failure {
+                        message: format!("cannot write output: {error}"),
+                        code: 2,
+                    });
+                }
+            }
+        }
+    }
+    Ok(if import.is_complete() { 0 } else { 1 })
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Failure> {

@@ -1,0 +1,128 @@
+//! Importers: translate another framework's CORS configuration into a
+//! `.corspolicy` file, with a comment for every translated line and a
+//! summary of every behaviour that changes.
+//!
+//! - [`django`]: `settings.py` of django-cors-headers 4.x (`corsc import
+//!   django SETTINGS.py`).
+//!
+//! An importer never panics and never fails: what it cannot translate
+//! becomes an error [`Diagnostic`] and a comment in the output.
+
+pub mod django;
+pub mod python;
+
+use std::fmt::Write as _;
+
+pub use crate::diagnostics::Severity;
+pub use python::Pos;
+
+/// One problem found while importing, located in the imported file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// An error (something was not imported, or the result is refused) or a
+    /// warning (imported, but with a change worth reading).
+    pub severity: Severity,
+    /// Where in the imported file.
+    pub pos: Pos,
+    /// What happened, one line.
+    pub message: String,
+}
+
+/// The result of an import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The `.corspolicy` text, comments and summary included. Always
+    /// produced, even when some settings could not be imported.
+    pub policy: String,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Import {
+    /// Whether every setting was imported and nothing was refused (no
+    /// error diagnostics).
+    pub fn is_complete(&self) -> bool {
+        !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// The diagnostics as `FILE:LINE:COL: error: MESSAGE` lines.
+    pub fn render_diagnostics(&self, file_name: &str) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let _ = writeln!(
+                out,
+                "{file_name}:{}:{}: {}: {}",
+                d.pos.line, d.pos.col, d.severity, d.message
+            );
+        }
+        out
+    }
+}
+
+/// Whether `name` can name a policy (`[A-Za-z0-9_-]+`).
+pub fn is_policy_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `text` as one `.corspolicy` argument: a bare word when it can be one,
+/// else a quoted string with `\"` and `\\` escaped. `None` when it cannot
+/// be written at all (a line break or another control character).
+pub fn argument(text: &str) -> Option<String> {
+    if text.chars().any(char::is_control) {
+        return None;
+    }
+    let bare = !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ';' | '{' | '}' | '"' | '#' | '\\' | '~'));
+    if bare {
+        return Some(text.to_string());
+    }
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    Some(quoted)
+}
+
+/// Wraps `text` into `#` comment lines of at most about 78 columns, the
+/// first starting with `first`, the others with `rest`.
+pub(crate) fn comment(indent: &str, first: &str, rest: &str, text: &str) -> Vec<String> {
+    // A line break in user text must not end the comment.
+    let text: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let mut lines = Vec::new();
+    let mut line = format!("{indent}# {first}");
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !empty && line.chars().count() + 1 + word.chars().count() > 78 {
+            lines.push(std::mem::replace(&mut line, format!("{indent}# {rest}")));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}

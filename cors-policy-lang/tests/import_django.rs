@@ -1,0 +1,531 @@
+//! `corsc import django`: golden files, the CLI as a process, the outputs
+//! checked by corsc, django's origin decisions compared with corsc's, and
+//! the Python reader fed arbitrary and mutated input.
+//!
+//! Golden files live in `tests/import/`: `NAME.py` is imported, and the
+//! output must equal `NAME.corspolicy` (stdout) and `NAME.stderr`
+//! (diagnostics). `CORSC_BLESS=1 cargo test --test import_django` rewrites
+//! them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cors_match_core::{Policy, Request};
+use cors_policy_lang::import::{django, python};
+use proptest::prelude::*;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import")
+}
+
+/// Every `NAME.py` in `tests/import/`, sorted.
+fn cases() -> Vec<(String, String)> {
+    let mut cases: Vec<(String, String)> = fs::read_dir(dir())
+        .expect("tests/import exists")
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            if path.extension()? != "py" {
+                return None;
+            }
+            let stem = path.file_stem()?.to_string_lossy().into_owned();
+            let source = fs::read_to_string(&path).ok()?;
+            Some((stem, source))
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "golden cases are missing");
+    cases
+}
+
+fn import(stem: &str, source: &str) -> (String, String, bool) {
+    let import = django::import(source, stem);
+    (
+        import.policy.clone(),
+        import.render_diagnostics(&format!("{stem}.py")),
+        import.is_complete(),
+    )
+}
+
+#[test]
+fn golden() {
+    let bless = std::env::var_os("CORSC_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (stem, source) in cases() {
+        let (policy, stderr, _) = import(&stem, &source);
+        for (ext, actual) in [("corspolicy", &policy), ("stderr", &stderr)] {
+            let path = dir().join(format!("{stem}.{ext}"));
+            if bless {
+                fs::write(&path, actual).expect("write golden file");
+                continue;
+            }
+            let expected = fs::read_to_string(&path).unwrap_or_default();
+            if &expected != actual {
+                failures.push(format!(
+                    "{} differs (CORSC_BLESS=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Which imports are complete (exit 0) and which are not (exit 1).
+#[test]
+fn completeness() {
+    let incomplete = [
+        "allow_all_credentials",
+        "computed",
+        "headers_plus",
+        "null_credentials",
+        "odd_values",
+        "urls_non_prefix",
+    ];
+    for (stem, source) in cases() {
+        let (_, stderr, complete) = import(&stem, &source);
+        assert_eq!(
+            complete,
+            !incomplete.contains(&stem.as_str()),
+            "{stem}: {stderr}"
+        );
+    }
+}
+
+/// The errors `corsc check` reports on a golden output, where a refusal is
+/// intended; every other output without regexes must have none.
+fn intended_errors(stem: &str) -> &'static [&'static str] {
+    match stem {
+        // `origins *` with credentials is commented out: no origins left.
+        "allow_all_credentials" => &["CORS0016"],
+        // `null` with credentials is kept, for the user to decide.
+        "null_credentials" => &["CORS0040"],
+        // Nothing imported for the origins.
+        "computed" => &["CORS0016"],
+        _ => &[],
+    }
+}
+
+#[test]
+fn golden_outputs_without_regexes_pass_check() {
+    for (stem, source) in cases() {
+        let (policy, _, _) = import(&stem, &source);
+        if policy.contains("~\"") {
+            continue;
+        }
+        let checked = cors_policy_lang::check(&policy);
+        let errors: Vec<&str> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == cors_policy_lang::Severity::Error)
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            errors,
+            intended_errors(&stem),
+            "{stem}:\n{}",
+            checked.diagnostics.render(
+                &format!("{stem}.corspolicy"),
+                &policy,
+                cors_policy_lang::RenderStyle::Short
+            )
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs regex origins from main"]
+fn golden_outputs_with_regexes_pass_check_needs_regex_origins() {
+    for (stem, source) in cases() {
+        let (policy, _, _) = import(&stem, &source);
+        if !policy.contains("~\"") {
+            continue;
+        }
+        let checked = cors_policy_lang::check(&policy);
+        // The refusals meant: the lookaround and the case-insensitive
+        // pattern in `unanchored_regex.py`, which the importer warns about.
+        let refused_lines: Vec<usize> = policy
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| line.contains("~\"(?i)") || line.contains("(?!"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        for d in checked.diagnostics.iter() {
+            if d.severity != cors_policy_lang::Severity::Error {
+                continue;
+            }
+            let line = policy[..d.span.start.min(policy.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            assert!(
+                refused_lines.contains(&line),
+                "{stem}:{line}: unexpected {}: {}",
+                d.code.as_str(),
+                d.message
+            );
+        }
+        if stem == "unanchored_regex" {
+            assert!(
+                checked.diagnostics.has_errors(),
+                "the lookaround must be refused"
+            );
+        }
+    }
+}
+
+fn corsc(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_corsc"))
+        .args(args)
+        .output()
+        .expect("corsc runs")
+}
+
+#[test]
+fn cli_prints_the_policy_and_the_diagnostics() {
+    let file = dir().join("odd_values.py");
+    let file = file.to_str().expect("UTF-8 path");
+    let output = corsc(&["import", "django", file]);
+    let expected = fs::read_to_string(dir().join("odd_values.corspolicy")).expect("golden");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected_stderr = fs::read_to_string(dir().join("odd_values.stderr"))
+        .expect("golden")
+        .replace("odd_values.py:", &format!("{file}:"));
+    assert_eq!(stderr, expected_stderr);
+    assert!(stderr.contains(&format!(
+        "{file}:3:5: error: cannot import CORS_ALLOW_ALL_ORIGINS"
+    )));
+    assert_eq!(output.status.code(), Some(1));
+
+    // Complete: exit 0; `-o` writes the file and nothing to stdout.
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-defaults.corspolicy");
+    let _ = fs::remove_file(&out);
+    let file = dir().join("defaults.py");
+    let output = corsc(&[
+        "import",
+        "django",
+        file.to_str().expect("UTF-8 path"),
+        "-o",
+        out.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        fs::read_to_string(&out).expect("written"),
+        fs::read_to_string(dir().join("defaults.corspolicy")).expect("golden")
+    );
+    // The written policy compiles.
+    let checked = corsc(&["check", out.to_str().expect("UTF-8 path")]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+
+    // Refused: exit 1, the policy is still printed.
+    let file = dir().join("allow_all_credentials.py");
+    let output = corsc(&["import", "django", file.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("# origins *;"));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains(":1:1: error: refusing CORS_ALLOW_ALL_ORIGINS = True"));
+
+    // Unreadable: exit 2.
+    let output = corsc(&["import", "django", "/nonexistent/settings.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no such file"));
+}
+
+// ---------------------------------------------------------------------
+// django's decision, emulated, against corsc's.
+
+/// `urlsplit(origin)`'s scheme (lower-cased, as Python does) and netloc.
+fn urlsplit(origin: &str) -> (String, String) {
+    match origin.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            (scheme.to_ascii_lowercase(), rest[..end].to_string())
+        }
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// django-cors-headers 4's `origin_found_in_white_lists` (plus allow-all).
+fn django_allows(allow_all: bool, origins: &[&str], regexes: &[&str], origin: &str) -> bool {
+    if origin.is_empty() {
+        // `if not origin: return response`
+        return false;
+    }
+    if allow_all {
+        return true;
+    }
+    if origin == "null" && origins.contains(&"null") {
+        return true;
+    }
+    let url = urlsplit(origin);
+    if origins.iter().any(|o| urlsplit(o) == url) {
+        return true;
+    }
+    regexes.iter().any(|pattern| {
+        regex::Regex::new(&format!("^(?:{pattern})"))
+            .expect("valid regex")
+            .is_match(origin)
+    })
+}
+
+/// corsc's decision on an actual GET with this Origin.
+fn corsc_allows(policy: &Policy<'_>, origin: &str) -> bool {
+    let outcome = policy.eval(&Request {
+        origin: Some(origin.as_bytes()),
+        ..Request::new(b"GET", b"/api/x")
+    });
+    outcome.header("access-control-allow-origin").is_some()
+}
+
+/// Whether a browser could send this `Origin` (the serialized form).
+fn browser_form(origin: &str) -> bool {
+    if origin == "null" {
+        return true;
+    }
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && !host.contains(['/', '?', '#', '@', ' '])
+        && !host.chars().any(|c| c.is_ascii_uppercase())
+        && !host.ends_with('.')
+        && !host.ends_with(if scheme == "https" { ":443" } else { ":80" })
+}
+
+const ORIGINS: &[&str] = &[
+    "https://app.example.com",
+    "https://admin.example.com",
+    "http://localhost:3000",
+    "http://localhost:3001",
+    "https://api.example.com:8443",
+    "https://api.example.com",
+    "null",
+    // suffix and prefix tricks
+    "https://app.example.com.evil.net",
+    "https://evilapp.example.com",
+    "https://app.example.comm",
+    "https://xapp.example.com",
+    "https://app.example.co",
+    "https://sub.app.example.com",
+    "http://app.example.com",
+    "https://app.example.com:8443",
+    "https://app.example.com:443",
+    // not what a browser sends
+    "https://APP.example.com",
+    "HTTPS://app.example.com",
+    "https://app.example.com/",
+    "https://app.example.com/path",
+    "https://app.example.com?",
+    "https://app.example.com.",
+    "https://user@app.example.com",
+    " https://app.example.com",
+    "https://app.example.com ",
+    "https://app.example.com, https://evil.net",
+    "Null",
+    "",
+    "file://",
+    "https://evil.net",
+    "https://pr-12.preview.example.com",
+    "https://pr-12.preview.example.com.evil.net",
+    "https://pr-.preview.example.com",
+    "https://x.example.com",
+    "https://X.example.com",
+];
+
+#[test]
+fn literal_origins_are_decided_as_django_did() {
+    let listed = [
+        "https://app.example.com",
+        "http://localhost:3000",
+        "https://api.example.com:8443",
+        "https://Admin.Example.com/",
+        "null",
+    ];
+    let settings = format!(
+        "CORS_ALLOWED_ORIGINS = [{}]\n",
+        listed
+            .iter()
+            .map(|o| format!("{o:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for allow_all in [false, true] {
+        let settings = if allow_all {
+            format!("{settings}CORS_ALLOW_ALL_ORIGINS = True\n")
+        } else {
+            settings.clone()
+        };
+        let import = django::import(&settings, "equivalence");
+        let compiled = cors_policy_lang::compile(&import.policy)
+            .unwrap_or_else(|e| panic!("{e}: {:?}\n{}", e, import.policy));
+        let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+        for origin in ORIGINS {
+            let django = django_allows(allow_all, &listed, &[], origin);
+            let corsc = corsc_allows(&policy, origin);
+            if allow_all {
+                // `origins *` sends its headers to every request, with an
+                // Origin or without (README: "Evaluation in brief").
+                assert_eq!(django || origin.is_empty(), corsc, "{origin} (allow-all)");
+            } else if browser_form(origin) {
+                if *origin == "https://admin.example.com" {
+                    // Documented: django compared "Admin.Example.com" with
+                    // the browser's lower-case host and never matched;
+                    // corsc lower-cases the listed origin.
+                    assert!(!django && corsc, "{origin}");
+                } else {
+                    assert_eq!(django, corsc, "{origin}");
+                }
+            } else if django != corsc {
+                // Documented: django compared urlsplit() scheme and netloc,
+                // so a trailing slash, a path, a query or an upper-case
+                // scheme still matched; corsc compares the serialized form.
+                assert!(django && !corsc, "{origin}: corsc must not allow more");
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs regex origins from main"]
+fn regex_origins_are_decided_as_django_did_needs_regex_origins() {
+    let regexes = [
+        r"^https://\w+\.example\.com$",
+        r"^https://pr-\d+\.preview\.example\.com",
+        r"^http://localhost:\d+$",
+    ];
+    let settings = format!(
+        "CORS_ALLOWED_ORIGIN_REGEXES = [{}]\n",
+        regexes
+            .iter()
+            .map(|o| format!("r\"{o}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let import = django::import(&settings, "equivalence");
+    let compiled = cors_policy_lang::compile(&import.policy)
+        .unwrap_or_else(|e| panic!("{e}: {:?}\n{}", e, import.policy));
+    let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+    for origin in ORIGINS {
+        let django = django_allows(false, &[], &regexes, origin);
+        let corsc = corsc_allows(&policy, origin);
+        if django == corsc {
+            continue;
+        }
+        // corsc never allows what django did not.
+        assert!(django && !corsc, "{origin}");
+        // Documented: django matched at the start only (an unanchored
+        // pattern accepts longer origins), and `\w` matched upper case that
+        // browsers never send.
+        let prefix_only = regexes.iter().any(|p| {
+            regex::Regex::new(&format!("^(?:{p})"))
+                .expect("regex")
+                .is_match(origin)
+                && !regex::Regex::new(&format!("^(?:{p})$"))
+                    .expect("regex")
+                    .is_match(origin)
+        });
+        assert!(prefix_only || !browser_form(origin), "{origin}");
+    }
+}
+
+#[test]
+fn settings_text_cannot_inject_directives() {
+    let settings = r#"
+CORS_ALLOWED_ORIGINS = ['https://a.example.com', 'https://b.example.com\n}\npolicy evil { origins *; }']
+CORS_ALLOWED_ORIGIN_REGEXES = [r'''^https://a\.com$
+}
+policy evil2 { origins *; }''']
+CORS_URLS_REGEX = '''^/api/
+}
+policy evil3 { origins *; }'''
+CORS_ALLOW_HEADERS = ['x-a; } policy evil4 { origins *; } #']
+CORS_EXPOSE_HEADERS = ['x-b\n}']
+CORS_PREFLIGHT_MAX_AGE = -------------------------------------1
+"#;
+    let import = django::import(settings, "x");
+    for line in import.policy.lines() {
+        assert!(
+            !line.trim_start().starts_with("policy evil") && !line.starts_with('}') || line == "}",
+            "{}",
+            import.policy
+        );
+    }
+    let (file, _) = cors_policy_lang::parser::parse(&import.policy);
+    assert_eq!(file.policies.len(), 1, "{}", import.policy);
+    assert!(!import.is_complete());
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for value in [
+        "[".repeat(100_000),
+        "-".repeat(100_000) + "1",
+        "(".repeat(100_000),
+        "list(".repeat(100_000),
+    ] {
+        let import = django::import(&format!("CORS_ALLOW_HEADERS = {value}\n"), "x");
+        assert!(!import.is_complete());
+    }
+}
+
+// ---------------------------------------------------------------------
+// The Python reader never panics.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_reader_never_panics(source in "\\PC*") {
+        let _ = python::parse(&source);
+        let _ = django::import(&source, "x");
+    }
+
+    #[test]
+    fn the_reader_never_panics_on_python_like_text(
+        source in proptest::collection::vec(
+            prop_oneof![
+                Just("CORS_ALLOWED_ORIGINS"), Just("CORS_URLS_REGEX"), Just(" = "), Just("["),
+                Just("]"), Just("("), Just(")"), Just(","), Just("\""), Just("'"), Just("'''"),
+                Just("r\""), Just("\\"), Just("\n"), Just("    "), Just("*default_headers"),
+                Just("re.compile("), Just("re.I"), Just("+"), Just("#"), Just("f'"), Just("1_0"),
+                Just("0x"), Just("True"), Just("https://a.com"), Just("^.*$"), Just(":"),
+            ],
+            0..60,
+        )
+    ) {
+        let source: String = source.concat();
+        let _ = django::import(&source, "x");
+    }
+
+    #[test]
+    fn the_reader_never_panics_on_mutated_settings(
+        case in 0usize..64,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 1..8),
+    ) {
+        let cases = cases();
+        let (_, source) = &cases[case % cases.len()];
+        let mut bytes = source.clone().into_bytes();
+        for (at, byte, kind) in edits {
+            let at = if bytes.is_empty() { 0 } else { at % bytes.len() };
+            match kind {
+                0 if !bytes.is_empty() => { bytes.remove(at); }
+                1 => bytes.insert(at, byte),
+                _ => bytes.truncate(at),
+            }
+        }
+        let source = String::from_utf8_lossy(&bytes);
+        let import = django::import(&source, "x");
+        // Whatever the input, the output is a policy file corsc can lex
+        // and parse without panicking.
+        let _ = cors_policy_lang::check(&import.policy);
+    }
+}
