@@ -363,6 +363,28 @@ impl Parser<'_> {
                         span: name_token.span.start..end,
                     });
                 }
+                TokenKind::Word
+                    if self.text_at(self.position) == "~"
+                        && matches!(
+                            self.kind_at(self.position + 1),
+                            TokenKind::String | TokenKind::UnterminatedString
+                        ) =>
+                {
+                    // `~ "regex"`: one mistake, reported once (not as a bad
+                    // origin plus the regex's backslashes as bad escapes).
+                    let tilde = self.bump();
+                    self.check_token();
+                    let string = self.bump();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidRegex,
+                            "a regex origin is `~` directly followed by a quoted regex",
+                            tilde.span.start..string.span.end,
+                        )
+                        .with_label("space between `~` and the regex")
+                        .with_help("remove the space: `~\"...\"`"),
+                    );
+                }
                 TokenKind::Word => {
                     let token = self.bump();
                     let value = self

@@ -27,7 +27,7 @@ pub const MAX_REPEAT: u32 = 255;
 /// Most search steps (transitions followed) the safety analysis takes
 /// before giving up and refusing the pattern as too complex to prove safe.
 /// Real origin patterns need a few thousand.
-const MAX_SEARCH_STEPS: usize = 2_000_000;
+const MAX_SEARCH_STEPS: usize = 500_000;
 
 /// Why a regex is refused before any safety analysis.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,8 +143,7 @@ fn check_supported(hir: &Hir, at_start: bool, at_end: bool) -> Result<(), RegexE
             ))),
         },
         HirKind::Repetition(repetition) => {
-            if repetition.min > MAX_REPEAT || repetition.max.is_some_and(|max| max > MAX_REPEAT)
-            {
+            if repetition.min > MAX_REPEAT || repetition.max.is_some_and(|max| max > MAX_REPEAT) {
                 return Err(RegexError::Syntax(format!(
                     "repetition bounds above {MAX_REPEAT} are not supported"
                 )));
@@ -196,12 +195,14 @@ impl Thompson {
     }
 
     fn range(&mut self, from: u32, lo: u8, hi: u8, next: u32, literal: bool) {
-        self.states[from as usize].transitions.push(RegexTransition {
-            lo,
-            hi,
-            next,
-            literal,
-        });
+        self.states[from as usize]
+            .transitions
+            .push(RegexTransition {
+                lo,
+                hi,
+                next,
+                literal,
+            });
     }
 
     /// Appends the automaton of `hir` starting at `start`; returns its end.
@@ -219,9 +220,11 @@ impl Thompson {
             }
             HirKind::Class(class) => {
                 let ranges: Vec<(u8, u8)> = match class {
-                    Class::Bytes(bytes) => {
-                        bytes.ranges().iter().map(|r| (r.start(), r.end())).collect()
-                    }
+                    Class::Bytes(bytes) => bytes
+                        .ranges()
+                        .iter()
+                        .map(|r| (r.start(), r.end()))
+                        .collect(),
                     Class::Unicode(unicode) => {
                         let mut ranges = Vec::new();
                         for range in unicode.ranges() {
@@ -344,7 +347,9 @@ impl Thompson {
                     });
                 }
             }
-            state.transitions.sort_by_key(|t| (t.lo, t.hi, t.next, t.literal));
+            state
+                .transitions
+                .sort_by_key(|t| (t.lo, t.hi, t.next, t.literal));
             state.transitions.dedup();
             total += state.transitions.len();
             if total > MAX_NFA_TRANSITIONS {
@@ -500,7 +505,11 @@ impl Grammar {
     fn in_host(self) -> bool {
         matches!(
             self,
-            Grammar::HostStart | Grammar::Label | Grammar::LabelStart | Grammar::Ipv6 | Grammar::Ipv6End
+            Grammar::HostStart
+                | Grammar::Label
+                | Grammar::LabelStart
+                | Grammar::Ipv6
+                | Grammar::Ipv6End
         )
     }
 
@@ -532,8 +541,8 @@ fn byte_classes(nfa: &RegexNfa) -> Vec<(u8, u8)> {
     }
     let mut classes = Vec::new();
     let mut lo = 0usize;
-    for hi in 1..=256 {
-        if boundaries[hi] {
+    for (hi, &boundary) in boundaries.iter().enumerate().skip(1) {
+        if boundary {
             classes.push((lo as u8, (hi - 1) as u8));
             lo = hi;
         }
@@ -739,7 +748,7 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
                 && context.credentials
                 && !context.allow_insecure_origins
                 && node.scheme == b"http"
-                && !(!node.open && is_loopback_host(&node.suffix))
+                && (node.open || !is_loopback_host(&node.suffix))
             {
                 insecure = Some(Finding::InsecureWithCredentials {
                     example: String::from_utf8_lossy(&example).into_owned(),
@@ -809,7 +818,9 @@ fn unspelled(node: &DomainNode) -> bool {
         || literal_labels.starts_with('[')
         || literal_labels.ends_with(']')
         || is_public_suffix_or_unknown(literal_labels)
-        || literal_labels.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || literal_labels
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// The same kind of counterexample, made to read like an attack: a
@@ -920,49 +931,13 @@ mod tests {
 
     #[test]
     fn rejects_what_an_automaton_cannot_run() {
-        for pattern in [r"(a)\1", r"a(?=b)", r"a(?!b)", r"(?<=a)b", r"\bhttps", r"a^b", r"a$b", r"a{1000}"] {
-            assert!(matches!(compile(pattern), Err(RegexError::Syntax(_))), "{pattern}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod explore {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn print_findings() {
-        let ctx = AnalysisContext { credentials: true, allow_insecure_origins: false };
-        for p in [
-            r"^https://.*example\.com$",
-            r"^https://pr-[0-9]+\.preview\.example\.com$",
-            r"^https://app.example.com$",
-            r"^https://app\.example\.com",
-            r"^https://[a-z]+\.example\.com$",
-            r"^https://([a-z0-9-]+\.)*example\.com$",
-            r"^https://example\.com.*$",
-            r"^https://[a-z]+\.com$",
-            r"^https://app\.example\.(com|org)$",
-            r"^http://localhost:[0-9]+$",
-            r"^http://app\.example\.com$",
-            r"^https?://app\.example\.com$",
-            r"^https://(?i)app\.example\.com$",
-            r"^https://app\.example\.co\.uk$",
-            r"^https://[a-z]+\.co\.uk$",
-            r"^https://[a-z]+\.github\.io$",
-            r"^https://app\.example\.com/$",
-            r"^https://.+@example\.com$",
-            r"^https://[^.]+\.example\.com$",
-            r"^https://\w+\.example\.com$",
-            r"^https://(www\.)?example\.com(:[0-9]{1,5})?$",
-            r"^http://127\.0\.0\.[0-9]+$",
-            r"^https://example\.com|^https://[a-z]+\.example\.com$",
-            r"^https://(a|[ab])\.example\.com$",
-            r"null",
-            r"^https://example[.]com$",
+        for pattern in [
+            r"(a)\1", r"a(?=b)", r"a(?!b)", r"(?<=a)b", r"\bhttps", r"a^b", r"a$b", r"a{1000}",
         ] {
-            let n = compile(p).unwrap();
-            println!("{p:50} {:?}", analyse(&n, ctx));
+            assert!(
+                matches!(compile(pattern), Err(RegexError::Syntax(_))),
+                "{pattern}"
+            );
         }
     }
 }

@@ -134,7 +134,6 @@ fn golden_outputs_without_regexes_pass_check() {
 }
 
 #[test]
-#[ignore = "needs regex origins from main"]
 fn golden_outputs_with_regexes_pass_check_needs_regex_origins() {
     for (stem, source) in cases() {
         let (policy, _, _) = import(&stem, &source);
@@ -395,7 +394,6 @@ fn literal_origins_are_decided_as_django_did() {
 }
 
 #[test]
-#[ignore = "needs regex origins from main"]
 fn regex_origins_are_decided_as_django_did_needs_regex_origins() {
     let regexes = [
         r"^https://\w+\.example\.com$",

@@ -233,8 +233,10 @@ fn policy_record(
             let (mut plain, mut any_port, mut wildcard) = (Vec::new(), Nfa::new(), Nfa::new());
             for pattern in patterns {
                 if let OriginPattern::Regex(regex) = pattern {
-                    let nfa = regex_origin::compile(regex)
-                        .map_err(|_| CompileError::InvalidRegex { regex: regex.clone() })?;
+                    let nfa =
+                        regex_origin::compile(regex).map_err(|_| CompileError::InvalidRegex {
+                            regex: regex.clone(),
+                        })?;
                     any_port.graft(&nfa, 1);
                     continue;
                 }

@@ -12,8 +12,8 @@ use std::ops::Range;
 use super::Context;
 use crate::ast::{Arg, Directive};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::regex_origin::{self, Finding, NotAnOriginWhy};
 use crate::model::{self, serialize_ipv6, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
+use crate::regex_origin::{self, Finding, NotAnOriginWhy};
 
 /// The longest DNS name and label browsers accept.
 const MAX_DOMAIN_LEN: usize = 253;

@@ -105,8 +105,23 @@ pub fn tuple_strategy() -> impl Strategy<Value = OriginPattern> {
         })
 }
 
+/// Safe regex origin patterns, each with an origin it matches.
+pub const REGEXES: &[(&str, &str)] = &[
+    (r"^https://pr-[0-9]+\.a\.com$", "https://pr-7.a.com"),
+    (
+        r"^https://([a-z0-9-]+\.)*b\.a\.com(:[0-9]{1,5})?$",
+        "https://x.y.b.a.com:8080",
+    ),
+    (r"https://(www|app)\.a\.com", "https://app.a.com"),
+    (r"^http://localhost(:[0-9]+)?$", "http://localhost:3000"),
+];
+
 pub fn pattern_strategy() -> impl Strategy<Value = OriginPattern> {
-    prop_oneof![8 => tuple_strategy(), 1 => Just(OriginPattern::Null)]
+    prop_oneof![
+        8 => tuple_strategy(),
+        1 => Just(OriginPattern::Null),
+        1 => prop::sample::select(REGEXES).prop_map(|(regex, _)| OriginPattern::Regex(regex.to_string())),
+    ]
 }
 
 pub fn header_names_strategy() -> impl Strategy<Value = HeaderNames> {
@@ -369,6 +384,13 @@ pub const FIXED_ORIGINS: &[&[u8]] = &[
 pub fn origin_from(pattern: &OriginPattern, raw: &RawRequest) -> Vec<u8> {
     let tuple = match pattern {
         OriginPattern::Null => return b"null".to_vec(),
+        OriginPattern::Regex(regex) => {
+            let example = REGEXES
+                .iter()
+                .find(|(r, _)| r == regex)
+                .map_or("", |(_, e)| e);
+            return example.as_bytes().to_vec();
+        }
         OriginPattern::Tuple(tuple) => tuple,
     };
     let mut origin = format!("{}://", tuple.scheme).into_bytes();
