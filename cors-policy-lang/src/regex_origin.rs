@@ -18,6 +18,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Most states a regex's automaton may have: far more than any origin
 /// pattern needs, few enough to keep compile time and tables small.
 pub const MAX_REGEX_STATES: usize = 4096;
+/// [`DomainNode::http`] once the scheme is known not to be `http`.
+const NOT_HTTP: u8 = 5;
 /// The longest host a browser serializes.
 const MAX_HOST_LEN: usize = 253;
 /// Most transitions of a regex's epsilon-free NFA.
@@ -702,7 +704,10 @@ fn classify_non_origin(example: &[u8]) -> NotAnOriginWhy {
 struct DomainNode {
     state: u32,
     grammar: Grammar,
-    scheme: Vec<u8>,
+    /// How much of the scheme is `http`: 0..=4 bytes of it so far, or
+    /// [`NOT_HTTP`]. Only `http` matters, and tracking just that keeps a
+    /// scheme written as a class (`[a-z]+://`) from multiplying the nodes.
+    http: u8,
     suffix: Vec<u8>,
     open: bool,
     open_at_dot: bool,
@@ -716,7 +721,7 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
     let start = DomainNode {
         state: 0,
         grammar: Grammar::SchemeFirst,
-        scheme: Vec::new(),
+        http: 0,
         suffix: Vec::new(),
         open: false,
         open_at_dot: false,
@@ -747,7 +752,7 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
             if insecure.is_none()
                 && context.credentials
                 && !context.allow_insecure_origins
-                && node.scheme == b"http"
+                && node.http == 4
                 && (node.open || !is_loopback_host(&node.suffix))
             {
                 insecure = Some(Finding::InsecureWithCredentials {
@@ -769,11 +774,10 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
                 next.state = t.next;
                 next.grammar = grammar;
                 if node.grammar.in_scheme() && grammar.in_scheme() {
-                    // Only `http` matters; a long scheme is just "not http".
-                    if next.scheme.len() > 8 {
-                        continue;
-                    }
-                    next.scheme.push(byte);
+                    next.http = match b"http".get(usize::from(node.http)) {
+                        Some(&expected) if expected == byte => node.http + 1,
+                        _ => NOT_HTTP,
+                    };
                 }
                 // Host characters: from the first after `//` to the last
                 // before `:port` (or the end).
