@@ -331,13 +331,15 @@ impl<'a> Policy<'a> {
     }
 
     /// Checks a comma-separated list of header names in one pass, without
-    /// storing names: each byte is classified (name byte, whitespace, comma
-    /// or invalid) as it is scanned, and each name, once complete, is looked
-    /// up in the policy's header index: one hash and a few comparisons per
-    /// name. A malformed list wins over a name not allowed.
+    /// storing names: each byte is classified and, inside a name, fed to the
+    /// allowed-headers automaton as it is scanned. A malformed list wins
+    /// over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
+        let automata = &self.automata;
+        let start = selected.start(policy::HEADER_START);
         let any_header = selected.has(flags::ANY_HEADER);
         let mut all_allowed = true;
+        let mut state = start;
         // The current name is `list[name_start..name_end]`, empty when
         // `name_end == name_start`; `ended` once whitespace followed it.
         let (mut name_start, mut name_end, mut ended) = (0, 0, false);
@@ -345,7 +347,8 @@ impl<'a> Policy<'a> {
             match HEADER_LIST_CLASS[byte as usize] {
                 COMMA => {
                     all_allowed &=
-                        self.name_allowed(selected, any_header, &list[name_start..name_end]);
+                        self.name_allowed(state, any_header, &list[name_start..name_end]);
+                    state = start;
                     (name_start, name_end, ended) = (at + 1, at + 1, false);
                 }
                 OWS => {
@@ -357,17 +360,18 @@ impl<'a> Policy<'a> {
                     }
                 }
                 INVALID => return HeaderCheck::Malformed,
-                _ => {
+                lower => {
                     // A name byte after the name's trailing whitespace: a
                     // name with a space in it.
                     if ended {
                         return HeaderCheck::Malformed;
                     }
+                    state = automata.step(state, lower);
                     name_end = at + 1;
                 }
             }
         }
-        all_allowed &= self.name_allowed(selected, any_header, &list[name_start..name_end]);
+        all_allowed &= self.name_allowed(state, any_header, &list[name_start..name_end]);
         if all_allowed {
             HeaderCheck::Allowed
         } else {
@@ -375,12 +379,12 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// Whether a requested header `name` (a token, or empty for an empty
-    /// list element, which is allowed) is allowed.
+    /// Whether a requested header `name` (empty for an empty list element,
+    /// which is allowed) whose walk ended in `state` is allowed.
     #[inline(always)]
-    fn name_allowed(&self, selected: &Selected<'_>, any_header: bool, name: &[u8]) -> bool {
+    fn name_allowed(&self, state: u32, any_header: bool, name: &[u8]) -> bool {
         name.is_empty()
-            || self.header_index_contains(selected.record, name)
+            || self.automata.accept(state) != 0
             || (any_header && !name.eq_ignore_ascii_case(b"authorization"))
     }
 
