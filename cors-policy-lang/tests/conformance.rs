@@ -115,6 +115,18 @@ policy lan {
 }
 "#,
     ),
+    (
+        "regex",
+        r#"
+policy regex {
+    origins https://app.example.com
+            ~"^https://pr-[0-9]+\.preview\.example\.com$"
+            ~"https://(www|shop)\.example\.(com|org)(:[0-9]{2,5})?";
+    methods PUT;
+    credentials on;
+}
+"#,
+    ),
 ];
 
 /// One row of the table.
