@@ -520,62 +520,71 @@ impl Grammar {
     }
 }
 
-/// The byte classes of an NFA: bytes no transition tells apart, so one
-/// representative per class stands for all of them in a search.
-fn byte_classes(nfa: &RegexNfa) -> Vec<(u8, u8)> {
+/// The bytes some literal transition of the NFA matches.
+fn literal_bytes(nfa: &RegexNfa) -> [bool; 256] {
+    let mut literal = [false; 256];
+    for t in nfa.states.iter().flat_map(|state| &state.transitions) {
+        if t.literal {
+            for byte in t.lo..=t.hi {
+                literal[byte as usize] = true;
+            }
+        }
+    }
+    literal
+}
+
+/// One byte per byte class of the NFA (bytes no transition tells apart, so
+/// one stands for all of its class in a search), in the order a
+/// breadth-first search should try them.
+///
+/// With `avoid_literals`, where a class allows, its byte is one no literal
+/// of the pattern uses: a counterexample spelled with it cannot be mistaken
+/// for a literal spelling of another branch. Then the most readable first (lower case, digits),
+/// control and non-ASCII bytes last, so equally short examples read like
+/// real origins.
+fn representatives(nfa: &RegexNfa, avoid_literals: bool) -> Vec<u8> {
+    let literal = if avoid_literals {
+        literal_bytes(nfa)
+    } else {
+        [false; 256]
+    };
     let mut boundaries = [false; 257];
     boundaries[0] = true;
     boundaries[256] = true;
-    for state in &nfa.states {
-        for t in &state.transitions {
-            boundaries[t.lo as usize] = true;
-            boundaries[t.hi as usize + 1] = true;
-        }
+    for t in nfa.states.iter().flat_map(|state| &state.transitions) {
+        boundaries[t.lo as usize] = true;
+        boundaries[t.hi as usize + 1] = true;
     }
     // The grammar's own distinctions: every byte it treats specially.
-    for byte in b"azAZ09:/[].@?#+-_" {
+    for byte in b"azAZ09:/[].@?#+-_afgz" {
         boundaries[*byte as usize] = true;
         boundaries[*byte as usize + 1] = true;
     }
-    for byte in b"afgz" {
-        boundaries[*byte as usize] = true;
-        boundaries[*byte as usize + 1] = true;
-    }
-    let mut classes = Vec::new();
+    let readability = |byte: u8| match byte {
+        b'x' => 0,
+        b'a'..=b'z' => 1,
+        b'0'..=b'9' => 2,
+        b'-' | b'.' => 3,
+        b'A'..=b'Z' => 4,
+        b'/' | b'@' => 5,
+        0x21..=0x7E => 6,
+        _ => 7,
+    };
+    let mut bytes = Vec::new();
     let mut lo = 0usize;
     for (hi, &boundary) in boundaries.iter().enumerate().skip(1) {
         if boundary {
-            classes.push((lo as u8, (hi - 1) as u8));
+            let class = lo as u8..=(hi - 1) as u8;
+            let best = class
+                .clone()
+                .min_by_key(|&byte| (literal[byte as usize], readability(byte)))
+                .unwrap_or(lo as u8);
+            bytes.push(best);
             lo = hi;
         }
     }
-    // A breadth-first search meets equally short examples in this order:
-    // the most readable first, control and non-ASCII bytes last.
-    classes.sort_by_key(|&class| {
-        let byte = representative(class);
-        match byte {
-            b'x' => 0,
-            b'a'..=b'z' => 1,
-            b'0'..=b'9' => 2,
-            b'-' | b'.' => 3,
-            b'A'..=b'Z' => 4,
-            b'/' | b'@' => 5,
-            0x21..=0x7E => 6,
-            _ => 7,
-        }
-    });
-    classes
-}
-
-/// The byte a counterexample uses for a class: a lower-case letter or a
-/// digit when the class has one, so that examples read like real origins.
-fn representative((lo, hi): (u8, u8)) -> u8 {
-    for preferred in [b'x', b'a', b'0'] {
-        if lo <= preferred && preferred <= hi {
-            return preferred;
-        }
-    }
-    lo
+    bytes.sort_by_key(|&byte| (literal[byte as usize], readability(byte)));
+    bytes
 }
 
 /// The transitions of `state` on `byte`.
@@ -617,7 +626,7 @@ fn find_non_origin(nfa: &RegexNfa) -> Option<Finding> {
             why: NotAnOriginWhy::Empty,
         });
     }
-    let classes = byte_classes(nfa);
+    let representatives = representatives(nfa, false);
     // Nodes: (NFA state, grammar position or None once outside the grammar).
     type Node = (u32, Option<Grammar>);
     let mut parents: Vec<(usize, u8)> = vec![(usize::MAX, 0)];
@@ -637,8 +646,7 @@ fn find_non_origin(nfa: &RegexNfa) -> Option<Finding> {
                 why,
             });
         }
-        for &class in &classes {
-            let byte = representative(class);
+        for &byte in &representatives {
             let next_grammar = grammar.and_then(|g| g.step(byte));
             for t in targets(nfa, state, byte) {
                 steps += 1;
@@ -717,7 +725,7 @@ struct DomainNode {
 /// origin breaking rule 2 or 3 of [`analyse`]. A candidate whose host
 /// another path of the pattern spells out literally is not a finding.
 fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding> {
-    let classes = byte_classes(nfa);
+    let representatives = representatives(nfa, true);
     let start = DomainNode {
         state: 0,
         grammar: Grammar::SchemeFirst,
@@ -760,8 +768,7 @@ fn find_unsafe_origins(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding>
                 });
             }
         }
-        for &class in &classes {
-            let byte = representative(class);
+        for &byte in &representatives {
             let Some(grammar) = node.grammar.step(byte) else {
                 continue;
             };
@@ -827,8 +834,8 @@ fn unspelled(node: &DomainNode) -> bool {
             .all(|b| b.is_ascii_digit() || b == b'.')
 }
 
-/// The same kind of counterexample, made to read like an attack: a
-/// representative `x` of the host replaced by `.evil.net` or `evil` when the
+/// The same kind of counterexample, made to read like an attack: a byte of
+/// the host that no literal uses replaced by `.evil.net` or `evil` when the
 /// pattern still matches the result and still does not spell its domain.
 fn more_telling(nfa: &RegexNfa, example: Vec<u8>) -> Vec<u8> {
     let host_start = example
@@ -836,8 +843,10 @@ fn more_telling(nfa: &RegexNfa, example: Vec<u8>) -> Vec<u8> {
         .position(|w| w == b"://")
         .map_or(example.len(), |at| at + 3);
     let host_end = host_start + host_of(&example).len();
+    let literal = literal_bytes(nfa);
     for insert in [&b".evil.net"[..], b"evil"] {
-        for at in (host_start..host_end).filter(|&at| example[at] == b'x') {
+        // Only bytes no literal uses: they came from a class or `.`.
+        for at in (host_start..host_end).filter(|&at| !literal[example[at] as usize]) {
             let mut candidate = example[..at].to_vec();
             candidate.extend_from_slice(insert);
             candidate.extend_from_slice(&example[at + 1..]);
