@@ -330,48 +330,51 @@ impl<'a> Policy<'a> {
         Ok(())
     }
 
-    /// Checks a comma-separated list of header names in one pass, without
-    /// storing names: each byte is classified and, inside a name, fed to the
-    /// allowed-headers automaton as it is scanned. A malformed list wins
-    /// over a name not allowed.
+    /// Checks a comma-separated list of header names without storing them:
+    /// each name is walked through the allowed-headers automaton in a tight
+    /// loop as it is scanned (folding case through the class table), then
+    /// the separator after it is checked. A malformed list wins over a name
+    /// not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let automata = &self.automata;
         let start = selected.start(policy::HEADER_START);
         let any_header = selected.has(flags::ANY_HEADER);
+        let class = |at: usize| {
+            list.get(at)
+                .map_or(COMMA, |&b| HEADER_LIST_CLASS[b as usize])
+        };
         let mut all_allowed = true;
-        let mut state = start;
-        // The current name is `list[name_start..name_end]`, empty when
-        // `name_end == name_start`; `ended` once whitespace followed it.
-        let (mut name_start, mut name_end, mut ended) = (0, 0, false);
-        for (at, &byte) in list.iter().enumerate() {
-            match HEADER_LIST_CLASS[byte as usize] {
-                COMMA => {
-                    all_allowed &=
-                        self.name_allowed(state, any_header, &list[name_start..name_end]);
-                    state = start;
-                    (name_start, name_end, ended) = (at + 1, at + 1, false);
-                }
-                OWS => {
-                    if name_end == name_start {
-                        name_start = at + 1;
-                        name_end = at + 1;
-                    } else {
-                        ended = true;
-                    }
-                }
+        let mut at = 0;
+        while at < list.len() {
+            match class(at) {
+                // Empty elements and whitespace around names.
+                OWS | COMMA => at += 1,
                 INVALID => return HeaderCheck::Malformed,
-                lower => {
-                    // A name byte after the name's trailing whitespace: a
-                    // name with a space in it.
-                    if ended {
+                _ => {
+                    let name_start = at;
+                    let mut state = start;
+                    loop {
+                        let lower = class(at);
+                        if lower <= COMMA {
+                            break;
+                        }
+                        state = automata.step(state, lower);
+                        at += 1;
+                    }
+                    all_allowed &= self.name_allowed(state, any_header, &list[name_start..at]);
+                    while class(at) == OWS && at < list.len() {
+                        at += 1;
+                    }
+                    // After a name and its whitespace: a comma or the end.
+                    // Anything else is a name with a space in it, or a byte
+                    // no header list may hold.
+                    if at < list.len() && class(at) != COMMA {
                         return HeaderCheck::Malformed;
                     }
-                    state = automata.step(state, lower);
-                    name_end = at + 1;
+                    at += 1;
                 }
             }
         }
-        all_allowed &= self.name_allowed(state, any_header, &list[name_start..name_end]);
         if all_allowed {
             HeaderCheck::Allowed
         } else {
