@@ -55,11 +55,14 @@ fn is_token(bytes: &[u8]) -> bool {
 /// An `Origin` value that no browser could send: empty, too long, or with
 /// a byte that is not visible ASCII or is `,`.
 fn is_malformed_origin(origin: &[u8]) -> bool {
-    if origin.is_empty() || origin.len() > MAX_ORIGIN_LEN {
-        return true;
-    }
-    // Eight bytes at a time: origins are a few dozen bytes and this runs on
-    // every CORS request.
+    origin.is_empty() || origin.len() > MAX_ORIGIN_LEN || has_non_origin_byte(origin)
+}
+
+/// Whether `origin` has a byte that is not visible ASCII or is `,`, eight
+/// bytes at a time: origins are a few dozen bytes and this runs on every
+/// CORS request.
+#[cfg(target_pointer_width = "64")]
+fn has_non_origin_byte(origin: &[u8]) -> bool {
     let mut chunks = origin.chunks_exact(8);
     let mut invalid = 0u64;
     for chunk in &mut chunks {
@@ -67,20 +70,23 @@ fn is_malformed_origin(origin: &[u8]) -> bool {
         word.copy_from_slice(chunk);
         invalid |= invalid_origin_bytes(u64::from_le_bytes(word));
     }
-    // The tail: the last eight bytes again when there are eight (checking
-    // a byte twice is harmless), else the bytes padded with a valid one.
-    let tail = match origin.len().checked_sub(8) {
-        Some(start) => origin[start..]
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| w << 8 | u64::from(b)),
-        None => origin
-            .iter()
-            .rev()
-            .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b)),
-    };
+    // The tail, padded with a valid byte.
+    let tail = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b));
     invalid |= invalid_origin_bytes(tail);
     invalid != 0
+}
+
+/// [`has_non_origin_byte`] a byte at a time, where 64-bit arithmetic would
+/// cost more code than it saves (32-bit firmware).
+#[cfg(not(target_pointer_width = "64"))]
+fn has_non_origin_byte(origin: &[u8]) -> bool {
+    origin
+        .iter()
+        .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
 }
 
 /// Non-zero when any byte of `word` is below `!` (0x21), above `~` (0x7E)
@@ -361,7 +367,8 @@ impl<'a> Policy<'a> {
                         state = automata.step(state, lower);
                         at += 1;
                     }
-                    all_allowed &= self.name_allowed(state, any_header, &list[name_start..at]);
+                    let name = list.get(name_start..at).unwrap_or_default();
+                    all_allowed &= self.name_allowed(state, any_header, name);
                     while class(at) == OWS && at < list.len() {
                         at += 1;
                     }
