@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use corsc_benches::{
-    eval_sizes, matches_wildcard, peers, quick, Fixture, Scenario, Variant, UNKNOWN_ORIGIN,
+    each_verified_scenario, matches_wildcard, peers, quick, Fixture, Scenario, UNKNOWN_ORIGIN,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 
@@ -37,20 +37,7 @@ fn config() -> Criterion {
 }
 
 fn eval(c: &mut Criterion) {
-    for &size in eval_sizes() {
-        let mut exact = Fixture::new(size, Variant::Exact);
-        let mut wildcard = Fixture::new(size, Variant::Wildcard10);
-        for scenario in Scenario::ALL {
-            let fixture = match scenario.variant() {
-                Variant::Exact => &mut exact,
-                Variant::Wildcard10 => &mut wildcard,
-            };
-            if let Err(error) = fixture.verify(scenario) {
-                panic!("{size} origins: {error}");
-            }
-            bench_scenario(c, fixture, scenario, size);
-        }
-    }
+    each_verified_scenario(|fixture, scenario, size| bench_scenario(c, fixture, scenario, size));
 }
 
 fn bench_scenario(c: &mut Criterion, fixture: &mut Fixture, scenario: Scenario, size: usize) {

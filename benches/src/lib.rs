@@ -447,6 +447,31 @@ impl Fixture {
     }
 }
 
+/// Calls `each(fixture, scenario, size)` for every scenario at every eval
+/// size, on fixtures (one per variant and size) that answered the scenario
+/// as expected: the shared loop of the benchmarks and of `alloc_count`.
+///
+/// # Panics
+///
+/// When an implementation gives a fixture the wrong answer: a misconfigured
+/// peer must not be measured.
+pub fn each_verified_scenario(mut each: impl FnMut(&mut Fixture, Scenario, usize)) {
+    for &size in eval_sizes() {
+        let mut exact = Fixture::new(size, Variant::Exact);
+        let mut wildcard = Fixture::new(size, Variant::Wildcard10);
+        for scenario in Scenario::ALL {
+            let fixture = match scenario.variant() {
+                Variant::Exact => &mut exact,
+                Variant::Wildcard10 => &mut wildcard,
+            };
+            if let Err(error) = fixture.verify(scenario) {
+                panic!("{size} origins: {error}");
+            }
+            each(fixture, scenario, size);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -614,6 +614,10 @@ fn targets(nfa: &RegexNfa, state: u32, byte: u8) -> impl Iterator<Item = &RegexT
 pub fn analyse(nfa: &RegexNfa, context: AnalysisContext) -> Vec<Finding> {
     let mut findings = find_unsafe_origins(nfa, context);
     findings.extend(find_non_origin(nfa));
+    // Either search may give up; one "too complex" says it.
+    if findings.contains(&Finding::TooComplex) {
+        return vec![Finding::TooComplex];
+    }
     findings
 }
 

@@ -301,20 +301,7 @@ fn compile_all() -> HashMap<&'static str, Compiled> {
 }
 
 fn table_outcome(table: &Table<'_>, request: &Request<'_>) -> RefOutcome {
-    let outcome = table.eval(request);
-    RefOutcome {
-        decision: outcome.decision,
-        reason: outcome.reason,
-        policy: outcome
-            .policy
-            .map(|name| String::from_utf8_lossy(name).into_owned()),
-        status: outcome.status,
-        headers: outcome
-            .headers
-            .iter()
-            .map(|h| (h.name, h.value.to_vec()))
-            .collect(),
-    }
+    support::owned(&table.eval(request))
 }
 
 /// Readable rendering of request bytes for failure messages.

@@ -18,7 +18,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use corsc_benches::{eval_sizes, peers, Fixture, Scenario, Variant};
+use corsc_benches::{each_verified_scenario, peers};
 
 /// The system allocator, counting allocations (`alloc`, `alloc_zeroed`
 /// and `realloc` each count one) and the bytes they ask for.
@@ -79,61 +79,50 @@ fn main() {
     println!("# alloc_count: heap allocations during one call, after two warm-up calls,");
     println!("# counted by a #[global_allocator]; request built before, response dropped after.");
     println!("# implementation\tscenario\torigins\tallocations\tbytes");
-    for &size in eval_sizes() {
-        let mut exact = Fixture::new(size, Variant::Exact);
-        let mut wildcard = Fixture::new(size, Variant::Wildcard10);
-        for scenario in Scenario::ALL {
-            let fixture = match scenario.variant() {
-                Variant::Exact => &mut exact,
-                Variant::Wildcard10 => &mut wildcard,
-            };
-            if let Err(error) = fixture.verify(scenario) {
-                panic!("{size} origins: {error}");
-            }
-            let spec = scenario.request(&fixture.origins);
-            let mut rows = Vec::new();
+    each_verified_scenario(|fixture, scenario, size| {
+        let spec = scenario.request(&fixture.origins);
+        let mut rows = Vec::new();
 
-            let policy = cors_match_core::Policy::from_bytes(&fixture.table).expect("table loads");
-            let request = spec.corsc();
-            for _ in 0..2 {
-                black_box(policy.eval(&request));
-            }
-            rows.push(("corsc", count(&request, |request| policy.eval(request))));
-
-            for _ in 0..2 {
-                fixture.tower.call(spec.http());
-            }
-            let tower = &mut fixture.tower;
-            rows.push((
-                peers::TOWER,
-                count(spec.http(), |request| tower.call(request)),
-            ));
-
-            for _ in 0..2 {
-                fixture.actix.call(spec.actix());
-            }
-            let actix = &fixture.actix;
-            rows.push((
-                peers::ACTIX,
-                count(spec.actix(), |request| actix.call(request)),
-            ));
-
-            let http_request = spec.http();
-            for _ in 0..2 {
-                fixture.django.handle(&http_request);
-            }
-            let django = &fixture.django;
-            rows.push((
-                peers::DJANGO,
-                count(&http_request, |request| django.handle(request)),
-            ));
-
-            for (implementation, (allocations, bytes)) in rows {
-                println!(
-                    "{implementation}\t{}\t{size}\t{allocations}\t{bytes}",
-                    scenario.name()
-                );
-            }
+        let policy = cors_match_core::Policy::from_bytes(&fixture.table).expect("table loads");
+        let request = spec.corsc();
+        for _ in 0..2 {
+            black_box(policy.eval(&request));
         }
-    }
+        rows.push(("corsc", count(&request, |request| policy.eval(request))));
+
+        for _ in 0..2 {
+            fixture.tower.call(spec.http());
+        }
+        let tower = &mut fixture.tower;
+        rows.push((
+            peers::TOWER,
+            count(spec.http(), |request| tower.call(request)),
+        ));
+
+        for _ in 0..2 {
+            fixture.actix.call(spec.actix());
+        }
+        let actix = &fixture.actix;
+        rows.push((
+            peers::ACTIX,
+            count(spec.actix(), |request| actix.call(request)),
+        ));
+
+        let http_request = spec.http();
+        for _ in 0..2 {
+            fixture.django.handle(&http_request);
+        }
+        let django = &fixture.django;
+        rows.push((
+            peers::DJANGO,
+            count(&http_request, |request| django.handle(request)),
+        ));
+
+        for (implementation, (allocations, bytes)) in rows {
+            println!(
+                "{implementation}\t{}\t{size}\t{allocations}\t{bytes}",
+                scenario.name()
+            );
+        }
+    });
 }
