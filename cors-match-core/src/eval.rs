@@ -2,7 +2,9 @@
 //! "Evaluation semantics". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
-use crate::format::{flags, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE};
+use crate::format::{
+    flags, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
+};
 use crate::load::Policy;
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
@@ -58,6 +60,13 @@ fn is_malformed_origin(origin: &[u8]) -> bool {
     origin.is_empty() || origin.len() > MAX_ORIGIN_LEN || has_non_origin_byte(origin)
 }
 
+/// `0x01` in every byte of a word.
+#[cfg(target_pointer_width = "64")]
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
+#[cfg(target_pointer_width = "64")]
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
 /// Whether `origin` has a byte that is not visible ASCII or is `,`, eight
 /// bytes at a time: origins are a few dozen bytes and this runs on every
 /// CORS request.
@@ -95,14 +104,43 @@ fn has_non_origin_byte(origin: &[u8]) -> bool {
 /// byte" after XOR with commas.
 #[inline(always)]
 fn invalid_origin_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let below = word.wrapping_sub(ONES * 0x21) & !word & HIGHS;
     // Adding 1 (= 0x7F - 0x7E) sets the high bit of 0x7F; 0x80.. have it.
     let above = (word.wrapping_add(ONES) | word) & HIGHS;
     let commas = word ^ (ONES * u64::from(b','));
     let comma = commas.wrapping_sub(ONES) & !commas & HIGHS;
     below | above | comma
+}
+
+/// The position of the first `,` in `bytes`, or `bytes.len()`; eight bytes
+/// at a time on 64-bit targets (a header list holds a few dozen bytes).
+#[inline]
+fn find_comma(bytes: &[u8]) -> usize {
+    #[cfg(target_pointer_width = "64")]
+    {
+        let mut chunks = bytes.chunks_exact(8);
+        let mut at = 0;
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let commas = u64::from_le_bytes(word) ^ (ONES * u64::from(b','));
+            // Exact at the lowest marked byte: a borrow only runs upwards.
+            let found = commas.wrapping_sub(ONES) & !commas & HIGHS;
+            if found != 0 {
+                return at + (found.trailing_zeros() / 8) as usize;
+            }
+            at += 8;
+        }
+        at + chunks
+            .remainder()
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap_or(chunks.remainder().len())
+    }
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        bytes.iter().position(|&b| b == b',').unwrap_or(bytes.len())
+    }
 }
 
 /// The checks of one policy, read from its record.
@@ -134,6 +172,7 @@ impl<'a> Policy<'a> {
     ///
     /// Costs O(length of the request's path and header values), whatever the
     /// number of origins, methods or headers the policies list.
+    #[inline]
     pub fn eval<'r>(&self, request: &Request<'r>) -> Outcome<'r>
     where
         'a: 'r,
@@ -144,6 +183,7 @@ impl<'a> Policy<'a> {
         result
     }
 
+    #[inline(never)]
     fn eval_into<'r>(&self, request: &Request<'r>, result: &mut Outcome<'r>)
     where
         'a: 'r,
@@ -336,14 +376,21 @@ impl<'a> Policy<'a> {
         Ok(())
     }
 
-    /// Checks a comma-separated list of header names without storing them:
-    /// each name is walked through the allowed-headers automaton in a tight
-    /// loop as it is scanned (folding case through the class table), then
-    /// the separator after it is checked. A malformed list wins over a name
+    /// Checks a comma-separated list of header names without storing them.
+    /// What browsers send (the Fetch standard's "CORS-unsafe request-header
+    /// names": lower case, joined by `,`, no whitespace) is answered by
+    /// [`Self::all_names_listed`], one hash per name; anything else (upper
+    /// case, whitespace, empty elements, bytes no name may hold, a name not
+    /// allowed) by one scan that classifies each byte, folds its case and
+    /// looks each name up once it ends. A malformed list wins over a name
     /// not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
-        let automata = &self.automata;
-        let start = selected.start(policy::HEADER_START);
+        let index = self
+            .string(selected.record, policy::HEADER_INDEX)
+            .unwrap_or_default();
+        if self.all_names_listed(index, list) {
+            return HeaderCheck::Allowed;
+        }
         let any_header = selected.has(flags::ANY_HEADER);
         let class = |at: usize| {
             list.get(at)
@@ -358,17 +405,11 @@ impl<'a> Policy<'a> {
                 INVALID => return HeaderCheck::Malformed,
                 _ => {
                     let name_start = at;
-                    let mut state = start;
-                    loop {
-                        let lower = class(at);
-                        if lower <= COMMA {
-                            break;
-                        }
-                        state = automata.step(state, lower);
+                    while class(at) > COMMA {
                         at += 1;
                     }
                     let name = list.get(name_start..at).unwrap_or_default();
-                    all_allowed &= self.name_allowed(state, any_header, name);
+                    all_allowed &= self.name_allowed(selected.record, any_header, name);
                     while class(at) == OWS && at < list.len() {
                         at += 1;
                     }
@@ -389,12 +430,37 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// Whether a requested header `name` (empty for an empty list element,
-    /// which is allowed) whose walk ended in `state` is allowed.
+    /// Whether every `,`-separated element of `list` is, byte for byte, a
+    /// name of the header `index`. Its entries are lower-case tokens, so a
+    /// `true` here is the answer the full scan would give; on `false` the
+    /// full scan decides (it may still allow the list, or call it malformed).
+    #[inline]
+    fn all_names_listed(&self, index: &[u8], list: &[u8]) -> bool {
+        let mut rest = list;
+        loop {
+            let end = find_comma(rest);
+            let name = rest.get(..end).unwrap_or_default();
+            let listed = self
+                .lookup(index, origin_index::hash(name), |entry| {
+                    origin_index::eq(entry, name)
+                })
+                .unwrap_or(false);
+            if !listed {
+                return false;
+            }
+            match rest.get(end + 1..) {
+                Some(after) => rest = after,
+                None => return true,
+            }
+        }
+    }
+
+    /// Whether a requested header `name` (a token, or empty for an empty
+    /// list element, which is allowed) is allowed by the policy of `record`.
     #[inline(always)]
-    fn name_allowed(&self, state: u32, any_header: bool, name: &[u8]) -> bool {
+    fn name_allowed(&self, record: &[u8], any_header: bool, name: &[u8]) -> bool {
         name.is_empty()
-            || self.automata.accept(state) != 0
+            || self.header_index_contains(record, name)
             || (any_header && !name.eq_ignore_ascii_case(b"authorization"))
     }
 
@@ -494,6 +560,23 @@ mod tests {
                         assert_eq!(is_malformed_origin(origin), malformed_by_definition(origin));
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn find_comma_finds_the_first_comma_at_every_position() {
+        for len in 0..=20 {
+            for first in 0..=len {
+                let mut list = [b'x'; 20];
+                for at in [first, first + 1, first + 9] {
+                    if at < len {
+                        list[at] = b',';
+                    }
+                }
+                let list = &list[..len];
+                let expected = list.iter().position(|&b| b == b',').unwrap_or(len);
+                assert_eq!(find_comma(list), expected, "{list:?}");
             }
         }
     }

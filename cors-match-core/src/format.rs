@@ -25,7 +25,7 @@
 //!   walk costs one memory load per byte. All automata of the table share
 //!   this array; each has its own start state. `accept` is 0 for a
 //!   non-accepting state, 1 for an accepting state of a set automaton
-//!   (origins, methods, headers), and `policy index + 1` in the path automaton.
+//!   (origins, methods), and `policy index + 1` in the path automaton.
 //! - **transitions**: [`TRANSITION_LEN`]-byte records `{lo u8, hi u8, reserved
 //!   u16 = 0, next state u32}`: a state's second and later transitions. The
 //!   inclusive byte range `lo..=hi` leads to `next`. A state's transitions
@@ -41,7 +41,9 @@
 //! section, see [`origin_index`]: a lookup hashes the `Origin` once and
 //! compares it with the few origins of one bucket, so its cost depends on
 //! the length of the `Origin` only, and an origin costs its bytes plus about
-//! 12 bytes of index.
+//! 12 bytes of index. Its allowed header names are in a **header index** of
+//! the same layout, hashed case-insensitively: a requested-headers list is
+//! checked with one hash per name rather than a walk per byte.
 
 /// The first eight bytes of every table.
 pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
@@ -49,11 +51,11 @@ pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
 /// loader that the byte order is the one it expects.
 pub const ENDIAN_MARKER: u32 = 0x0102_0304;
 /// The format version this crate reads and writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = 64;
 /// Size of a policy record.
-pub const POLICY_LEN: usize = 72;
+pub const POLICY_LEN: usize = 80;
 /// Size of a state record.
 pub const STATE_LEN: usize = 16;
 /// Size of a transition record.
@@ -109,8 +111,9 @@ pub mod policy {
     pub const ORIGIN_START: usize = 8;
     /// Start state of the listed-methods automaton, or `NO_STATE`.
     pub const METHOD_START: usize = 12;
-    /// Start state of the allowed-headers automaton (lower-case names), or `NO_STATE`.
-    pub const HEADER_START: usize = 16;
+    /// Reserved, always `NO_STATE` (format version 2 held the
+    /// allowed-headers automaton here; version 3 has [`HEADER_INDEX`]).
+    pub const RESERVED: usize = 16;
     /// Flags, see [`super::flags`].
     pub const FLAGS: usize = 20;
     /// Status of an allowed preflight (`u16`), then a reserved `u16`.
@@ -135,6 +138,13 @@ pub mod policy {
     /// The origin index (see [`super::origin_index`]): string reference
     /// (offset, length); length 0 when the policy has no plain origin.
     pub const ORIGIN_INDEX: usize = 64;
+    /// The allowed-headers index: the lower-case header names listed by
+    /// `allow-headers`, in an index of the [`super::origin_index`] layout
+    /// hashed with [`super::origin_index::hash_lower`], so that a requested
+    /// name in any case is found with one hash and a few comparisons
+    /// instead of a walk byte by byte. String reference; length 0 when the
+    /// policy lists no header name.
+    pub const HEADER_INDEX: usize = 72;
 }
 
 /// The layout of an origin index: little-endian `u32`s in the strings
@@ -157,30 +167,122 @@ pub mod origin_index {
     pub const MAX_BUCKET: u32 = 16;
 
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    const SEED: u64 = 0xd6e8_feb8_6659_fd93;
 
-    /// The index's hash of an origin: fast multiplicative mixing of 8-byte
-    /// words. The table is fixed at compile time, so a client choosing
-    /// origins can make its own lookups miss, never slow anyone else's.
+    /// The index's hash of an origin: each 8-byte word multiplied apart
+    /// (the products do not wait for each other), folded in with a rotation
+    /// so that order counts, then mixed once. The table is fixed at compile
+    /// time and no bucket holds more than [`MAX_BUCKET`] entries, so a
+    /// client choosing origins can make its own lookups miss, never slow
+    /// anyone else's.
     #[inline]
     pub fn hash(bytes: &[u8]) -> u64 {
+        hash_words(bytes, |word| word)
+    }
+
+    /// [`hash`] of `bytes` in ASCII lower case, for header names, which
+    /// compare case-insensitively: `hash_lower(b"Content-Type") ==
+    /// hash(b"content-type")`. `bytes` must be ASCII (requested names are
+    /// checked to be tokens first); the case is folded eight bytes at a time.
+    #[inline]
+    pub fn hash_lower(bytes: &[u8]) -> u64 {
+        hash_words(bytes, lower_word)
+    }
+
+    /// The hash of the words of `bytes` (see [`last_word`]), each passed
+    /// through `fold` first.
+    #[inline(always)]
+    fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64) -> u64 {
         let mut h = (bytes.len() as u64).wrapping_mul(K);
+        let mix = |h: u64, word: u64| h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K);
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+            h = mix(h, le_u64(chunk));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // The tail as a little-endian word padded with zeros, built
-            // without a variable-length copy (a `memcpy` call).
-            let word = rest
-                .iter()
-                .rev()
-                .fold(0u64, |word, &byte| word << 8 | u64::from(byte));
-            h = (h.rotate_left(23) ^ word).wrapping_mul(K);
+        if !chunks.remainder().is_empty() {
+            h = mix(h, last_word(bytes));
         }
-        h ^ (h >> 32)
+        h ^= h >> 32;
+        h = h.wrapping_mul(SEED);
+        h ^ (h >> 29)
+    }
+
+    /// The word that covers the bytes of `bytes` after its whole 8-byte
+    /// words, by whole loads that may overlap those words (no
+    /// byte-at-a-time tail): its last eight bytes; below eight bytes, its
+    /// first and last four, or its first, middle and last byte. Two slices
+    /// of one length are equal exactly when their whole words and last
+    /// words are.
+    #[inline(always)]
+    fn last_word(bytes: &[u8]) -> u64 {
+        let len = bytes.len();
+        if len >= 8 {
+            le_u64(bytes.get(len - 8..).unwrap_or_default())
+        } else if len >= 4 {
+            let first = le_u32(bytes.get(..4).unwrap_or_default());
+            let last = le_u32(bytes.get(len - 4..).unwrap_or_default());
+            u64::from(first) | u64::from(last) << 32
+        } else {
+            let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or_default());
+            at(0) | at(len / 2) << 8 | at(len.wrapping_sub(1)) << 16
+        }
+    }
+
+    /// Eight bytes as a little-endian word (zero for any other length).
+    #[inline(always)]
+    fn le_u64(bytes: &[u8]) -> u64 {
+        bytes.try_into().map_or(0, u64::from_le_bytes)
+    }
+
+    /// Four bytes as a little-endian word (zero for any other length).
+    #[inline(always)]
+    fn le_u32(bytes: &[u8]) -> u32 {
+        bytes.try_into().map_or(0, u32::from_le_bytes)
+    }
+
+    /// Whether `a` and `b` are equal, eight bytes at a time, inline (an
+    /// origin is a few dozen bytes: a `memcmp` call costs more).
+    #[inline]
+    pub fn eq(a: &[u8], b: &[u8]) -> bool {
+        eq_words(a, b, |word| word)
+    }
+
+    /// Whether `name` (ASCII, any case) equals `lower` (lower case), eight
+    /// bytes at a time.
+    #[inline]
+    pub fn eq_lower(lower: &[u8], name: &[u8]) -> bool {
+        eq_words(lower, name, lower_word)
+    }
+
+    /// Whether `a` has the length of `b` and its words are those of `b`
+    /// passed through `fold`.
+    #[inline(always)]
+    fn eq_words(a: &[u8], b: &[u8], fold: impl Fn(u64) -> u64) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut a_chunks = a.chunks_exact(8);
+        let mut b_chunks = b.chunks_exact(8);
+        for (x, y) in (&mut a_chunks).zip(&mut b_chunks) {
+            if le_u64(x) != fold(le_u64(y)) {
+                return false;
+            }
+        }
+        a_chunks.remainder().is_empty() || last_word(a) == fold(last_word(b))
+    }
+
+    /// Each byte of `word` in ASCII lower case, for bytes below 0x80: a byte
+    /// gets its high bit from `+ (0x80 - b'A')` when it is `A` or above, and
+    /// from `+ (0x80 - b'[')` when it is past `Z`; where exactly one of the
+    /// two is set, 0x20 is added. No byte overflows into its neighbour.
+    #[inline(always)]
+    fn lower_word(word: u64) -> u64 {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let from_a = word.wrapping_add(ONES * u64::from(0x80 - b'A'));
+        let past_z = word.wrapping_add(ONES * u64::from(0x80 - b'['));
+        let upper = (from_a ^ past_z) & HIGHS;
+        word | (upper >> 2)
     }
 
     /// The bucket of `hash` among `2^bits`.
@@ -315,5 +417,79 @@ mod tests {
         assert_eq!(read_u32(&bytes, usize::MAX), None);
         assert_eq!(read_u16(&bytes, 3), Some(512));
         assert_eq!(read_u16(&bytes, 4), None);
+    }
+}
+
+#[cfg(test)]
+mod case_folding_tests {
+    use super::origin_index::{eq, eq_lower, hash, hash_lower};
+
+    #[test]
+    fn eq_is_slice_equality_at_every_length_and_position() {
+        // The last word overlaps the whole ones (or, below eight bytes, is
+        // built from the first, middle and last bytes): a byte that differs
+        // anywhere must still be seen.
+        for len in 0..=40usize {
+            let mut whole = [0u8; 40];
+            for (i, byte) in whole.iter_mut().enumerate() {
+                *byte = b'a' + (i % 26) as u8;
+            }
+            let base = &whole[..len];
+            assert!(eq(base, &whole.clone()[..len]));
+            for at in 0..len {
+                for byte in [0u8, b'A', b'z', 0x80, 0xFF] {
+                    let mut other = whole;
+                    other[at] = byte;
+                    let other = &other[..len];
+                    assert_eq!(eq(base, other), base == other, "{len} {at} {byte}");
+                    assert_eq!(
+                        hash(base) == hash(other),
+                        base == other,
+                        "{len} {at} {byte}"
+                    );
+                }
+            }
+            assert!(!eq(base, &base[..len.saturating_sub(1)]) || len == 0);
+        }
+    }
+
+    /// Calls `check(name, lower, upper)` with every ASCII byte at every
+    /// position of names of 1 to 17 bytes.
+    fn each_name(mut check: impl FnMut(&[u8], &[u8], &[u8])) {
+        for len in 1..=17usize {
+            for at in 0..len {
+                for byte in 0..0x80u8 {
+                    let mut name = *b"x-Custom-Header-Z";
+                    name[at] = byte;
+                    let (mut lower, mut upper) = (name, name);
+                    lower.make_ascii_lowercase();
+                    upper.make_ascii_uppercase();
+                    check(&name[..len], &lower[..len], &upper[..len]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hash_lower_is_the_hash_of_the_lower_case_name() {
+        each_name(|name, lower, upper| {
+            assert_eq!(hash_lower(name), hash(lower), "{name:?}");
+            assert_eq!(hash_lower(upper), hash(lower), "{name:?}");
+        });
+    }
+
+    #[test]
+    fn eq_lower_is_a_case_insensitive_comparison_with_a_lower_case_name() {
+        each_name(|name, lower, upper| {
+            assert!(eq_lower(lower, name), "{name:?}");
+            assert!(eq_lower(lower, upper), "{name:?}");
+            for other in [&b"x-custom-header-z"[..], b"x", &lower[1..]] {
+                assert_eq!(
+                    eq_lower(other, name),
+                    other.eq_ignore_ascii_case(name),
+                    "{other:?} {name:?}"
+                );
+            }
+        });
     }
 }

@@ -245,19 +245,23 @@ impl<'a> Policy<'a> {
             policy::ORIGIN_START,
             policy::WILDCARD_ORIGIN_START,
             policy::METHOD_START,
-            policy::HEADER_START,
         ] {
             if !state_ok(read_u32(record, start)?) {
                 return None;
             }
         }
+        if read_u32(record, policy::RESERVED)? != NO_STATE {
+            return None;
+        }
         let status = read_u16(record, policy::PREFLIGHT_STATUS)?;
         if !(200..=299).contains(&status) || read_u16(record, policy::PREFLIGHT_STATUS + 2)? != 0 {
             return None;
         }
-        let index = self.string(record, policy::ORIGIN_INDEX)?;
-        if !index.is_empty() {
-            self.validate_origin_index(index)?;
+        for field in [policy::ORIGIN_INDEX, policy::HEADER_INDEX] {
+            let index = self.string(record, field)?;
+            if !index.is_empty() {
+                self.validate_index(index)?;
+            }
         }
         let name = self.string(record, policy::NAME)?;
         if name.is_empty() || !is_header_value(name) {
@@ -276,10 +280,10 @@ impl<'a> Policy<'a> {
         Some(())
     }
 
-    /// Checks an origin index (see [`format::origin_index`]): its size adds
+    /// Checks an origin or header index (see [`format::origin_index`]): its size adds
     /// up, bucket starts never decrease, no bucket holds more than
     /// `MAX_BUCKET` entries, and every entry is a string of the table.
-    fn validate_origin_index(&self, index: &[u8]) -> Option<()> {
+    fn validate_index(&self, index: &[u8]) -> Option<()> {
         let bits = read_u32(index, 0)?;
         if bits > origin_index::MAX_BITS {
             return None;
@@ -313,24 +317,47 @@ impl<'a> Policy<'a> {
     /// Whether the origin index of `record` holds `origin`.
     #[inline]
     pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8]) -> bool {
-        self.lookup_origin(record, origin).unwrap_or(false)
+        let index = self
+            .string(record, policy::ORIGIN_INDEX)
+            .unwrap_or_default();
+        self.lookup(index, origin_index::hash(origin), |entry| {
+            origin_index::eq(entry, origin)
+        })
+        .unwrap_or(false)
     }
 
-    fn lookup_origin(&self, record: &[u8], origin: &[u8]) -> Option<bool> {
-        let index = self.string(record, policy::ORIGIN_INDEX)?;
+    /// Whether the header index of `record` holds `name`, in any case.
+    /// `name` must be ASCII (a token).
+    #[inline]
+    pub(crate) fn header_index_contains(&self, record: &[u8], name: &[u8]) -> bool {
+        let hash = origin_index::hash_lower(name);
+        let index = self
+            .string(record, policy::HEADER_INDEX)
+            .unwrap_or_default();
+        self.lookup(index, hash, |entry| origin_index::eq_lower(entry, name))
+            .unwrap_or(false)
+    }
+
+    /// Looks for an entry of `index` (an index of the
+    /// [`origin_index`] layout, possibly empty) in the bucket of `hash`,
+    /// comparing entries with `matches`.
+    #[inline]
+    pub(crate) fn lookup(
+        &self,
+        index: &[u8],
+        hash: u64,
+        matches: impl Fn(&[u8]) -> bool,
+    ) -> Option<bool> {
         if index.is_empty() {
             return Some(false);
         }
         let bits = read_u32(index, 0)?;
-        let bucket = origin_index::bucket(origin_index::hash(origin), bits);
+        let bucket = origin_index::bucket(hash, bits);
         let start = read_u32(index, 4 + 4 * bucket)? as usize;
         let end = read_u32(index, 8 + 4 * bucket)? as usize;
         let entries_at = 4 + 4 * ((1usize << bits) + 1);
         for entry in start..end {
-            let at = entries_at + 8 * entry;
-            if read_u32(index, at + 4)? as usize == origin.len()
-                && self.string(index, at)? == origin
-            {
+            if matches(self.string(index, entries_at + 8 * entry)?) {
                 return Some(true);
             }
         }

@@ -452,15 +452,16 @@ fn bad_policy_records_are_rejected() {
         }
     }
     let state_count = u32_at(&original, header::STATE_COUNT);
-    for start in [
-        record::ORIGIN_START,
-        record::METHOD_START,
-        record::HEADER_START,
-    ] {
+    for start in [record::ORIGIN_START, record::METHOD_START] {
         assert_bad_policy(0, |bytes, record| {
             put_u32(bytes, record + start, state_count)
         });
     }
+    // The reserved field (the header automaton of format version 2) must
+    // say "no automaton", even a valid state is refused.
+    assert_bad_policy(0, |bytes, record| {
+        put_u32(bytes, record + record::RESERVED, 0)
+    });
     for status in [0u32, 199, 300, 403, 0x0001_00CC] {
         assert_bad_policy(1, |bytes, record| {
             put_u32(bytes, record + record::PREFLIGHT_STATUS, status)
@@ -474,6 +475,7 @@ fn bad_policy_records_are_rejected() {
         record::EXPOSE_HEADERS,
         record::MAX_AGE,
         record::ORIGIN_INDEX,
+        record::HEADER_INDEX,
     ] {
         // A string reaching past the strings section.
         assert_bad_policy(0, |bytes, record| {
@@ -586,21 +588,30 @@ proptest! {
     }
 }
 
-/// Where the origin index of policy `record` starts in `bytes`.
+/// Where the index at `field` (origin or header index) of policy `record`
+/// starts in `bytes`.
+fn index_at(bytes: &[u8], record: usize, field: usize) -> usize {
+    section(bytes, header::STRINGS_OFFSET) + u32_at(bytes, record + field) as usize
+}
+
 fn origin_index_at(bytes: &[u8], record: usize) -> usize {
-    section(bytes, header::STRINGS_OFFSET) + u32_at(bytes, record + record::ORIGIN_INDEX) as usize
+    index_at(bytes, record, record::ORIGIN_INDEX)
 }
 
 #[test]
-fn bad_origin_indexes_are_rejected() {
-    // Policy 0 has one plain origin: one bucket (bits 0), starts [0, 1], one entry.
+fn bad_origin_and_header_indexes_are_rejected() {
+    for field in [record::ORIGIN_INDEX, record::HEADER_INDEX] {
+        bad_indexes_are_rejected(field);
+    }
+}
+
+fn bad_indexes_are_rejected(field: usize) {
+    // Policy 0 has one plain origin and one header name: each index has
+    // one bucket (bits 0), starts [0, 1], one entry.
     let original = small_table();
     let record0 = section(&original, header::POLICIES_OFFSET);
-    let at = origin_index_at(&original, record0);
-    assert_eq!(
-        u32_at(&original, record0 + record::ORIGIN_INDEX + 4),
-        4 + 8 + 8
-    );
+    let at = index_at(&original, record0, field);
+    assert_eq!(u32_at(&original, record0 + field + 4), 4 + 8 + 8);
     assert_eq!(
         [
             u32_at(&original, at),
@@ -633,7 +644,7 @@ fn bad_origin_indexes_are_rejected() {
         assert_eq!(
             load(&bytes),
             Err(LoadError::BadPolicy { index: 0 }),
-            "{what}"
+            "{what} (field {field})"
         );
     }
 }

@@ -149,15 +149,21 @@ impl Strings {
         Ok([offset, u32_of(bytes.len(), "strings")?])
     }
 
-    /// Adds the origins and their index (see `format::origin_index`);
-    /// returns the index's reference, `[0, 0]` when there are no origins.
-    fn add_origin_index(&mut self, mut origins: Vec<Vec<u8>>) -> Result<[u32; 2], CompileError> {
+    /// Adds the origins (or header names) and an index of them in the
+    /// layout of `format::origin_index`, with `hash`; returns the index's
+    /// reference, `[0, 0]` when there are none. `what` names it in errors.
+    fn add_index(
+        &mut self,
+        mut origins: Vec<Vec<u8>>,
+        hash: fn(&[u8]) -> u64,
+        what: &'static str,
+    ) -> Result<[u32; 2], CompileError> {
         origins.sort_unstable();
         origins.dedup();
         if origins.is_empty() {
             return Ok([0, 0]);
         }
-        let hashes: Vec<u64> = origins.iter().map(|o| origin_index::hash(o)).collect();
+        let hashes: Vec<u64> = origins.iter().map(|o| hash(o)).collect();
         // As many buckets as origins (rounded up to a power of two), more
         // while some bucket is over the limit.
         let mut bits = usize::BITS - (origins.len() - 1).leading_zeros();
@@ -172,9 +178,7 @@ impl Strings {
             }
             bits += 1;
             if bits > origin_index::MAX_BITS {
-                return Err(CompileError::TooLarge {
-                    what: "origin index",
-                });
+                return Err(CompileError::TooLarge { what });
             }
         };
         let references = origins
@@ -186,7 +190,7 @@ impl Strings {
         let mut start = 0u32;
         index.extend_from_slice(&start.to_le_bytes());
         for bucket in &buckets {
-            start += u32_of(bucket.len(), "origin index")?;
+            start += u32_of(bucket.len(), what)?;
             index.extend_from_slice(&start.to_le_bytes());
         }
         for &entry in buckets.iter().flatten() {
@@ -259,7 +263,7 @@ fn policy_record(
                     (None, None) => any_port.insert(&symbols, 1),
                 }
             }
-            origin_index = strings.add_origin_index(plain)?;
+            origin_index = strings.add_index(plain, origin_index::hash, "origin index")?;
             (automata.add(any_port)?, automata.add(wildcard)?)
         }
     };
@@ -284,7 +288,10 @@ fn policy_record(
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
     put(record::METHOD_START, automata.add_words(methods)?);
-    put(record::HEADER_START, automata.add_words(headers)?);
+    put(record::RESERVED, NO_STATE);
+    let header_index = strings.add_index(headers, origin_index::hash_lower, "header index")?;
+    put(record::HEADER_INDEX, header_index[0]);
+    put(record::HEADER_INDEX + 4, header_index[1]);
     put(record::ORIGIN_INDEX, origin_index[0]);
     put(record::ORIGIN_INDEX + 4, origin_index[1]);
     put(record::FLAGS, policy_flags);
