@@ -435,7 +435,8 @@ mod case_folding_tests {
                 *byte = b'a' + (i % 26) as u8;
             }
             let base = &whole[..len];
-            assert!(eq(base, &whole.clone()[..len]));
+            let copy = whole;
+            assert!(eq(base, &copy[..len]));
             for at in 0..len {
                 for byte in [0u8, b'A', b'z', 0x80, 0xFF] {
                     let mut other = whole;
