@@ -35,10 +35,16 @@ fn array_u32(record: &[u8; STATE_LEN], offset: usize) -> u32 {
 /// bisection beyond: tries mostly have one or two per state.
 const LINEAR_SEARCH_MAX: usize = 8;
 
+/// The accept value of a state's record.
+#[inline(always)]
+pub(crate) fn accept_of(record: &[u8; STATE_LEN]) -> u32 {
+    array_u32(record, state_field::ACCEPT)
+}
+
 impl<'a> Automata<'a> {
     /// The record of `state`, `None` for the dead state and out of range.
     #[inline(always)]
-    fn record(&self, state: u32) -> Option<&'a [u8; STATE_LEN]> {
+    pub(crate) fn record(&self, state: u32) -> Option<&'a [u8; STATE_LEN]> {
         // Wrapping is harmless: a wrapped range is empty or out of bounds,
         // and `get` answers `None` for both (the dead state's included).
         let start = (state as usize).wrapping_mul(STATE_LEN);
@@ -49,8 +55,7 @@ impl<'a> Automata<'a> {
     /// The accept value of `state` (0 when not accepting, and for the dead state).
     #[inline(always)]
     pub(crate) fn accept(&self, state: u32) -> u32 {
-        self.record(state)
-            .map_or(0, |record| array_u32(record, state_field::ACCEPT))
+        self.record(state).map_or(0, accept_of)
     }
 
     /// The state after reading `byte` in `state`; [`NO_STATE`] is the dead state.
@@ -59,9 +64,15 @@ impl<'a> Automata<'a> {
     /// first transition, or below it), the rest out of line.
     #[inline(always)]
     pub(crate) fn step(&self, state: u32, byte: u8) -> u32 {
-        let Some(record) = self.record(state) else {
-            return NO_STATE;
-        };
+        match self.record(state) {
+            Some(record) => self.step_from(record, byte),
+            None => NO_STATE,
+        }
+    }
+
+    /// [`Self::step`] from a state whose record the caller already holds.
+    #[inline(always)]
+    pub(crate) fn step_from(&self, record: &[u8; STATE_LEN], byte: u8) -> u32 {
         if byte < record[state_field::FIRST_LO] {
             return NO_STATE;
         }

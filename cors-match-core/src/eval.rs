@@ -2,6 +2,7 @@
 //! "Evaluation semantics". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
+use crate::automaton::accept_of;
 use crate::format::{
     flags, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
 };
@@ -89,6 +90,30 @@ fn has_non_origin_byte(origin: &[u8]) -> bool {
     invalid != 0
 }
 
+/// The origin index's hash of `origin`, `None` when it is malformed (see
+/// [`is_malformed_origin`]). On 64-bit targets an origin of eight bytes or
+/// more (every real one) is checked in the hash's own pass over its words.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+fn hash_well_formed_origin(origin: &[u8]) -> Option<u64> {
+    if origin.len() < 8 || origin.len() > MAX_ORIGIN_LEN {
+        return (!is_malformed_origin(origin)).then(|| origin_index::hash(origin));
+    }
+    let mut invalid = 0;
+    let hash = origin_index::hash_inspecting(origin, |word| {
+        invalid |= invalid_origin_bytes(word);
+    });
+    (invalid == 0).then_some(hash)
+}
+
+/// The origin index's hash of `origin`, `None` when it is malformed (see
+/// [`is_malformed_origin`]).
+#[cfg(not(target_pointer_width = "64"))]
+#[inline]
+fn hash_well_formed_origin(origin: &[u8]) -> Option<u64> {
+    (!is_malformed_origin(origin)).then(|| origin_index::hash(origin))
+}
+
 /// [`has_non_origin_byte`] a byte at a time, where 64-bit arithmetic would
 /// cost more code than it saves (32-bit firmware).
 #[cfg(not(target_pointer_width = "64"))]
@@ -118,29 +143,37 @@ fn invalid_origin_bytes(word: u64) -> u64 {
 fn find_comma(bytes: &[u8]) -> usize {
     #[cfg(target_pointer_width = "64")]
     {
-        let mut chunks = bytes.chunks_exact(8);
-        let mut at = 0;
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let commas = u64::from_le_bytes(word) ^ (ONES * u64::from(b','));
+        /// The position of the first comma among the bytes of `word`.
+        fn first_comma(word: u64) -> Option<usize> {
+            let commas = word ^ (ONES * u64::from(b','));
             // Exact at the lowest marked byte: a borrow only runs upwards.
             let found = commas.wrapping_sub(ONES) & !commas & HIGHS;
-            if found != 0 {
-                return at + (found.trailing_zeros() / 8) as usize;
-            }
-            at += 8;
+            (found != 0).then_some((found.trailing_zeros() / 8) as usize)
         }
-        at + chunks
-            .remainder()
-            .iter()
-            .position(|&b| b == b',')
-            .unwrap_or(chunks.remainder().len())
+        let word_at = |at: usize| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|word| word.try_into().ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let len = bytes.len();
+        if len >= 8 {
+            let mut at = 0;
+            while at + 8 <= len {
+                if let Some(found) = first_comma(word_at(at)) {
+                    return at + found;
+                }
+                at += 8;
+            }
+            // The last eight bytes overlap words without a comma: their
+            // first comma is the first of the tail.
+            return match first_comma(word_at(len - 8)) {
+                Some(found) if at < len => len - 8 + found,
+                _ => len,
+            };
+        }
     }
-    #[cfg(not(target_pointer_width = "64"))]
-    {
-        bytes.iter().position(|&b| b == b',').unwrap_or(bytes.len())
-    }
+    bytes.iter().position(|&b| b == b',').unwrap_or(bytes.len())
 }
 
 /// The checks of one policy, read from its record.
@@ -188,7 +221,7 @@ impl<'a> Policy<'a> {
     where
         'a: 'r,
     {
-        let Some(selected) = self.select(request.path_without_query()) else {
+        let Some(selected) = self.select(request.path) else {
             return;
         };
         result.reason = None;
@@ -284,29 +317,33 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// The policy covering `path`: the longest `paths` prefix that ends on a
-    /// segment boundary, else the catch-all policy.
+    /// The policy covering `path` (a request target: a `?` or `#` ends
+    /// its path): the longest `paths` prefix that ends on a segment
+    /// boundary, else the catch-all policy.
     fn select(&self, path: &[u8]) -> Option<Selected<'a>> {
         let automata = &self.automata;
+        let ends_at = |at: usize| matches!(path.get(at), None | Some(b'?' | b'#'));
         let mut chosen = self.catch_all;
         let mut state = self.path_start;
         let mut consumed = 0;
-        // The dead state never accepts, so a table without `paths` (or a
+        // The dead state has no record, so a table without `paths` (or a
         // path leaving the automaton) ends the loop with the catch-all.
-        while state != NO_STATE {
-            let accept = automata.accept(state);
+        while let Some(record) = automata.record(state) {
+            let accept = accept_of(record);
             if accept != 0 {
                 let at_boundary = consumed == 0
                     || path.get(consumed - 1) == Some(&b'/')
-                    || matches!(path.get(consumed), None | Some(b'/'));
+                    || path.get(consumed) == Some(&b'/')
+                    || ends_at(consumed);
                 if at_boundary {
                     chosen = accept - 1;
                 }
             }
-            let Some(&byte) = path.get(consumed) else {
+            if ends_at(consumed) {
                 break;
-            };
-            state = automata.step(state, byte);
+            }
+            let byte = path.get(consumed).copied().unwrap_or_default();
+            state = automata.step_from(record, byte);
             consumed += 1;
         }
         if chosen == NO_POLICY {
@@ -327,11 +364,11 @@ impl<'a> Policy<'a> {
         // Checked before the walk, not after: an allowed origin is echoed,
         // so no table, even a hand-made one whose automaton accepts control
         // bytes, may get a line break into a response.
-        if is_malformed_origin(origin) {
+        let Some(hash) = hash_well_formed_origin(origin) else {
             return Err(Reason::MalformedOrigin);
-        }
+        };
         let automata = &self.automata;
-        if self.index_contains(selected.record, origin)
+        if self.index_contains(selected.record, origin, hash)
             || automata.accepts(selected.start(policy::ORIGIN_START), origin)
             || automata.accepts_reversed(selected.start(policy::WILDCARD_ORIGIN_START), origin)
         {
@@ -342,9 +379,6 @@ impl<'a> Policy<'a> {
     }
 
     fn check_method(&self, selected: &Selected<'_>, method: &[u8]) -> Result<(), Reason> {
-        if !is_token(method) {
-            return Err(Reason::MalformedRequest);
-        }
         let safelisted = matches!(method, b"GET" | b"HEAD" | b"POST");
         if safelisted
             || self
@@ -352,8 +386,10 @@ impl<'a> Policy<'a> {
                 .accepts(selected.start(policy::METHOD_START), method)
         {
             Ok(())
-        } else {
+        } else if is_token(method) {
             Err(Reason::MethodNotAllowed)
+        } else {
+            Err(Reason::MalformedRequest)
         }
     }
 
@@ -527,6 +563,13 @@ mod tests {
                 .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
     }
 
+    /// The single-pass check and hash agree with the definition and with
+    /// the index's hash.
+    fn assert_well_formed_hash(origin: &[u8]) {
+        let expected = (!malformed_by_definition(origin)).then(|| origin_index::hash(origin));
+        assert_eq!(hash_well_formed_origin(origin), expected, "{origin:?}");
+    }
+
     #[test]
     fn every_byte_at_every_position_of_short_and_long_origins() {
         for len in 1..=24 {
@@ -540,6 +583,7 @@ mod tests {
                         malformed_by_definition(origin),
                         "byte {byte:#04x} at {at} of {len}"
                     );
+                    assert_well_formed_hash(origin);
                 }
             }
         }
@@ -558,6 +602,7 @@ mod tests {
                         origin[at + 1] = right;
                         let origin = &origin[..len];
                         assert_eq!(is_malformed_origin(origin), malformed_by_definition(origin));
+                        assert_well_formed_hash(origin);
                     }
                 }
             }
@@ -587,5 +632,8 @@ mod tests {
         let long = [b'a'; MAX_ORIGIN_LEN + 1];
         assert!(is_malformed_origin(&long));
         assert!(!is_malformed_origin(&long[..MAX_ORIGIN_LEN]));
+        assert_well_formed_hash(&long);
+        assert_well_formed_hash(&long[..MAX_ORIGIN_LEN]);
+        assert_well_formed_hash(b"");
     }
 }

@@ -109,7 +109,9 @@ pub mod policy {
     /// the origin index or the wildcard automaton (those with a port
     /// wildcard `:*`), read forwards, or `NO_STATE`.
     pub const ORIGIN_START: usize = 8;
-    /// Start state of the listed-methods automaton, or `NO_STATE`.
+    /// Start state of the automaton of the listed methods other than the
+    /// safelisted `GET`, `HEAD` and `POST` (which eval allows before it
+    /// walks the automaton), or `NO_STATE`.
     pub const METHOD_START: usize = 12;
     /// Reserved, always `NO_STATE` (format version 2 held the
     /// allowed-headers automaton here; version 3 has [`HEADER_INDEX`]).
@@ -177,7 +179,15 @@ pub mod origin_index {
     /// anyone else's.
     #[inline]
     pub fn hash(bytes: &[u8]) -> u64 {
-        hash_words(bytes, |word| word)
+        hash_words(bytes, |word| word, |_| {})
+    }
+
+    /// [`hash`], handing each word it reads to `inspect` too. The words of
+    /// a slice of eight bytes or more hold its bytes and nothing else, so a
+    /// caller can check those bytes in the same pass.
+    #[inline]
+    pub fn hash_inspecting(bytes: &[u8], inspect: impl FnMut(u64)) -> u64 {
+        hash_words(bytes, |word| word, inspect)
     }
 
     /// [`hash`] of `bytes` in ASCII lower case, for header names, which
@@ -186,15 +196,18 @@ pub mod origin_index {
     /// checked to be tokens first); the case is folded eight bytes at a time.
     #[inline]
     pub fn hash_lower(bytes: &[u8]) -> u64 {
-        hash_words(bytes, lower_word)
+        hash_words(bytes, lower_word, |_| {})
     }
 
     /// The hash of the words of `bytes` (see [`last_word`]), each passed
     /// through `fold` first.
     #[inline(always)]
-    fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64) -> u64 {
+    fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64, mut inspect: impl FnMut(u64)) -> u64 {
         let mut h = (bytes.len() as u64).wrapping_mul(K);
-        let mix = |h: u64, word: u64| h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K);
+        let mut mix = |h: u64, word: u64| {
+            inspect(word);
+            h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K)
+        };
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             h = mix(h, le_u64(chunk));

@@ -314,16 +314,15 @@ impl<'a> Policy<'a> {
         Some(())
     }
 
-    /// Whether the origin index of `record` holds `origin`.
+    /// Whether the origin index of `record` holds `origin`, whose
+    /// [`origin_index::hash`] is `hash`.
     #[inline]
-    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8]) -> bool {
+    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8], hash: u64) -> bool {
         let index = self
             .string(record, policy::ORIGIN_INDEX)
             .unwrap_or_default();
-        self.lookup(index, origin_index::hash(origin), |entry| {
-            origin_index::eq(entry, origin)
-        })
-        .unwrap_or(false)
+        self.lookup(index, hash, |entry| origin_index::eq(entry, origin))
+            .unwrap_or(false)
     }
 
     /// Whether the header index of `record` holds `name`, in any case.

@@ -46,6 +46,7 @@ impl<'a> Request<'a> {
 
     /// Whether the request asks for private network access: the header
     /// value is `true` (ASCII case-insensitive, surrounding whitespace ignored).
+    #[inline]
     pub fn wants_private_network(&self) -> bool {
         match self.request_private_network {
             Some(value) => trim_ows(value).eq_ignore_ascii_case(b"true"),
