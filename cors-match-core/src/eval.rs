@@ -414,17 +414,24 @@ impl<'a> Policy<'a> {
 
     /// Checks a comma-separated list of header names without storing them.
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
-    /// names": lower case, joined by `,`, no whitespace) is answered by
-    /// [`Self::all_names_listed`], one hash per name; anything else (upper
+    /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
+    /// policy of few names, an entry of the header index itself: one lookup.
+    /// Other lists of lower-case names joined by `,` are answered by
+    /// [`Self::all_names_listed`], one lookup per name; anything else (upper
     /// case, whitespace, empty elements, bytes no name may hold, a name not
-    /// allowed) by one scan that classifies each byte, folds its case and
-    /// looks each name up once it ends. A malformed list wins over a name
-    /// not allowed.
+    /// allowed) by one scan that classifies each byte and looks each name up
+    /// in any case once it ends. A malformed list wins over a name not
+    /// allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self
             .string(selected.record, policy::HEADER_INDEX)
             .unwrap_or_default();
-        if self.all_names_listed(index, list) {
+        // What browsers send for a policy of few names is in the index as
+        // a whole; else each name is.
+        let whole_list = self.lookup(index, origin_index::hash(list), |entry| {
+            origin_index::eq(entry, list)
+        });
+        if whole_list == Some(true) || self.all_names_listed(index, list) {
             return HeaderCheck::Allowed;
         }
         let any_header = selected.has(flags::ANY_HEADER);

@@ -352,11 +352,17 @@ impl<'a> Policy<'a> {
         }
         let bits = read_u32(index, 0)?;
         let bucket = origin_index::bucket(hash, bits);
-        let start = read_u32(index, 4 + 4 * bucket)? as usize;
-        let end = read_u32(index, 8 + 4 * bucket)? as usize;
+        // One bounds check for both starts, one for the bucket's entries.
+        let [start, end] = read_u32_pair(index, 4 + 4 * bucket)?;
         let entries_at = 4 + 4 * ((1usize << bits) + 1);
-        for entry in start..end {
-            if matches(self.string(index, entries_at + 8 * entry)?) {
+        let entries = index.get(
+            entries_at.checked_add(8 * start as usize)?
+                ..entries_at.checked_add(8 * end as usize)?,
+        )?;
+        for entry in entries.chunks_exact(8) {
+            let [offset, len] = read_u32_pair(entry, 0)?;
+            let (offset, len) = (offset as usize, len as usize);
+            if matches(self.strings.get(offset..offset.checked_add(len)?)?) {
                 return Some(true);
             }
         }
@@ -442,4 +448,15 @@ fn validate_automata(
         }
     }
     Ok(())
+}
+
+/// The two little-endian `u32`s at `offset`, with one bounds check.
+#[inline(always)]
+fn read_u32_pair(bytes: &[u8], offset: usize) -> Option<[u32; 2]> {
+    let pair: [u8; 8] = bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
+    let [a, b, c, d, e, f, g, h] = pair;
+    Some([
+        u32::from_le_bytes([a, b, c, d]),
+        u32::from_le_bytes([e, f, g, h]),
+    ])
 }

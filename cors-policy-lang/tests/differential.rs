@@ -252,3 +252,85 @@ fn comparison_detects_a_difference() {
     };
     assert!(check_invariants(&bad).is_err());
 }
+
+/// The header index holds whole lists for policies of up to six names
+/// (every order up to four, browsers' sorted order up to six) and names
+/// alone beyond: whatever path eval takes, every list of allowed names is
+/// allowed, and every answer equals the reference's.
+#[test]
+fn header_lists_in_every_index_regime_equal_the_reference() {
+    let all = [
+        "x-g",
+        "content-type",
+        "x-a",
+        "authorization",
+        "x-b",
+        "if-match",
+        "x-c",
+    ];
+    for count in [1, 2, 4, 5, 6, 7] {
+        let mut policy = Policy::new(
+            "p",
+            Origins::List(vec![OriginPattern::Tuple(TupleOrigin {
+                scheme: "https".into(),
+                host: Host::Domain("a.com".into()),
+                any_subdomain: false,
+                port: PortPattern::Default,
+            })]),
+        );
+        policy.methods = vec!["PUT".into()];
+        policy.allow_headers.names = all[..count].iter().map(|n| n.to_string()).collect();
+        let set = PolicySet {
+            policies: vec![policy],
+        };
+        let bytes = compile(&set).unwrap();
+        let table = Table::from_bytes(&bytes).unwrap();
+        let mut candidates: Vec<&str> = all[..count].to_vec();
+        candidates.push("x-z");
+        // Every list of up to three distinct candidates, in every order.
+        let mut lists: Vec<Vec<&str>> = candidates.iter().map(|&n| vec![n]).collect();
+        for a in &candidates {
+            for b in &candidates {
+                for c in candidates.iter().map(Some).chain([None]) {
+                    if a != b && c.is_none_or(|c| c != a && c != b) {
+                        lists.push(
+                            [Some(a), Some(b), c]
+                                .into_iter()
+                                .flatten()
+                                .copied()
+                                .collect(),
+                        );
+                    }
+                }
+            }
+        }
+        for names in &lists {
+            let allowed = !names.contains(&"x-z");
+            for separator in [",", ", "] {
+                for upper in [false, true] {
+                    let mut value = names.join(separator);
+                    if upper {
+                        value = value.to_ascii_uppercase();
+                    }
+                    let request = OwnedRequest {
+                        method: b"OPTIONS".to_vec(),
+                        path: b"/".to_vec(),
+                        origin: Some(b"https://a.com".to_vec()),
+                        request_method: Some(b"PUT".to_vec()),
+                        request_headers: Some(value.clone().into_bytes()),
+                        request_private_network: None,
+                    };
+                    compare(&set, &table, &request)
+                        .unwrap_or_else(|e| panic!("{count} names, {value:?}: {e}"));
+                    let decision = table.eval(&request.as_request()).decision;
+                    let expected = if allowed {
+                        Decision::PreflightAllowed
+                    } else {
+                        Decision::PreflightDenied
+                    };
+                    assert_eq!(decision, expected, "{count} names, {value:?}");
+                }
+            }
+        }
+    }
+}

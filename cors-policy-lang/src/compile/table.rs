@@ -272,9 +272,7 @@ fn policy_record(
         .filter(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST"))
         .map(|m| m.as_bytes().to_vec())
         .collect();
-    let headers = (policy.allow_headers.names.iter())
-        .map(|name| name.as_bytes().to_vec())
-        .collect();
+    let headers = header_lists(&policy.allow_headers.names);
     if policy.credentials {
         policy_flags |= flags::CREDENTIALS;
     }
@@ -385,4 +383,104 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
     let checksum = format::checksum(&table).unwrap_or(0);
     table[header::CHECKSUM..header::CHECKSUM + 4].copy_from_slice(&checksum.to_le_bytes());
     Ok(table)
+}
+
+/// Most entries a policy's header index gets for the lists of names a
+/// client can send; see [`header_lists`].
+const MAX_HEADER_LISTS: usize = 64;
+
+/// The entries of a policy's header index: lists of allowed names joined by
+/// `,` (no spaces), so that eval answers a list a client sends with one
+/// lookup, whatever the number of names in it, and looks names up one by
+/// one only for other values. Which lists, bounded by [`MAX_HEADER_LISTS`]:
+///
+/// - every list of distinct names in every order, when they number at most
+///   64 (up to four names);
+/// - else, when there are at most 63, every list in the order browsers send
+///   (the Fetch standard's "CORS-unsafe request-header names" are lower
+///   case, sorted by byte, joined by `,`): up to six names;
+/// - else each name alone.
+///
+/// Each name alone is among the entries in every case: eval's name-by-name
+/// lookups use the same index.
+fn header_lists(names: &[String]) -> Vec<Vec<u8>> {
+    let mut names: Vec<&[u8]> = names.iter().map(|name| name.as_bytes()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let count = names.len();
+    // Lists of distinct names in any order: sum over k of count!/(count-k)!.
+    let ordered = (1..=count).try_fold((0usize, 1usize), |(total, arrangements), k| {
+        let arrangements = arrangements.checked_mul(count - k + 1)?;
+        Some((total.checked_add(arrangements)?, arrangements))
+    });
+    let mut lists = Vec::new();
+    if matches!(ordered, Some((total, _)) if total <= MAX_HEADER_LISTS) {
+        every_ordering(&names, &mut Vec::new(), &mut lists);
+    } else if count < usize::BITS as usize && (1usize << count) - 1 <= MAX_HEADER_LISTS {
+        for subset in 1usize..1 << count {
+            let chosen = (names.iter().enumerate())
+                .filter(|&(i, _)| subset & (1 << i) != 0)
+                .map(|(_, name)| *name);
+            lists.push(chosen.collect::<Vec<_>>().join(&b','));
+        }
+    } else {
+        lists.extend(names.into_iter().map(<[u8]>::to_vec));
+    }
+    lists
+}
+
+/// Pushes onto `lists` every list that extends `prefix` (indexes into
+/// `names`) by one or more names it does not hold yet, joined by `,`.
+fn every_ordering(names: &[&[u8]], prefix: &mut Vec<usize>, lists: &mut Vec<Vec<u8>>) {
+    for next in 0..names.len() {
+        if prefix.contains(&next) {
+            continue;
+        }
+        prefix.push(next);
+        let list: Vec<&[u8]> = prefix.iter().map(|&i| names[i]).collect();
+        lists.push(list.join(&b','));
+        every_ordering(names, prefix, lists);
+        prefix.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_lists;
+
+    fn lists(names: &[&str]) -> Vec<String> {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut lists: Vec<String> = header_lists(&names)
+            .into_iter()
+            .map(|list| String::from_utf8(list).expect("ASCII"))
+            .collect();
+        lists.sort();
+        lists
+    }
+
+    #[test]
+    fn up_to_four_names_every_order_of_every_list() {
+        assert_eq!(lists(&["x-b", "x-a"]), ["x-a", "x-a,x-b", "x-b", "x-b,x-a"]);
+        assert_eq!(lists(&["a", "b", "c"]).len(), 15);
+        let four = lists(&["a", "b", "c", "d"]);
+        assert_eq!(four.len(), 64);
+        assert!(four.contains(&"d,b,a,c".to_string()));
+    }
+
+    #[test]
+    fn five_and_six_names_the_lists_browsers_send() {
+        let five = lists(&["e", "c", "a", "d", "b"]);
+        assert_eq!(five.len(), 31);
+        assert!(five.contains(&"a,b,c,d,e".to_string()));
+        assert!(five.contains(&"b,e".to_string()));
+        assert!(!five.contains(&"e,b".to_string()));
+        assert_eq!(lists(&["a", "b", "c", "d", "e", "f"]).len(), 63);
+    }
+
+    #[test]
+    fn more_names_each_alone() {
+        let seven = ["g", "f", "e", "d", "c", "b", "a"];
+        assert_eq!(lists(&seven), ["a", "b", "c", "d", "e", "f", "g"]);
+        assert!(lists(&[]).is_empty());
+    }
 }

@@ -36,6 +36,10 @@ pub const HEADER_NAMES: &[&str] = &[
     "x-ab",
     "authorization",
     "x-requested-with",
+    // Seven names in all: a policy may list more than the header index
+    // holds lists of (see `header_lists` in the compiler).
+    "if-match",
+    "x-c",
 ];
 pub const EXACT_PORTS: &[u16] = &[8080, 1, 65535, 3000, 0, 443, 80];
 
