@@ -6,7 +6,7 @@ use crate::automaton::accept_of;
 use crate::format::{
     flags, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
 };
-use crate::load::Policy;
+use crate::load::{Compare, Policy};
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
 
@@ -127,6 +127,7 @@ fn has_non_origin_byte(origin: &[u8]) -> bool {
 /// or is `,`: the word-at-a-time tests "has a byte less than n" and "has a
 /// byte greater than n" (exact as a whole for n up to 128), and "has a zero
 /// byte" after XOR with commas.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn invalid_origin_bytes(word: u64) -> u64 {
     let below = word.wrapping_sub(ONES * 0x21) & !word & HIGHS;
@@ -428,10 +429,8 @@ impl<'a> Policy<'a> {
             .unwrap_or_default();
         // What browsers send for a policy of few names is in the index as
         // a whole; else each name is.
-        let whole_list = self.lookup(index, origin_index::hash(list), |entry| {
-            origin_index::eq(entry, list)
-        });
-        if whole_list == Some(true) || self.all_names_listed(index, list) {
+        let whole_list = self.lookup(index, origin_index::hash(list), list, Compare::Exact);
+        if whole_list || self.all_names_listed(index, list) {
             return HeaderCheck::Allowed;
         }
         let any_header = selected.has(flags::ANY_HEADER);
@@ -483,12 +482,7 @@ impl<'a> Policy<'a> {
         loop {
             let end = find_comma(rest);
             let name = rest.get(..end).unwrap_or_default();
-            let listed = self
-                .lookup(index, origin_index::hash(name), |entry| {
-                    origin_index::eq(entry, name)
-                })
-                .unwrap_or(false);
-            if !listed {
+            if !self.lookup(index, origin_index::hash(name), name, Compare::Exact) {
                 return false;
             }
             match rest.get(end + 1..) {

@@ -321,8 +321,7 @@ impl<'a> Policy<'a> {
         let index = self
             .string(record, policy::ORIGIN_INDEX)
             .unwrap_or_default();
-        self.lookup(index, hash, |entry| origin_index::eq(entry, origin))
-            .unwrap_or(false)
+        self.lookup(index, hash, origin, Compare::Exact)
     }
 
     /// Whether the header index of `record` holds `name`, in any case.
@@ -333,20 +332,27 @@ impl<'a> Policy<'a> {
         let index = self
             .string(record, policy::HEADER_INDEX)
             .unwrap_or_default();
-        self.lookup(index, hash, |entry| origin_index::eq_lower(entry, name))
-            .unwrap_or(false)
+        self.lookup(index, hash, name, Compare::IgnoringCase)
     }
 
-    /// Looks for an entry of `index` (an index of the
-    /// [`origin_index`] layout, possibly empty) in the bucket of `hash`,
-    /// comparing entries with `matches`.
-    #[inline]
-    pub(crate) fn lookup(
-        &self,
-        index: &[u8],
-        hash: u64,
-        matches: impl Fn(&[u8]) -> bool,
-    ) -> Option<bool> {
+    /// Whether `index` (an index of the [`origin_index`] layout, possibly
+    /// empty) holds `key`, whose hash is `hash`. Inlined on 64-bit targets,
+    /// where speed matters most; one copy elsewhere (firmware, where code
+    /// size does).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
+    pub(crate) fn lookup(&self, index: &[u8], hash: u64, key: &[u8], compare: Compare) -> bool {
+        match compare {
+            Compare::Exact => self.find(index, hash, |entry| origin_index::eq(entry, key)),
+            Compare::IgnoringCase => {
+                self.find(index, hash, |entry| origin_index::eq_lower(entry, key))
+            }
+        }
+        .unwrap_or(false)
+    }
+
+    #[inline(always)]
+    fn find(&self, index: &[u8], hash: u64, matches: impl Fn(&[u8]) -> bool) -> Option<bool> {
         if index.is_empty() {
             return Some(false);
         }
@@ -459,4 +465,13 @@ fn read_u32_pair(bytes: &[u8], offset: usize) -> Option<[u32; 2]> {
         u32::from_le_bytes([a, b, c, d]),
         u32::from_le_bytes([e, f, g, h]),
     ])
+}
+
+/// How an index lookup compares its key with the entries.
+#[derive(Clone, Copy)]
+pub(crate) enum Compare {
+    /// Byte for byte.
+    Exact,
+    /// The entries are lower case; the key (ASCII) may be in any case.
+    IgnoringCase,
 }
