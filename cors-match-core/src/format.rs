@@ -179,15 +179,7 @@ pub mod origin_index {
     /// anyone else's.
     #[inline]
     pub fn hash(bytes: &[u8]) -> u64 {
-        hash_words(bytes, |word| word, |_| {})
-    }
-
-    /// [`hash`], handing each word it reads to `inspect` too. The words of
-    /// a slice of eight bytes or more hold its bytes and nothing else, so a
-    /// caller can check those bytes in the same pass.
-    #[inline]
-    pub fn hash_inspecting(bytes: &[u8], inspect: impl FnMut(u64)) -> u64 {
-        hash_words(bytes, |word| word, inspect)
+        hash_words(bytes, |word| word)
     }
 
     /// [`hash`] of `bytes` in ASCII lower case, for header names, which
@@ -196,18 +188,15 @@ pub mod origin_index {
     /// checked to be tokens first); the case is folded eight bytes at a time.
     #[inline]
     pub fn hash_lower(bytes: &[u8]) -> u64 {
-        hash_words(bytes, lower_word, |_| {})
+        hash_words(bytes, lower_word)
     }
 
     /// The hash of the words of `bytes` (see [`last_word`]), each passed
     /// through `fold` first.
     #[inline(always)]
-    fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64, mut inspect: impl FnMut(u64)) -> u64 {
+    fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64) -> u64 {
         let mut h = (bytes.len() as u64).wrapping_mul(K);
-        let mut mix = |h: u64, word: u64| {
-            inspect(word);
-            h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K)
-        };
+        let mix = |h: u64, word: u64| h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K);
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             h = mix(h, le_u64(chunk));

@@ -9,6 +9,7 @@
 use core::fmt;
 
 use crate::automaton::Automata;
+use crate::eval::{is_malformed_origin, is_token};
 use crate::format::{
     self, flags, header, origin_index, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC,
     NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
@@ -257,10 +258,16 @@ impl<'a> Policy<'a> {
         if !(200..=299).contains(&status) || read_u16(record, policy::PREFLIGHT_STATUS + 2)? != 0 {
             return None;
         }
-        for field in [policy::ORIGIN_INDEX, policy::HEADER_INDEX] {
+        // Eval trusts a match in an index: an origin found is echoed
+        // without another check, a header list found is allowed as is.
+        let indexes: [(usize, fn(&[u8]) -> bool); 2] = [
+            (policy::ORIGIN_INDEX, is_well_formed_origin),
+            (policy::HEADER_INDEX, is_header_list),
+        ];
+        for (field, entry_ok) in indexes {
             let index = self.string(record, field)?;
             if !index.is_empty() {
-                self.validate_index(index)?;
+                self.validate_index(index, entry_ok)?;
             }
         }
         let name = self.string(record, policy::NAME)?;
@@ -282,8 +289,9 @@ impl<'a> Policy<'a> {
 
     /// Checks an origin or header index (see [`format::origin_index`]): its size adds
     /// up, bucket starts never decrease, no bucket holds more than
-    /// `MAX_BUCKET` entries, and every entry is a string of the table.
-    fn validate_index(&self, index: &[u8]) -> Option<()> {
+    /// `MAX_BUCKET` entries, and every entry is a string of the table that
+    /// `entry_ok` accepts.
+    fn validate_index(&self, index: &[u8], entry_ok: fn(&[u8]) -> bool) -> Option<()> {
         let bits = read_u32(index, 0)?;
         if bits > origin_index::MAX_BITS {
             return None;
@@ -306,8 +314,7 @@ impl<'a> Policy<'a> {
             previous = start;
         }
         for entry in 0..count {
-            let origin = self.string(index, entries_at + 8 * entry)?;
-            if origin.is_empty() {
+            if !entry_ok(self.string(index, entries_at + 8 * entry)?) {
                 return None;
             }
         }
@@ -474,4 +481,17 @@ pub(crate) enum Compare {
     Exact,
     /// The entries are lower case; the key (ASCII) may be in any case.
     IgnoringCase,
+}
+
+/// An origin index entry: an `Origin` value eval would not call malformed.
+fn is_well_formed_origin(entry: &[u8]) -> bool {
+    !is_malformed_origin(entry)
+}
+
+/// A header index entry: one or more lower-case tokens joined by `,`, the
+/// form of a list eval allows on an exact match.
+fn is_header_list(entry: &[u8]) -> bool {
+    entry
+        .split(|&b| b == b',')
+        .all(|name| is_token(name) && !name.iter().any(u8::is_ascii_uppercase))
 }

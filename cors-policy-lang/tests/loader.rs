@@ -686,3 +686,46 @@ fn an_overfull_bucket_is_rejected() {
     reseal(&mut bytes);
     assert_eq!(load(&bytes), Err(LoadError::BadPolicy { index: 0 }));
 }
+
+/// Eval trusts a match in an index (an origin found is echoed, a header
+/// list found is allowed as is), so the loader checks every entry: an
+/// origin eval would call malformed, or a header list that is not lower-case
+/// tokens joined by `,`, is a bad policy.
+#[test]
+fn index_entries_eval_would_trust_are_checked() {
+    let cases: [(usize, &[u8]); 2] = [
+        (record::ORIGIN_INDEX, b" ,\x7f\n\0"),
+        (record::HEADER_INDEX, b"X (\0"),
+    ];
+    let original = small_table();
+    let record0 = section(&original, header::POLICIES_OFFSET);
+    for (field, bad_bytes) in cases {
+        let at = index_at(&original, record0, field);
+        // The one entry's string reference follows bits and two starts.
+        let entry =
+            section(&original, header::STRINGS_OFFSET) + u32_at(&original, at + 12) as usize;
+        let len = u32_at(&original, at + 16) as usize;
+        assert!(len >= 3);
+        for &bad in bad_bytes {
+            for position in [0, 1, len - 1] {
+                let mut bytes = original.clone();
+                bytes[entry + position] = bad;
+                reseal(&mut bytes);
+                assert_eq!(
+                    load(&bytes),
+                    Err(LoadError::BadPolicy { index: 0 }),
+                    "byte {bad:#04x} at {position} of the entry (field {field})"
+                );
+            }
+        }
+        if field == record::HEADER_INDEX {
+            // `,` makes an empty element at either end, two names inside.
+            for (position, loads) in [(0, false), (1, true), (len - 1, false)] {
+                let mut bytes = original.clone();
+                bytes[entry + position] = b',';
+                reseal(&mut bytes);
+                assert_eq!(load(&bytes).is_ok(), loads, "`,` at {position}");
+            }
+        }
+    }
+}
