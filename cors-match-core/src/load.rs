@@ -260,7 +260,7 @@ impl<'a> Policy<'a> {
         }
         // Eval trusts a match in an index: an origin found is echoed
         // without another check, a header list found is allowed as is.
-        let indexes: [(usize, fn(&[u8]) -> bool); 2] = [
+        let indexes: [(usize, EntryCheck); 2] = [
             (policy::ORIGIN_INDEX, is_well_formed_origin),
             (policy::HEADER_INDEX, is_header_list),
         ];
@@ -291,7 +291,7 @@ impl<'a> Policy<'a> {
     /// up, bucket starts never decrease, no bucket holds more than
     /// `MAX_BUCKET` entries, and every entry is a string of the table that
     /// `entry_ok` accepts.
-    fn validate_index(&self, index: &[u8], entry_ok: fn(&[u8]) -> bool) -> Option<()> {
+    fn validate_index(&self, index: &[u8], entry_ok: EntryCheck) -> Option<()> {
         let bits = read_u32(index, 0)?;
         if bits > origin_index::MAX_BITS {
             return None;
@@ -482,6 +482,9 @@ pub(crate) enum Compare {
     /// The entries are lower case; the key (ASCII) may be in any case.
     IgnoringCase,
 }
+
+/// What an index's every entry must be.
+type EntryCheck = fn(&[u8]) -> bool;
 
 /// An origin index entry: an `Origin` value eval would not call malformed.
 fn is_well_formed_origin(entry: &[u8]) -> bool {
