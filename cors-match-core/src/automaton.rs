@@ -10,13 +10,17 @@
 //! own for "already dead", and an automaton that does not exist (a start of
 //! `NO_STATE`) is simply a walk that starts dead.
 
-use crate::format::{read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN};
+use crate::format::{
+    origin_index, read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN,
+};
 
-/// The state and transition sections of a table the loader validated.
+/// The state and transition sections of a table the loader validated, and
+/// its strings section (where literal runs are).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Automata<'a> {
     pub(crate) states: &'a [u8],
     pub(crate) transitions: &'a [u8],
+    pub(crate) strings: &'a [u8],
 }
 
 /// The `u32` at a constant `offset` of a state record: indexes into a
@@ -34,6 +38,13 @@ fn array_u32(record: &[u8; STATE_LEN], offset: usize) -> u32 {
 /// A state's transitions are searched linearly up to this many, by
 /// bisection beyond: tries mostly have one or two per state.
 const LINEAR_SEARCH_MAX: usize = 8;
+
+/// The number of transitions of a state's record, without the run flag.
+#[inline(always)]
+pub(crate) fn transition_count(record: &[u8; STATE_LEN]) -> u16 {
+    u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]])
+        & !state_field::RUN
+}
 
 /// The accept value of a state's record.
 #[inline(always)]
@@ -86,8 +97,7 @@ impl<'a> Automata<'a> {
     /// transitions, in the transitions section.
     #[inline(never)]
     fn step_others(&self, record: &[u8; STATE_LEN], byte: u8) -> Option<u32> {
-        let count =
-            u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]]);
+        let count = transition_count(record);
         let others = usize::from(count).checked_sub(1)?;
         if others == 0 {
             return None;
@@ -123,7 +133,27 @@ impl<'a> Automata<'a> {
         None
     }
 
-    /// Whether the automaton starting at `start` accepts all of `input`.
+    /// The literal run a state's record starts, if any: the state it ends
+    /// in and its bytes (see [`state_field::RUN`]).
+    #[inline(always)]
+    pub(crate) fn run(&self, record: &[u8; STATE_LEN]) -> Option<(u32, &'a [u8])> {
+        if record[state_field::COUNT + 1] & (state_field::RUN >> 8) as u8 == 0 {
+            return None;
+        }
+        self.run_at(array_u32(record, state_field::REST))
+    }
+
+    #[inline(never)]
+    fn run_at(&self, offset: u32) -> Option<(u32, &'a [u8])> {
+        let offset = offset as usize;
+        let target = read_u32(self.strings, offset)?;
+        let len = read_u32(self.strings, offset.checked_add(4)?)? as usize;
+        let start = offset.checked_add(8)?;
+        Some((target, self.strings.get(start..start.checked_add(len)?)?))
+    }
+
+    /// Whether the automaton starting at `start` accepts all of `input`,
+    /// one step per byte: for automata of a few bytes (methods).
     #[inline]
     pub(crate) fn accepts(&self, start: u32, input: &[u8]) -> bool {
         let mut state = start;
@@ -134,6 +164,32 @@ impl<'a> Automata<'a> {
             }
         }
         self.accept(state) != 0
+    }
+
+    /// [`Self::accepts`], taking literal runs where the input has their
+    /// bytes: for automata of long literals (origin patterns).
+    #[inline]
+    pub(crate) fn accepts_taking_runs(&self, start: u32, input: &[u8]) -> bool {
+        let mut state = start;
+        let mut at = 0;
+        while let Some(record) = self.record(state) {
+            let Some(&byte) = input.get(at) else {
+                return accept_of(record) != 0;
+            };
+            if let Some((target, run)) = self.run(record) {
+                if input
+                    .get(at..at + run.len())
+                    .is_some_and(|next| origin_index::eq(next, run))
+                {
+                    state = target;
+                    at += run.len();
+                    continue;
+                }
+            }
+            state = self.step_from(record, byte);
+            at += 1;
+        }
+        false
     }
 
     /// Whether the automaton starting at `start` accepts `input` read from

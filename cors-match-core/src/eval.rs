@@ -319,6 +319,16 @@ impl<'a> Policy<'a> {
             if ends_at(consumed) {
                 break;
             }
+            // A run holds neither `?` nor `#`: where the path has its bytes,
+            // stepping through them would pass no accepting state.
+            if let Some((target, run)) = automata.run(record) {
+                let next = path.get(consumed..consumed + run.len());
+                if next.is_some_and(|next| origin_index::eq(next, run)) {
+                    state = target;
+                    consumed += run.len();
+                    continue;
+                }
+            }
             let byte = path.get(consumed).copied().unwrap_or_default();
             state = automata.step_from(record, byte);
             consumed += 1;
@@ -350,7 +360,7 @@ impl<'a> Policy<'a> {
             return Err(Reason::MalformedOrigin);
         }
         let automata = &self.automata;
-        if automata.accepts(selected.start(policy::ORIGIN_START), origin)
+        if automata.accepts_taking_runs(selected.start(policy::ORIGIN_START), origin)
             || automata.accepts_reversed(selected.start(policy::WILDCARD_ORIGIN_START), origin)
         {
             Ok(())

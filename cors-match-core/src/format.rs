@@ -177,7 +177,10 @@ pub mod origin_index {
     /// time and no bucket holds more than [`MAX_BUCKET`] entries, so a
     /// client choosing origins can make its own lookups miss, never slow
     /// anyone else's.
-    #[inline]
+    // Inlined where speed matters most; one copy on 32-bit targets
+    // (firmware), where code size does and 64-bit arithmetic is long.
+    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn hash(bytes: &[u8]) -> u64 {
         hash_words(bytes, |word| word)
     }
@@ -186,7 +189,9 @@ pub mod origin_index {
     /// compare case-insensitively: `hash_lower(b"Content-Type") ==
     /// hash(b"content-type")`. `bytes` must be ASCII (requested names are
     /// checked to be tokens first); the case is folded eight bytes at a time.
-    #[inline]
+    // Inlined on 64-bit targets only, as `hash`.
+    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn hash_lower(bytes: &[u8]) -> u64 {
         hash_words(bytes, lower_word)
     }
@@ -244,14 +249,18 @@ pub mod origin_index {
 
     /// Whether `a` and `b` are equal, eight bytes at a time, inline (an
     /// origin is a few dozen bytes: a `memcmp` call costs more).
-    #[inline]
+    // Inlined on 64-bit targets only, as `hash`.
+    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn eq(a: &[u8], b: &[u8]) -> bool {
         eq_words(a, b, |word| word)
     }
 
     /// Whether `name` (ASCII, any case) equals `lower` (lower case), eight
     /// bytes at a time.
-    #[inline]
+    // Inlined on 64-bit targets only, as `hash`.
+    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn eq_lower(lower: &[u8], name: &[u8]) -> bool {
         eq_words(lower, name, lower_word)
     }
@@ -305,12 +314,29 @@ pub mod state {
     pub const FIRST_LO: usize = 0;
     /// First transition's `hi` (`u8`); 0 when the state has no transition.
     pub const FIRST_HI: usize = 1;
-    /// Number of transitions, the inline one included (`u16`, at most 256).
+    /// Number of transitions, the inline one included (`u16`, at most 256),
+    /// with [`RUN`] set on a state that starts a literal run.
     pub const COUNT: usize = 2;
+    /// Bit of [`COUNT`] marking the start of a **literal run**: the state
+    /// has exactly one transition, and [`REST`] is the offset in the strings
+    /// section of a run record `{target u32, length u32, bytes}`. From this
+    /// state, reading those bytes one transition at a time passes only
+    /// states with a single one-byte transition that do not accept, and ends
+    /// in `target`, so a forward walk that finds the bytes next in its
+    /// input may jump to `target` at once: one comparison instead of a step
+    /// per byte, and the same answer. A run is [`MIN_RUN`] to [`MAX_RUN`]
+    /// bytes, none of them `?` or `#` (which end a request's path). The
+    /// loader checks all of this.
+    pub const RUN: u16 = 0x8000;
+    /// Shortest run.
+    pub const MIN_RUN: usize = 2;
+    /// Longest run.
+    pub const MAX_RUN: usize = 64;
     /// First transition's target; 0 when the state has no transition.
     pub const FIRST_NEXT: usize = 4;
     /// Index in the transitions section of the second transition (the
-    /// `COUNT - 1` others follow it); 0 when there are none.
+    /// `COUNT - 1` others follow it); 0 when there are none, unless the
+    /// state starts a literal run (see [`RUN`]).
     pub const REST: usize = 8;
     /// Accept value.
     pub const ACCEPT: usize = 12;

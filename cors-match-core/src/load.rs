@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use crate::automaton::Automata;
+use crate::automaton::{accept_of, transition_count, Automata};
 use crate::eval::{is_malformed_origin, is_token};
 use crate::format::{
     self, flags, header, origin_index, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC,
@@ -199,21 +199,17 @@ impl<'a> Policy<'a> {
             1,
         )?;
 
-        validate_automata(
+        let automata = Automata {
             states,
             transitions,
-            state_count,
-            transition_count,
-            policy_count,
-        )?;
+            strings,
+        };
+        validate_automata(&automata, state_count, transition_count, policy_count)?;
 
         let loaded = Policy {
             policies,
             policy_count,
-            automata: Automata {
-                states,
-                transitions,
-            },
+            automata,
             strings,
             path_start: field(table, header::PATH_START)?,
             catch_all: field(table, header::CATCH_ALL)?,
@@ -410,12 +406,12 @@ impl<'a> Policy<'a> {
 }
 
 fn validate_automata(
-    states: &[u8],
-    transitions: &[u8],
+    automata: &Automata<'_>,
     state_count: u32,
     transition_count: u32,
     policy_count: u32,
 ) -> Result<(), LoadError> {
+    let (states, transitions) = (automata.states, automata.transitions);
     for index in 0..state_count {
         let bad = LoadError::BadState { index };
         let record = states
@@ -423,9 +419,17 @@ fn validate_automata(
             .ok_or(bad)?;
         let lo = record[state::FIRST_LO];
         let hi = record[state::FIRST_HI];
-        let count = read_u16(record, state::COUNT).ok_or(bad)?;
+        let count_and_flag = read_u16(record, state::COUNT).ok_or(bad)?;
+        let count = count_and_flag & !state::RUN;
         let first_next = read_u32(record, state::FIRST_NEXT).ok_or(bad)?;
-        let rest = read_u32(record, state::REST).ok_or(bad)?;
+        let mut rest = read_u32(record, state::REST).ok_or(bad)?;
+        if count_and_flag & state::RUN != 0 {
+            if count != 1 || !valid_run(automata, index, state_count) {
+                return Err(bad);
+            }
+            // REST holds the run, not transitions.
+            rest = 0;
+        }
         let accept = read_u32(record, state::ACCEPT).ok_or(bad)?;
         // Set automata accept with 1, the path automaton with policy + 1.
         if count > 256 || accept > policy_count.max(1) {
@@ -461,6 +465,48 @@ fn validate_automata(
         }
     }
     Ok(())
+}
+
+/// Whether the literal run that state `index` starts (see
+/// [`state::RUN`]) is within the strings section, of a length in
+/// `MIN_RUN..=MAX_RUN`, without `?` or `#`, and is what stepping from the
+/// state reads: one one-byte transition per byte, through states that do
+/// not accept, to the run's target. Costs the run's length.
+fn valid_run(automata: &Automata<'_>, index: u32, state_count: u32) -> bool {
+    let record = |state: u32| {
+        let start = state as usize * STATE_LEN;
+        automata
+            .states
+            .get(start..start + STATE_LEN)
+            .and_then(|bytes| <&[u8; STATE_LEN]>::try_from(bytes).ok())
+    };
+    let Some(run) = record(index).and_then(|r| automata.run(r)) else {
+        return false;
+    };
+    let (target, bytes) = run;
+    if !(state::MIN_RUN..=state::MAX_RUN).contains(&bytes.len()) || target >= state_count {
+        return false;
+    }
+    let mut current = index;
+    for (step, &byte) in bytes.iter().enumerate() {
+        let Some(r) = record(current) else {
+            return false;
+        };
+        let single = transition_count(r) == 1
+            && r[state::FIRST_LO] == byte
+            && r[state::FIRST_HI] == byte
+            && !matches!(byte, b'?' | b'#');
+        if !single || (step > 0 && accept_of(r) != 0) {
+            return false;
+        }
+        current = u32::from_le_bytes([
+            r[state::FIRST_NEXT],
+            r[state::FIRST_NEXT + 1],
+            r[state::FIRST_NEXT + 2],
+            r[state::FIRST_NEXT + 3],
+        ]);
+    }
+    current == target
 }
 
 /// The two little-endian `u32`s at `offset`, with one bounds check.

@@ -729,3 +729,127 @@ fn index_entries_eval_would_trust_are_checked() {
         }
     }
 }
+
+/// Path prefixes and `:*` origin patterns are long literals: the compiler
+/// marks literal runs in their automata, eval takes them (with the answers
+/// of a walk byte by byte, whether the request follows a run to its end,
+/// leaves it part way or ends inside it), and the loader checks each one.
+#[test]
+fn literal_runs_are_taken_and_checked() {
+    use format::state;
+    let mut api = Policy::new(
+        "api",
+        Origins::List(vec![tuple(
+            "https",
+            "app.example.com",
+            false,
+            PortPattern::Any,
+        )]),
+    );
+    api.paths = vec!["/api/v1/".into(), "/api/v2/".into()];
+    let set = PolicySet {
+        policies: vec![api, Policy::new("other", Origins::Any)],
+    };
+    let bytes = compile(&set).unwrap();
+    let table = Table::from_bytes(&bytes).unwrap();
+    for (path, policy) in [
+        ("/api/v1/users", "api"),
+        ("/api/v1", "other"),
+        ("/api/v2/?q=/x", "api"),
+        ("/api/v2?q=/x/", "other"),
+        ("/api/v3/", "other"),
+        ("/api/v", "other"),
+        ("/api/v1x", "other"),
+        ("/ap", "other"),
+        ("/a?pi/v1/", "other"),
+    ] {
+        let request = Request {
+            origin: Some(b"https://app.example.com:8443"),
+            ..Request::new(b"GET", path.as_bytes())
+        };
+        let outcome = table.eval(&request);
+        assert_eq!(outcome.policy, Some(policy.as_bytes()), "{path}");
+    }
+    for (origin, allowed) in [
+        ("https://app.example.com:8443", true),
+        ("https://app.example.com", true),
+        ("https://app.example.co", false),
+        ("https://app.example.comm:1", false),
+        ("https://app.exbmple.com:1", false),
+    ] {
+        let request = Request {
+            origin: Some(origin.as_bytes()),
+            ..Request::new(b"GET", b"/api/v1/")
+        };
+        let decision = table.eval(&request).decision;
+        assert_eq!(decision == Decision::ActualAllowed, allowed, "{origin}");
+    }
+
+    let states = section(&bytes, header::STATES_OFFSET);
+    let strings = section(&bytes, header::STRINGS_OFFSET);
+    let count_at = |bytes: &[u8], i: u32| {
+        let at = states + i as usize * STATE_LEN + state::COUNT;
+        u16::from_le_bytes([bytes[at], bytes[at + 1]])
+    };
+    let runs: Vec<u32> = (0..u32_at(&bytes, header::STATE_COUNT))
+        .filter(|&i| count_at(&bytes, i) & state::RUN != 0)
+        .collect();
+    assert!(runs.len() >= 2, "a path run and an origin run: {runs:?}");
+    for &i in &runs {
+        let record = states + i as usize * STATE_LEN;
+        let run = strings + u32_at(&bytes, record + state::REST) as usize;
+        let next = u32_at(&bytes, record + state::FIRST_NEXT) as usize;
+        type Edit = Box<dyn Fn(&mut Vec<u8>)>;
+        let edits: Vec<(&str, Edit)> = vec![
+            (
+                "another target",
+                Box::new(move |b| {
+                    let target = u32_at(b, run);
+                    put_u32(b, run, target ^ 1)
+                }),
+            ),
+            ("too short", Box::new(move |b| put_u32(b, run + 4, 1))),
+            (
+                "too long",
+                Box::new(move |b| put_u32(b, run + 4, state::MAX_RUN as u32 + 1)),
+            ),
+            (
+                "past the strings",
+                Box::new(move |b| put_u32(b, run + 4, u32::MAX)),
+            ),
+            ("another first byte", Box::new(move |b| b[run + 8] ^= 0x20)),
+            (
+                "another last byte",
+                Box::new(move |b| {
+                    let len = u32_at(b, run + 4) as usize;
+                    b[run + 8 + len - 1] ^= 0x01
+                }),
+            ),
+            (
+                "a run outside the strings",
+                Box::new(move |b| put_u32(b, record + state::REST, u32::MAX - 4)),
+            ),
+            (
+                "an accepting state inside",
+                Box::new(move |b| put_u32(b, states + next * STATE_LEN + state::ACCEPT, 1)),
+            ),
+            (
+                "two transitions",
+                Box::new(move |b| {
+                    let flagged = (2 | state::RUN).to_le_bytes();
+                    b[record + state::COUNT..record + state::COUNT + 2].copy_from_slice(&flagged)
+                }),
+            ),
+        ];
+        for (what, edit) in edits {
+            let mut mutated = bytes.clone();
+            edit(&mut mutated);
+            reseal(&mut mutated);
+            assert!(
+                matches!(load(&mutated), Err(LoadError::BadState { .. })),
+                "{what} (run of state {i}): {:?}",
+                load(&mutated)
+            );
+        }
+    }
+}

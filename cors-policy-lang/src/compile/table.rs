@@ -53,11 +53,23 @@ struct Automata {
     transitions: Vec<u8>,
     state_count: u32,
     transition_count: u32,
+    /// The state ranges of automata eval walks forwards, where literal
+    /// runs pay (see `format::state::RUN`).
+    forward: Vec<std::ops::Range<u32>>,
 }
 
 impl Automata {
-    /// Appends `nfa`'s DFA; returns its start state, `NO_STATE` when empty.
+    /// Appends `nfa`'s DFA, which eval walks forwards; returns its start
+    /// state, `NO_STATE` when empty.
     fn add(&mut self, nfa: Nfa) -> Result<u32, CompileError> {
+        let start = self.state_count;
+        let added = self.add_reversed(nfa)?;
+        self.forward.push(start..self.state_count);
+        Ok(added)
+    }
+
+    /// [`Self::add`] for an automaton eval walks backwards (no runs).
+    fn add_reversed(&mut self, nfa: Nfa) -> Result<u32, CompileError> {
         if nfa.is_empty() {
             return Ok(NO_STATE);
         }
@@ -78,7 +90,80 @@ impl Automata {
         if dfa.states.len() > room {
             return Err(CompileError::TooManyStates { limit: MAX_STATES });
         }
+        // Methods are a few bytes: a run would not pay for itself.
         self.add_dfa(&dfa)
+    }
+
+    fn record(&self, state: u32) -> [u8; STATE_LEN] {
+        let at = state as usize * STATE_LEN;
+        let mut record = [0u8; STATE_LEN];
+        record.copy_from_slice(&self.states[at..at + STATE_LEN]);
+        record
+    }
+
+    /// Marks the literal runs of the forward automata (see
+    /// `format::state::RUN`), their records added to `strings`: each run
+    /// starts at a state no run passes through, follows single one-byte
+    /// transitions through states that do not accept, and is cut at
+    /// `MAX_RUN` bytes.
+    fn add_runs(&mut self, strings: &mut Strings) -> Result<(), CompileError> {
+        let count =
+            |r: &[u8; STATE_LEN]| u16::from_le_bytes([r[state::COUNT], r[state::COUNT + 1]]);
+        let next = |r: &[u8; STATE_LEN]| {
+            u32::from_le_bytes([
+                r[state::FIRST_NEXT],
+                r[state::FIRST_NEXT + 1],
+                r[state::FIRST_NEXT + 2],
+                r[state::FIRST_NEXT + 3],
+            ])
+        };
+        let accepts = |r: &[u8; STATE_LEN]| r[state::ACCEPT..state::ACCEPT + 4] != [0; 4];
+        // One transition on one byte that may be in a run.
+        let is_link = |r: &[u8; STATE_LEN]| {
+            count(r) & !state::RUN == 1
+                && r[state::FIRST_LO] == r[state::FIRST_HI]
+                && !matches!(r[state::FIRST_LO], b'?' | b'#')
+        };
+        for range in self.forward.clone() {
+            let mut inside = vec![false; range.len()];
+            for s in range.clone() {
+                let r = self.record(s);
+                let t = next(&r);
+                if is_link(&r) && range.contains(&t) && !accepts(&self.record(t)) {
+                    inside[(t - range.start) as usize] = true;
+                }
+            }
+            for s in range.clone() {
+                if inside[(s - range.start) as usize] {
+                    continue;
+                }
+                let (mut bytes, mut current) = (Vec::new(), s);
+                loop {
+                    let r = self.record(current);
+                    let stop = !is_link(&r)
+                        || (!bytes.is_empty() && accepts(&r))
+                        || bytes.len() == state::MAX_RUN;
+                    if stop {
+                        break;
+                    }
+                    bytes.push(r[state::FIRST_LO]);
+                    current = next(&r);
+                }
+                if bytes.len() < state::MIN_RUN {
+                    continue;
+                }
+                let mut run = current.to_le_bytes().to_vec();
+                run.extend_from_slice(&u32_of(bytes.len(), "run")?.to_le_bytes());
+                run.extend_from_slice(&bytes);
+                let [offset, _] = strings.add_bytes(&run)?;
+                let at = s as usize * STATE_LEN;
+                let flagged = (count(&self.record(s)) | state::RUN).to_le_bytes();
+                self.states[at + state::COUNT..at + state::COUNT + 2].copy_from_slice(&flagged);
+                self.states[at + state::REST..at + state::REST + 4]
+                    .copy_from_slice(&offset.to_le_bytes());
+            }
+        }
+        Ok(())
     }
 
     fn add_dfa(&mut self, dfa: &Dfa) -> Result<u32, CompileError> {
@@ -264,7 +349,7 @@ fn policy_record(
                 }
             }
             origin_index = strings.add_index(plain, origin_index::hash, "origin index")?;
-            (automata.add(any_port)?, automata.add(wildcard)?)
+            (automata.add(any_port)?, automata.add_reversed(wildcard)?)
         }
     };
     // Eval allows the safelisted methods before it walks the automaton.
@@ -334,6 +419,7 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
         records.extend_from_slice(&policy_record(policy, &mut automata, &mut strings)?);
     }
     let path_start = automata.add(paths)?;
+    automata.add_runs(&mut strings)?;
 
     let policies_offset = HEADER_LEN;
     let states_offset = policies_offset + records.len();
