@@ -1,0 +1,105 @@
+//! The goal ratios of the allowed preflight measured **paired**: corsc,
+//! `HashSet::contains` and (at one origin) tower-http are timed in short
+//! interleaved batches, round after round, and each round's ratio is taken
+//! between batches run a fraction of a millisecond apart. The median of
+//! those ratios is what this prints. On a shared virtual machine, where the
+//! speed of one process drifts by tens of percent over seconds, a ratio of
+//! two criterion medians measured seconds apart carries that drift; paired
+//! ratios do not. `scripts/bench-report` shows both.
+//!
+//! Prints one tab-separated line per policy size, after `#` comment lines:
+//!
+//! ```text
+//! origins  rounds  corsc_ns  hashset_ns  tower_ns  corsc_per_hashset  tower_per_corsc
+//! ```
+//!
+//! (`tower_ns` and `tower_per_corsc` are `-` above one origin, where the
+//! goal does not ask and a scan of thousands of origins would take the
+//! run's time.) `cargo run --release -p corsc-benches --bin paired_ratio`
+//! (honours `CORSC_BENCH_QUICK`).
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::time::Instant;
+
+use corsc_benches::{eval_sizes, quick, Fixture, Scenario, Variant};
+
+/// Calls per corsc or `HashSet` batch, and per tower-http batch.
+const BATCH: u32 = 2_000;
+const TOWER_BATCH: usize = 200;
+
+/// Nanoseconds per call of `call`, over `BATCH` calls.
+fn time_batch<T>(mut call: impl FnMut() -> T) -> f64 {
+    let start = Instant::now();
+    for _ in 0..BATCH {
+        black_box(call());
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(BATCH)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let rounds = if quick() { 50 } else { 1_500 };
+    println!("# paired ratios of the allowed preflight: medians over interleaved rounds");
+    println!(
+        "# origins\trounds\tcorsc_ns\thashset_ns\ttower_ns\tcorsc_per_hashset\ttower_per_corsc"
+    );
+    for &size in eval_sizes() {
+        let scenario = Scenario::PreflightAllowed;
+        let mut fixture = Fixture::new(size, Variant::Exact);
+        if let Err(error) = fixture.verify(scenario) {
+            panic!("{size} origins: {error}");
+        }
+        let spec = scenario.request(&fixture.origins);
+        let origin = spec.origin.clone().expect("a preflight has an origin");
+        let table = fixture.table.clone();
+        let policy = cors_match_core::Policy::from_bytes(&table).expect("loads");
+        let request = spec.corsc();
+        let set: HashSet<&str> = fixture.origins.exact.iter().map(String::as_str).collect();
+        assert!(set.contains(origin.as_str()));
+        let with_tower = size == 1;
+
+        let (mut corsc, mut hashset, mut tower) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut per_hashset, mut per_tower) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let c = time_batch(|| policy.eval(black_box(&request)));
+            let h = time_batch(|| set.contains(black_box(origin.as_str())));
+            corsc.push(c);
+            hashset.push(h);
+            per_hashset.push(c / h);
+            if with_tower {
+                // As criterion's `iter_batched`: requests built before the
+                // clock starts, responses dropped after it stops.
+                let requests: Vec<_> = (0..TOWER_BATCH).map(|_| spec.http()).collect();
+                let mut responses = Vec::with_capacity(TOWER_BATCH);
+                let start = Instant::now();
+                for request in requests {
+                    responses.push(fixture.tower.call(request));
+                }
+                let t = start.elapsed().as_nanos() as f64 / TOWER_BATCH as f64;
+                drop(responses);
+                tower.push(t);
+                per_tower.push(t / c);
+            }
+        }
+        let or_dash = |values: &mut Vec<f64>, digits: usize| {
+            if values.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{:.digits$}", median(values))
+            }
+        };
+        println!(
+            "{size}\t{rounds}\t{}\t{}\t{}\t{}\t{}",
+            or_dash(&mut corsc, 1),
+            or_dash(&mut hashset, 1),
+            or_dash(&mut tower, 1),
+            or_dash(&mut per_hashset, 2),
+            or_dash(&mut per_tower, 2),
+        );
+    }
+}
