@@ -46,6 +46,12 @@ pub(crate) fn transition_count(record: &[u8; STATE_LEN]) -> u16 {
         & !state_field::RUN
 }
 
+/// The target of a state's record's first (inline) transition.
+#[inline(always)]
+pub(crate) fn first_next_of(record: &[u8; STATE_LEN]) -> u32 {
+    array_u32(record, state_field::FIRST_NEXT)
+}
+
 /// The accept value of a state's record.
 #[inline(always)]
 pub(crate) fn accept_of(record: &[u8; STATE_LEN]) -> u32 {
@@ -88,7 +94,7 @@ impl<'a> Automata<'a> {
             return NO_STATE;
         }
         if byte <= record[state_field::FIRST_HI] {
-            return array_u32(record, state_field::FIRST_NEXT);
+            return first_next_of(record);
         }
         self.step_others(record, byte).unwrap_or(NO_STATE)
     }
@@ -143,6 +149,22 @@ impl<'a> Automata<'a> {
         self.run_at(array_u32(record, state_field::REST))
     }
 
+    /// Where the run `record` starts takes a walk reading `input` at `at`:
+    /// the run's end state and the position after it, when the input has
+    /// the run's bytes there.
+    #[inline(always)]
+    pub(crate) fn take_run(
+        &self,
+        record: &[u8; STATE_LEN],
+        input: &[u8],
+        at: usize,
+    ) -> Option<(u32, usize)> {
+        let (target, run) = self.run(record)?;
+        let end = at.checked_add(run.len())?;
+        let next = input.get(at..end)?;
+        origin_index::eq(next, run).then_some((target, end))
+    }
+
     #[inline(never)]
     fn run_at(&self, offset: u32) -> Option<(u32, &'a [u8])> {
         let offset = offset as usize;
@@ -176,15 +198,9 @@ impl<'a> Automata<'a> {
             let Some(&byte) = input.get(at) else {
                 return accept_of(record) != 0;
             };
-            if let Some((target, run)) = self.run(record) {
-                if input
-                    .get(at..at + run.len())
-                    .is_some_and(|next| origin_index::eq(next, run))
-                {
-                    state = target;
-                    at += run.len();
-                    continue;
-                }
+            if let Some((target, after)) = self.take_run(record, input, at) {
+                (state, at) = (target, after);
+                continue;
             }
             state = self.step_from(record, byte);
             at += 1;

@@ -3,9 +3,7 @@
 //! header value is a slice of the table, the request, or static text.
 
 use crate::automaton::accept_of;
-use crate::format::{
-    flags, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
-};
+use crate::format::{flags, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE};
 use crate::load::{Compare, Policy};
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
@@ -322,13 +320,9 @@ impl<'a> Policy<'a> {
             }
             // A run holds neither `?` nor `#`: where the path has its bytes,
             // stepping through them would pass no accepting state.
-            if let Some((target, run)) = automata.run(record) {
-                let next = path.get(consumed..consumed + run.len());
-                if next.is_some_and(|next| origin_index::eq(next, run)) {
-                    state = target;
-                    consumed += run.len();
-                    continue;
-                }
+            if let Some((target, after)) = automata.take_run(record, path, consumed) {
+                (state, consumed) = (target, after);
+                continue;
             }
             let byte = path.get(consumed).copied().unwrap_or_default();
             state = automata.step_from(record, byte);
@@ -354,7 +348,7 @@ impl<'a> Policy<'a> {
         // the walks, not after: an allowed origin is echoed, so no table,
         // even a hand-made one whose automaton accepts control bytes, may
         // get a line break into a response.
-        if self.index_contains(selected.record, origin, origin_index::hash(origin)) {
+        if self.index_contains(selected.record, origin) {
             return Ok(());
         }
         if is_malformed_origin(origin) {
@@ -420,8 +414,9 @@ impl<'a> Policy<'a> {
             .unwrap_or_default();
         // What browsers send for a policy of few names is in the index as
         // a whole; else each name is.
-        let whole_list = self.lookup(index, origin_index::hash(list), list, Compare::Exact);
-        if whole_list || self.all_names_listed(index, list) {
+        let listed = !index.is_empty()
+            && (self.lookup(index, list, Compare::Exact) || self.all_names_listed(index, list));
+        if listed {
             return HeaderCheck::Allowed;
         }
         let any_header = selected.has(flags::ANY_HEADER);
@@ -473,7 +468,7 @@ impl<'a> Policy<'a> {
         loop {
             let end = find_comma(rest);
             let name = rest.get(..end).unwrap_or_default();
-            if !self.lookup(index, origin_index::hash(name), name, Compare::Exact) {
+            if !self.lookup(index, name, Compare::Exact) {
                 return false;
             }
             match rest.get(end + 1..) {

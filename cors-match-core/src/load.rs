@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use crate::automaton::{accept_of, transition_count, Automata};
+use crate::automaton::{accept_of, first_next_of, transition_count, Automata};
 use crate::eval::{is_malformed_origin, is_token};
 use crate::format::{
     self, flags, header, origin_index, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC,
@@ -317,48 +317,48 @@ impl<'a> Policy<'a> {
         Some(())
     }
 
-    /// Whether the origin index of `record` holds `origin`, whose
-    /// [`origin_index::hash`] is `hash`.
+    /// Whether the origin index of `record` holds `origin`.
     #[inline]
-    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8], hash: u64) -> bool {
+    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8]) -> bool {
         let index = self
             .string(record, policy::ORIGIN_INDEX)
             .unwrap_or_default();
-        self.lookup(index, hash, origin, Compare::Exact)
+        self.lookup(index, origin, Compare::Exact)
     }
 
     /// Whether the header index of `record` holds `name`, in any case.
     /// `name` must be ASCII (a token).
     #[inline]
     pub(crate) fn header_index_contains(&self, record: &[u8], name: &[u8]) -> bool {
-        let hash = origin_index::hash_lower(name);
         let index = self
             .string(record, policy::HEADER_INDEX)
             .unwrap_or_default();
-        self.lookup(index, hash, name, Compare::IgnoringCase)
+        self.lookup(index, name, Compare::IgnoringCase)
     }
 
     /// Whether `index` (an index of the [`origin_index`] layout, possibly
-    /// empty) holds `key`, whose hash is `hash`. Inlined on 64-bit targets,
-    /// where speed matters most; one copy elsewhere (firmware, where code
-    /// size does).
+    /// empty: then `key` is not even hashed) holds `key`. Inlined on 64-bit
+    /// targets, where speed matters most; one copy elsewhere (firmware,
+    /// where code size does).
     #[cfg_attr(target_pointer_width = "64", inline(always))]
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-    pub(crate) fn lookup(&self, index: &[u8], hash: u64, key: &[u8], compare: Compare) -> bool {
+    pub(crate) fn lookup(&self, index: &[u8], key: &[u8], compare: Compare) -> bool {
+        if index.is_empty() {
+            return false;
+        }
         match compare {
-            Compare::Exact => self.find(index, hash, |entry| origin_index::eq(entry, key)),
-            Compare::IgnoringCase => {
-                self.find(index, hash, |entry| origin_index::eq_lower(entry, key))
-            }
+            Compare::Exact => self.find(index, origin_index::hash(key), |entry| {
+                origin_index::eq(entry, key)
+            }),
+            Compare::IgnoringCase => self.find(index, origin_index::hash_lower(key), |entry| {
+                origin_index::eq_lower(entry, key)
+            }),
         }
         .unwrap_or(false)
     }
 
     #[inline(always)]
     fn find(&self, index: &[u8], hash: u64, matches: impl Fn(&[u8]) -> bool) -> Option<bool> {
-        if index.is_empty() {
-            return Some(false);
-        }
         let bits = read_u32(index, 0)?;
         let bucket = origin_index::bucket(hash, bits);
         // One bounds check for both starts, one for the bucket's entries.
@@ -473,14 +473,7 @@ fn validate_automata(
 /// state reads: one one-byte transition per byte, through states that do
 /// not accept, to the run's target. Costs the run's length.
 fn valid_run(automata: &Automata<'_>, index: u32, state_count: u32) -> bool {
-    let record = |state: u32| {
-        let start = state as usize * STATE_LEN;
-        automata
-            .states
-            .get(start..start + STATE_LEN)
-            .and_then(|bytes| <&[u8; STATE_LEN]>::try_from(bytes).ok())
-    };
-    let Some(run) = record(index).and_then(|r| automata.run(r)) else {
+    let Some(run) = automata.record(index).and_then(|r| automata.run(r)) else {
         return false;
     };
     let (target, bytes) = run;
@@ -489,7 +482,7 @@ fn valid_run(automata: &Automata<'_>, index: u32, state_count: u32) -> bool {
     }
     let mut current = index;
     for (step, &byte) in bytes.iter().enumerate() {
-        let Some(r) = record(current) else {
+        let Some(r) = automata.record(current) else {
             return false;
         };
         let single = transition_count(r) == 1
@@ -499,12 +492,7 @@ fn valid_run(automata: &Automata<'_>, index: u32, state_count: u32) -> bool {
         if !single || (step > 0 && accept_of(r) != 0) {
             return false;
         }
-        current = u32::from_le_bytes([
-            r[state::FIRST_NEXT],
-            r[state::FIRST_NEXT + 1],
-            r[state::FIRST_NEXT + 2],
-            r[state::FIRST_NEXT + 3],
-        ]);
+        current = first_next_of(r);
     }
     current == target
 }

@@ -731,11 +731,11 @@ fn index_entries_eval_would_trust_are_checked() {
 }
 
 /// Path prefixes and `:*` origin patterns are long literals: the compiler
-/// marks literal runs in their automata, eval takes them (with the answers
-/// of a walk byte by byte, whether the request follows a run to its end,
-/// leaves it part way or ends inside it), and the loader checks each one.
+/// marks literal runs in their automata, eval answers as a walk byte by
+/// byte would (whether the request follows a run to its end, leaves it part
+/// way or ends inside it), and the loader checks each run.
 #[test]
-fn literal_runs_are_taken_and_checked() {
+fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     use format::state;
     let mut api = Policy::new(
         "api",

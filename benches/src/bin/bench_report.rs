@@ -361,10 +361,9 @@ fn paired_section(o: &mut String, inputs: &Inputs) {
     }
     o.push_str("## Paired ratios\n\n");
     o.push_str(
-        "This machine is a shared virtual machine: the speed of one process drifts by tens of \
-         percent over seconds (`HashSet::contains` itself is measured anywhere from 20 to 38 ns \
-         by runs minutes apart), so a ratio of two criterion medians measured seconds apart \
-         carries that drift. `paired_ratio` (`cargo run --release -p corsc-benches --bin \
+        "On a shared virtual machine the speed of one process can drift over seconds (compare \
+         the `limit-eq` and `limit-suffix` rows across sizes above: the same work), so a ratio \
+         of two criterion medians measured seconds apart carries that drift. `paired_ratio` (`cargo run --release -p corsc-benches --bin \
          paired_ratio`) times corsc, `HashSet::contains` and, at one origin, tower-http on the \
          allowed preflight in interleaved batches (2,000 calls; 200 for tower-http, requests \
          built before and responses dropped after the clock, as criterion's `iter_batched`), \
