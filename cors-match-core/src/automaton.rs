@@ -39,11 +39,35 @@ fn array_u32(record: &[u8; STATE_LEN], offset: usize) -> u32 {
 /// bisection beyond: tries mostly have one or two per state.
 const LINEAR_SEARCH_MAX: usize = 8;
 
-/// The number of transitions of a state's record, without the run flag.
+/// The `COUNT` field of a state's record.
+#[inline(always)]
+fn count_field(record: &[u8; STATE_LEN]) -> u16 {
+    u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]])
+}
+
+/// The number of byte transitions of a state's record: none for a
+/// literal run.
 #[inline(always)]
 pub(crate) fn transition_count(record: &[u8; STATE_LEN]) -> u16 {
-    u16::from_le_bytes([record[state_field::COUNT], record[state_field::COUNT + 1]])
-        & !state_field::RUN
+    let count = count_field(record);
+    if count & state_field::RUN != 0 {
+        0
+    } else {
+        count
+    }
+}
+
+/// The length of the literal run of a state's record, if it is one.
+#[inline(always)]
+pub(crate) fn run_len(record: &[u8; STATE_LEN]) -> Option<usize> {
+    let count = count_field(record);
+    (count & state_field::RUN != 0).then_some(usize::from(count & !state_field::RUN))
+}
+
+/// Whether a state has no way out: no transition and no run.
+#[inline(always)]
+pub(crate) fn is_leaf(record: &[u8; STATE_LEN]) -> bool {
+    count_field(record) == 0
 }
 
 /// The target of a state's record's first (inline) transition.
@@ -139,19 +163,19 @@ impl<'a> Automata<'a> {
         None
     }
 
-    /// The literal run a state's record starts, if any: the state it ends
-    /// in and its bytes (see [`state_field::RUN`]).
+    /// The bytes of the literal run of a state's record (see
+    /// [`state_field::RUN`]), if it is one.
     #[inline(always)]
-    pub(crate) fn run(&self, record: &[u8; STATE_LEN]) -> Option<(u32, &'a [u8])> {
-        if record[state_field::COUNT + 1] & (state_field::RUN >> 8) as u8 == 0 {
-            return None;
-        }
-        self.run_at(array_u32(record, state_field::REST))
+    pub(crate) fn run(&self, record: &[u8; STATE_LEN]) -> Option<&'a [u8]> {
+        let len = run_len(record)?;
+        let start = array_u32(record, state_field::REST) as usize;
+        self.strings.get(start..start.checked_add(len)?)
     }
 
-    /// Where the run `record` starts takes a walk reading `input` at `at`:
-    /// the run's end state and the position after it, when the input has
-    /// the run's bytes there.
+    /// Where the run of `record` takes a walk reading `input` at `at`: the
+    /// run's target and the position after it, when the input has the
+    /// run's bytes there. Anything else ends the walk: a run state has no
+    /// other way out.
     #[inline(always)]
     pub(crate) fn take_run(
         &self,
@@ -159,19 +183,10 @@ impl<'a> Automata<'a> {
         input: &[u8],
         at: usize,
     ) -> Option<(u32, usize)> {
-        let (target, run) = self.run(record)?;
+        let run = self.run(record)?;
         let end = at.checked_add(run.len())?;
         let next = input.get(at..end)?;
-        origin_index::eq(next, run).then_some((target, end))
-    }
-
-    #[inline(never)]
-    fn run_at(&self, offset: u32) -> Option<(u32, &'a [u8])> {
-        let offset = offset as usize;
-        let target = read_u32(self.strings, offset)?;
-        let len = read_u32(self.strings, offset.checked_add(4)?)? as usize;
-        let start = offset.checked_add(8)?;
-        Some((target, self.strings.get(start..start.checked_add(len)?)?))
+        origin_index::eq(next, run).then_some((first_next_of(record), end))
     }
 
     /// Whether the automaton starting at `start` accepts all of `input`,

@@ -2,8 +2,10 @@
 //! "Evaluation semantics". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
-use crate::automaton::accept_of;
-use crate::format::{flags, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE};
+use crate::automaton::{accept_of, is_leaf};
+use crate::format::{
+    flags, methods, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
+};
 use crate::load::{Compare, Policy};
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
@@ -314,6 +316,11 @@ impl<'a> Policy<'a> {
                 if at_boundary {
                     chosen = accept - 1;
                 }
+                // A leaf (the end of the longest prefix on its branch):
+                // no longer prefix can follow.
+                if is_leaf(record) {
+                    break;
+                }
             }
             if ends_at(consumed) {
                 break;
@@ -365,12 +372,16 @@ impl<'a> Policy<'a> {
     }
 
     fn check_method(&self, selected: &Selected<'_>, method: &[u8]) -> Result<(), Reason> {
-        let safelisted = matches!(method, b"GET" | b"HEAD" | b"POST");
-        if safelisted
-            || self
-                .automata
-                .accepts(selected.start(policy::METHOD_START), method)
-        {
+        let allowed = match method {
+            b"GET" | b"HEAD" | b"POST" => true,
+            _ => match methods::bit(method) {
+                Some(bit) => read_u32(selected.record, policy::METHOD_BITS).unwrap_or(0) & bit != 0,
+                None => self
+                    .automata
+                    .accepts(selected.start(policy::METHOD_START), method),
+            },
+        };
+        if allowed {
             Ok(())
         } else if is_token(method) {
             Err(Reason::MethodNotAllowed)

@@ -51,7 +51,7 @@ pub const MAGIC: [u8; 8] = *b"CORSTBL\0";
 /// loader that the byte order is the one it expects.
 pub const ENDIAN_MARKER: u32 = 0x0102_0304;
 /// The format version this crate reads and writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = 64;
 /// Size of a policy record.
@@ -109,13 +109,15 @@ pub mod policy {
     /// the origin index or the wildcard automaton (those with a port
     /// wildcard `:*`), read forwards, or `NO_STATE`.
     pub const ORIGIN_START: usize = 8;
-    /// Start state of the automaton of the listed methods other than the
-    /// safelisted `GET`, `HEAD` and `POST` (which eval allows before it
-    /// walks the automaton), or `NO_STATE`.
+    /// Start state of the automaton of the listed methods that are neither
+    /// safelisted (`GET`, `HEAD` and `POST`, which eval allows without a
+    /// look at the table) nor in [`super::methods::KNOWN`] (which are
+    /// [`METHOD_BITS`]), or `NO_STATE`.
     pub const METHOD_START: usize = 12;
-    /// Reserved, always `NO_STATE` (format version 2 held the
-    /// allowed-headers automaton here; version 3 has [`HEADER_INDEX`]).
-    pub const RESERVED: usize = 16;
+    /// The listed methods among [`super::methods::KNOWN`], one bit each
+    /// (`u32`): the methods browsers preflight most are answered with one
+    /// test instead of a walk. No other bit is set.
+    pub const METHOD_BITS: usize = 16;
     /// Flags, see [`super::flags`].
     pub const FLAGS: usize = 20;
     /// Status of an allowed preflight (`u16`), then a reserved `u16`.
@@ -314,32 +316,59 @@ pub mod state {
     pub const FIRST_LO: usize = 0;
     /// First transition's `hi` (`u8`); 0 when the state has no transition.
     pub const FIRST_HI: usize = 1;
-    /// Number of transitions, the inline one included (`u16`, at most 256),
-    /// with [`RUN`] set on a state that starts a literal run.
+    /// Number of transitions, the inline one included (`u16`, at most 256);
+    /// for a literal run state, [`RUN`] and the run's length instead.
     pub const COUNT: usize = 2;
-    /// Bit of [`COUNT`] marking the start of a **literal run**: the state
-    /// has exactly one transition, and [`REST`] is the offset in the strings
-    /// section of a run record `{target u32, length u32, bytes}`. From this
-    /// state, reading those bytes one transition at a time passes only
-    /// states with a single one-byte transition that do not accept, and ends
-    /// in `target`, so a forward walk that finds the bytes next in its
-    /// input may jump to `target` at once: one comparison instead of a step
-    /// per byte, and the same answer. A run is [`MIN_RUN`] to [`MAX_RUN`]
-    /// bytes, none of them `?` or `#` (which end a request's path). The
-    /// loader checks all of this.
+    /// Bit of [`COUNT`] marking a **literal run** state, whose only way out
+    /// is a whole string rather than a byte: the rest of `COUNT` is the
+    /// run's length ([`MIN_RUN`] to [`MAX_RUN`] bytes, none of them `?` or
+    /// `#`, which end a request's path), [`REST`] the offset of its bytes
+    /// in the strings section, and [`FIRST_NEXT`] the state reading them
+    /// leads to. Its inline range is empty (`FIRST_LO` 1, `FIRST_HI` 0) and
+    /// it has no other transitions, so a walk whose input does not have the
+    /// run's bytes next ends there, and so does a walk that steps byte by
+    /// byte. The compiler makes one of each chain of states with a single
+    /// one-byte transition in the path automaton and the forward origin
+    /// automaton, ending at the first accepting state: a walk then compares
+    /// the run at once instead of stepping through it, and the state it
+    /// moves to comes with the record, not after another load. The loader
+    /// checks the length, the bytes and the target.
     pub const RUN: u16 = 0x8000;
     /// Shortest run.
     pub const MIN_RUN: usize = 2;
     /// Longest run.
     pub const MAX_RUN: usize = 64;
-    /// First transition's target; 0 when the state has no transition.
+    /// First transition's target (a run's target, see [`RUN`]); 0 when the
+    /// state has no transition.
     pub const FIRST_NEXT: usize = 4;
     /// Index in the transitions section of the second transition (the
-    /// `COUNT - 1` others follow it); 0 when there are none, unless the
-    /// state starts a literal run (see [`RUN`]).
+    /// `COUNT - 1` others follow it); 0 when there are none. For a literal
+    /// run, the offset of its bytes in the strings section (see [`RUN`]).
     pub const REST: usize = 8;
     /// Accept value.
     pub const ACCEPT: usize = 12;
+}
+
+/// The methods a policy's [`policy::METHOD_BITS`] stand for.
+pub mod methods {
+    /// Bit `i` of [`super::policy::METHOD_BITS`] stands for `KNOWN[i]`:
+    /// the methods other than the safelisted ones that pages send most.
+    /// Methods are case-sensitive: `put` is not `PUT`, and is not known.
+    pub const KNOWN: [&[u8]; 4] = [b"PUT", b"DELETE", b"PATCH", b"OPTIONS"];
+    /// Every bit a policy's method bits may have.
+    pub const ALL: u32 = (1 << KNOWN.len()) - 1;
+
+    /// The bit of `method` if it is one of [`KNOWN`].
+    #[inline]
+    pub fn bit(method: &[u8]) -> Option<u32> {
+        match method {
+            b"PUT" => Some(1 << 0),
+            b"DELETE" => Some(1 << 1),
+            b"PATCH" => Some(1 << 2),
+            b"OPTIONS" => Some(1 << 3),
+            _ => None,
+        }
+    }
 }
 
 /// Policy flags.

@@ -8,11 +8,11 @@
 
 use core::fmt;
 
-use crate::automaton::{accept_of, first_next_of, transition_count, Automata};
+use crate::automaton::Automata;
 use crate::eval::{is_malformed_origin, is_token};
 use crate::format::{
-    self, flags, header, origin_index, policy, read_u16, read_u32, state, HEADER_LEN, MAGIC,
-    NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, methods, origin_index, policy, read_u16, read_u32, state, HEADER_LEN,
+    MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
 /// Why a table was rejected.
@@ -247,7 +247,7 @@ impl<'a> Policy<'a> {
                 return None;
             }
         }
-        if read_u32(record, policy::RESERVED)? != NO_STATE {
+        if read_u32(record, policy::METHOD_BITS)? & !methods::ALL != 0 {
             return None;
         }
         let status = read_u16(record, policy::PREFLIGHT_STATUS)?;
@@ -388,9 +388,9 @@ impl<'a> Policy<'a> {
     /// The string referenced by the (offset, length) pair at `field` of `record`.
     #[inline]
     pub(crate) fn string(&self, record: &[u8], field: usize) -> Option<&'a [u8]> {
-        let offset = read_u32(record, field)? as usize;
-        let len = read_u32(record, field + 4)? as usize;
-        self.strings.get(offset..offset.checked_add(len)?)
+        let [offset, len] = read_u32_pair(record, field)?;
+        let offset = offset as usize;
+        self.strings.get(offset..offset.checked_add(len as usize)?)
     }
 
     /// Number of policies in the table.
@@ -419,20 +419,21 @@ fn validate_automata(
             .ok_or(bad)?;
         let lo = record[state::FIRST_LO];
         let hi = record[state::FIRST_HI];
-        let count_and_flag = read_u16(record, state::COUNT).ok_or(bad)?;
-        let count = count_and_flag & !state::RUN;
+        let count = read_u16(record, state::COUNT).ok_or(bad)?;
         let first_next = read_u32(record, state::FIRST_NEXT).ok_or(bad)?;
-        let mut rest = read_u32(record, state::REST).ok_or(bad)?;
-        if count_and_flag & state::RUN != 0 {
-            if count != 1 || !valid_run(automata, index, state_count) {
-                return Err(bad);
-            }
-            // REST holds the run, not transitions.
-            rest = 0;
-        }
+        let rest = read_u32(record, state::REST).ok_or(bad)?;
         let accept = read_u32(record, state::ACCEPT).ok_or(bad)?;
         // Set automata accept with 1, the path automaton with policy + 1.
-        if count > 256 || accept > policy_count.max(1) {
+        if accept > policy_count.max(1) {
+            return Err(bad);
+        }
+        if count & state::RUN != 0 {
+            if (lo, hi) != (1, 0) || first_next >= state_count || !valid_run(automata, record) {
+                return Err(bad);
+            }
+            continue;
+        }
+        if count > 256 {
             return Err(bad);
         }
         if count == 0 {
@@ -467,34 +468,15 @@ fn validate_automata(
     Ok(())
 }
 
-/// Whether the literal run that state `index` starts (see
-/// [`state::RUN`]) is within the strings section, of a length in
-/// `MIN_RUN..=MAX_RUN`, without `?` or `#`, and is what stepping from the
-/// state reads: one one-byte transition per byte, through states that do
-/// not accept, to the run's target. Costs the run's length.
-fn valid_run(automata: &Automata<'_>, index: u32, state_count: u32) -> bool {
-    let Some(run) = automata.record(index).and_then(|r| automata.run(r)) else {
+/// Whether the literal run of a state's `record` (see [`state::RUN`]) is
+/// within the strings section, of a length in `MIN_RUN..=MAX_RUN`, and
+/// without `?` or `#` (which a path walk must see: they end the path).
+fn valid_run(automata: &Automata<'_>, record: &[u8]) -> bool {
+    let Some(bytes) = record.try_into().ok().and_then(|r| automata.run(r)) else {
         return false;
     };
-    let (target, bytes) = run;
-    if !(state::MIN_RUN..=state::MAX_RUN).contains(&bytes.len()) || target >= state_count {
-        return false;
-    }
-    let mut current = index;
-    for (step, &byte) in bytes.iter().enumerate() {
-        let Some(r) = automata.record(current) else {
-            return false;
-        };
-        let single = transition_count(r) == 1
-            && r[state::FIRST_LO] == byte
-            && r[state::FIRST_HI] == byte
-            && !matches!(byte, b'?' | b'#');
-        if !single || (step > 0 && accept_of(r) != 0) {
-            return false;
-        }
-        current = first_next_of(r);
-    }
-    current == target
+    (state::MIN_RUN..=state::MAX_RUN).contains(&bytes.len())
+        && !bytes.iter().any(|b| matches!(b, b'?' | b'#'))
 }
 
 /// The two little-endian `u32`s at `offset`, with one bounds check.

@@ -4,10 +4,10 @@
 //! recomputed (what a careless or malicious writer would produce).
 
 use cors_match_core::format::{
-    self, checksum, flags, header, origin_index, policy as record, read_u32, HEADER_LEN, MAGIC,
-    NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, checksum, flags, header, methods, origin_index, policy as record, read_u32, HEADER_LEN,
+    MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
-use cors_match_core::{Decision, LoadError, Policy as Table, Request};
+use cors_match_core::{Decision, LoadError, Policy as Table, Reason, Request};
 use cors_policy_lang::compile::compile;
 use cors_policy_lang::model::{
     HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,
@@ -25,6 +25,12 @@ fn tuple(scheme: &str, host: &str, any_subdomain: bool, port: PortPattern) -> Or
 
 /// A small table: two policies, literal and wildcard origins, methods and
 /// headers, so that every section is non-empty.
+/// Policy `api` allowing `https://app.example.com` with `port`.
+fn app_policy(port: PortPattern) -> Policy {
+    let origin = tuple("https", "app.example.com", false, port);
+    Policy::new("api", Origins::List(vec![origin]))
+}
+
 fn small_set() -> PolicySet {
     let mut api = Policy::new(
         "api",
@@ -457,11 +463,12 @@ fn bad_policy_records_are_rejected() {
             put_u32(bytes, record + start, state_count)
         });
     }
-    // The reserved field (the header automaton of format version 2) must
-    // say "no automaton", even a valid state is refused.
-    assert_bad_policy(0, |bytes, record| {
-        put_u32(bytes, record + record::RESERVED, 0)
-    });
+    // Method bits stand for `methods::KNOWN` only.
+    for bits in [methods::ALL + 1, 1 << 31, u32::MAX] {
+        assert_bad_policy(0, |bytes, record| {
+            put_u32(bytes, record + record::METHOD_BITS, bits)
+        });
+    }
     for status in [0u32, 199, 300, 403, 0x0001_00CC] {
         assert_bad_policy(1, |bytes, record| {
             put_u32(bytes, record + record::PREFLIGHT_STATUS, status)
@@ -731,21 +738,14 @@ fn index_entries_eval_would_trust_are_checked() {
 }
 
 /// Path prefixes and `:*` origin patterns are long literals: the compiler
-/// marks literal runs in their automata, eval answers as a walk byte by
-/// byte would (whether the request follows a run to its end, leaves it part
-/// way or ends inside it), and the loader checks each run.
+/// makes literal runs in their automata, eval answers as a walk byte by
+/// byte through the chain would (whether the request follows a run to its
+/// end, leaves it part way or ends inside it), and the loader checks each
+/// run.
 #[test]
 fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     use format::state;
-    let mut api = Policy::new(
-        "api",
-        Origins::List(vec![tuple(
-            "https",
-            "app.example.com",
-            false,
-            PortPattern::Any,
-        )]),
-    );
+    let mut api = app_policy(PortPattern::Any);
     api.paths = vec!["/api/v1/".into(), "/api/v2/".into()];
     let set = PolicySet {
         policies: vec![api, Policy::new("other", Origins::Any)],
@@ -795,49 +795,42 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
         .filter(|&i| count_at(&bytes, i) & state::RUN != 0)
         .collect();
     assert!(runs.len() >= 2, "a path run and an origin run: {runs:?}");
+    let state_count = u32_at(&bytes, header::STATE_COUNT);
+    let strings_len = u32_at(&bytes, header::STRINGS_LEN);
     for &i in &runs {
         let record = states + i as usize * STATE_LEN;
         let run = strings + u32_at(&bytes, record + state::REST) as usize;
-        let next = u32_at(&bytes, record + state::FIRST_NEXT) as usize;
+        let len = usize::from(count_at(&bytes, i) & !state::RUN);
+        let set_len = move |b: &mut Vec<u8>, len: u16| {
+            let flagged = (len | state::RUN).to_le_bytes();
+            b[record + state::COUNT..record + state::COUNT + 2].copy_from_slice(&flagged)
+        };
         type Edit = Box<dyn Fn(&mut Vec<u8>)>;
         let edits: Vec<(&str, Edit)> = vec![
             (
-                "another target",
-                Box::new(move |b| {
-                    let target = u32_at(b, run);
-                    put_u32(b, run, target ^ 1)
-                }),
+                "a target past the states",
+                Box::new(move |b| put_u32(b, record + state::FIRST_NEXT, state_count)),
             ),
-            ("too short", Box::new(move |b| put_u32(b, run + 4, 1))),
+            ("too short", Box::new(move |b| set_len(b, 1))),
             (
                 "too long",
-                Box::new(move |b| put_u32(b, run + 4, state::MAX_RUN as u32 + 1)),
+                Box::new(move |b| set_len(b, state::MAX_RUN as u16 + 1)),
             ),
+            ("a `?` in it", Box::new(move |b| b[run] = b'?')),
+            ("a `#` in it", Box::new(move |b| b[run + len - 1] = b'#')),
             (
                 "past the strings",
-                Box::new(move |b| put_u32(b, run + 4, u32::MAX)),
-            ),
-            ("another first byte", Box::new(move |b| b[run + 8] ^= 0x20)),
-            (
-                "another last byte",
-                Box::new(move |b| {
-                    let len = u32_at(b, run + 4) as usize;
-                    b[run + 8 + len - 1] ^= 0x01
-                }),
+                Box::new(move |b| put_u32(b, record + state::REST, strings_len - 1)),
             ),
             (
                 "a run outside the strings",
                 Box::new(move |b| put_u32(b, record + state::REST, u32::MAX - 4)),
             ),
             (
-                "an accepting state inside",
-                Box::new(move |b| put_u32(b, states + next * STATE_LEN + state::ACCEPT, 1)),
-            ),
-            (
-                "two transitions",
+                "a byte transition too",
                 Box::new(move |b| {
-                    let flagged = (2 | state::RUN).to_le_bytes();
-                    b[record + state::COUNT..record + state::COUNT + 2].copy_from_slice(&flagged)
+                    b[record + state::FIRST_LO] = b'a';
+                    b[record + state::FIRST_HI] = b'a';
                 }),
             ),
         ];
@@ -852,4 +845,63 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
             );
         }
     }
+}
+
+/// The known methods are bits of the policy record and nothing else: eval
+/// answers them from the bits (flipping one in a table changes the answer),
+/// the others from the methods automaton, and case still counts.
+#[test]
+fn known_methods_are_bits_and_the_others_an_automaton() {
+    let mut api = app_policy(PortPattern::Default);
+    api.methods = ["GET", "PUT", "DELETE", "X-Custom"]
+        .map(String::from)
+        .to_vec();
+    let set = PolicySet {
+        policies: vec![api],
+    };
+    let bytes = compile(&set).unwrap();
+    let record = section(&bytes, header::POLICIES_OFFSET);
+    let bit = |method: &[u8]| methods::bit(method).expect("known");
+    assert_eq!(
+        u32_at(&bytes, record + record::METHOD_BITS),
+        bit(b"PUT") | bit(b"DELETE")
+    );
+    // One bit each, together `ALL`.
+    let bits = methods::KNOWN.map(bit);
+    assert!(bits.iter().all(|b| b.count_ones() == 1));
+    assert_eq!(bits.iter().fold(0, |all, b| all | b), methods::ALL);
+    assert_eq!(bits.iter().map(|b| b.count_ones()).sum::<u32>(), 4);
+    let preflight = |table: &[u8], method: &'static [u8]| {
+        let table = Table::from_bytes(table).expect("loads");
+        let request = Request {
+            origin: Some(b"https://app.example.com"),
+            request_method: Some(method),
+            ..Request::new(b"OPTIONS", b"/")
+        };
+        let outcome = table.eval(&request);
+        (outcome.decision, outcome.reason)
+    };
+    let allowed = (Decision::PreflightAllowed, None);
+    let refused = (Decision::PreflightDenied, Some(Reason::MethodNotAllowed));
+    for (method, answer) in [
+        (&b"PUT"[..], allowed),
+        (b"DELETE", allowed),
+        (b"X-Custom", allowed),
+        (b"HEAD", allowed),
+        (b"PATCH", refused),
+        (b"OPTIONS", refused),
+        (b"put", refused),
+        (b"PUTT", refused),
+        (b"X-CUSTOM", refused),
+    ] {
+        assert_eq!(preflight(&bytes, method), answer, "{method:?}");
+    }
+    // Only the bits say PATCH: setting its bit allows it, clearing PUT's
+    // refuses PUT (the automaton does not have them).
+    let mut edited = bytes.clone();
+    put_u32(&mut edited, record + record::METHOD_BITS, bit(b"PATCH"));
+    reseal(&mut edited);
+    assert_eq!(preflight(&edited, b"PATCH"), allowed);
+    assert_eq!(preflight(&edited, b"PUT"), refused);
+    assert_eq!(preflight(&edited, b"X-Custom"), allowed);
 }

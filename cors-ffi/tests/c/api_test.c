@@ -121,7 +121,7 @@ static cors_outcome eval_ok(const cors_policy *policy, const cors_request *req) 
 
 static void test_names(void) {
     CHECK(strcmp(cors_version(), "0.1.0") == 0);
-    CHECK(cors_table_format_version() == 3);
+    CHECK(cors_table_format_version() == 4);
     CHECK(strcmp(cors_result_str(CORS_RESULT_OK), "success") == 0);
     CHECK(strstr(cors_result_str(CORS_RESULT_TABLE_CHECKSUM_MISMATCH), "corrupted") != NULL);
     CHECK(strcmp(cors_result_str(12345), "unknown cors_result") == 0);

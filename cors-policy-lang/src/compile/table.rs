@@ -101,11 +101,12 @@ impl Automata {
         record
     }
 
-    /// Marks the literal runs of the forward automata (see
-    /// `format::state::RUN`), their records added to `strings`: each run
+    /// Makes literal runs in the forward automata (see
+    /// `format::state::RUN`), their bytes added to `strings`: each run
     /// starts at a state no run passes through, follows single one-byte
     /// transitions through states that do not accept, and is cut at
-    /// `MAX_RUN` bytes.
+    /// `MAX_RUN` bytes. Its first state becomes the run state; the states
+    /// it passes stay, for walks that enter the chain elsewhere.
     fn add_runs(&mut self, strings: &mut Strings) -> Result<(), CompileError> {
         let count =
             |r: &[u8; STATE_LEN]| u16::from_le_bytes([r[state::COUNT], r[state::COUNT + 1]]);
@@ -120,7 +121,7 @@ impl Automata {
         let accepts = |r: &[u8; STATE_LEN]| r[state::ACCEPT..state::ACCEPT + 4] != [0; 4];
         // One transition on one byte that may be in a run.
         let is_link = |r: &[u8; STATE_LEN]| {
-            count(r) & !state::RUN == 1
+            count(r) == 1
                 && r[state::FIRST_LO] == r[state::FIRST_HI]
                 && !matches!(r[state::FIRST_LO], b'?' | b'#')
         };
@@ -152,15 +153,19 @@ impl Automata {
                 if bytes.len() < state::MIN_RUN {
                     continue;
                 }
-                let mut run = current.to_le_bytes().to_vec();
-                run.extend_from_slice(&u32_of(bytes.len(), "run")?.to_le_bytes());
-                run.extend_from_slice(&bytes);
-                let [offset, _] = strings.add_bytes(&run)?;
+                let [offset, _] = strings.add_bytes(&bytes)?;
+                let len = u16::try_from(bytes.len())
+                    .map_err(|_| CompileError::TooLarge { what: "run" })?;
+                // The run replaces the state's one transition.
                 let at = s as usize * STATE_LEN;
-                let flagged = (count(&self.record(s)) | state::RUN).to_le_bytes();
-                self.states[at + state::COUNT..at + state::COUNT + 2].copy_from_slice(&flagged);
-                self.states[at + state::REST..at + state::REST + 4]
-                    .copy_from_slice(&offset.to_le_bytes());
+                let record = &mut self.states[at..at + STATE_LEN];
+                record[state::FIRST_LO] = 1;
+                record[state::FIRST_HI] = 0;
+                record[state::COUNT..state::COUNT + 2]
+                    .copy_from_slice(&(state::RUN | len).to_le_bytes());
+                record[state::FIRST_NEXT..state::FIRST_NEXT + 4]
+                    .copy_from_slice(&current.to_le_bytes());
+                record[state::REST..state::REST + 4].copy_from_slice(&offset.to_le_bytes());
             }
         }
         Ok(())
@@ -352,9 +357,18 @@ fn policy_record(
             (automata.add(any_port)?, automata.add_reversed(wildcard)?)
         }
     };
-    // Eval allows the safelisted methods before it walks the automaton.
+    // Eval allows the safelisted methods without a look at the table, and
+    // answers the known ones from their bits; the automaton has the rest.
+    let mut method_bits = 0;
     let methods = (policy.methods.iter())
         .filter(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST"))
+        .filter(|m| match format::methods::bit(m.as_bytes()) {
+            Some(bit) => {
+                method_bits |= bit;
+                false
+            }
+            None => true,
+        })
         .map(|m| m.as_bytes().to_vec())
         .collect();
     let headers = header_lists(&policy.allow_headers.names);
@@ -371,7 +385,7 @@ fn policy_record(
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
     put(record::METHOD_START, automata.add_words(methods)?);
-    put(record::RESERVED, NO_STATE);
+    put(record::METHOD_BITS, method_bits);
     let header_index = strings.add_index(headers, origin_index::hash_lower, "header index")?;
     put(record::HEADER_INDEX, header_index[0]);
     put(record::HEADER_INDEX + 4, header_index[1]);
