@@ -371,6 +371,7 @@ impl<'a> Policy<'a> {
         }
     }
 
+    #[inline(always)]
     fn check_method(&self, selected: &Selected<'_>, method: &[u8]) -> Result<(), Reason> {
         let allowed = match method {
             b"GET" | b"HEAD" | b"POST" => true,

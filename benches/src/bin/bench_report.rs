@@ -911,7 +911,7 @@ wildcard, pattern's domain, against the wildcard variant); `non_cors` (`GET` wit
 - **corsc**: `Policy::eval(&Request)` on the compiled table (path selection, origin, method, \
 requested headers, the response header list). On the allowed preflight: `/api/` is one literal \
 run of the path automaton; the origin one hash and one comparison in the origin index; `PUT` \
-three steps of the methods automaton; `content-type,authorization` one entry of the header \
+one bit of the policy record; `content-type,authorization` one entry of the header \
 index (for up to four allowed names the index holds every list of them in every order; a \
 policy of more names answers such a list one name at a time, the order browsers send still in \
 one lookup up to six: see the README's \"The table\"). The 256-byte `Outcome` is returned by \
