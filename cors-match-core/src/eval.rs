@@ -4,7 +4,7 @@
 
 use crate::automaton::{accept_of, is_leaf};
 use crate::format::{
-    flags, methods, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
+    flags, methods, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
 };
 use crate::load::{Compare, Policy};
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
@@ -302,8 +302,15 @@ impl<'a> Policy<'a> {
         let automata = &self.automata;
         let ends_at = |at: usize| matches!(path.get(at), None | Some(b'?' | b'#'));
         let mut chosen = self.catch_all;
-        let mut state = self.path_start;
-        let mut consumed = 0;
+        let (mut state, mut consumed) = match self.path_head {
+            // The start state, which does not accept, has this run as its
+            // only way out.
+            Some((run, target)) => match path.get(..run.len()) {
+                Some(head) if origin_index::eq(head, run) => (target, run.len()),
+                _ => (NO_STATE, 0),
+            },
+            None => (self.path_start, 0),
+        };
         // The dead state has no record, so a table without `paths` (or a
         // path leaving the automaton) ends the loop with the catch-all.
         while let Some(record) = automata.record(state) {

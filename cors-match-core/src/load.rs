@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use crate::automaton::Automata;
+use crate::automaton::{accept_of, first_next_of, Automata};
 use crate::eval::{is_malformed_origin, is_token};
 use crate::format::{
     self, flags, header, methods, origin_index, policy, read_u16, read_u32, state, HEADER_LEN,
@@ -99,9 +99,15 @@ pub struct Policy<'a> {
     pub(crate) policies: &'a [u8],
     pub(crate) policy_count: u32,
     pub(crate) automata: Automata<'a>,
-    pub(crate) strings: &'a [u8],
     pub(crate) path_start: u32,
     pub(crate) catch_all: u32,
+    /// The literal run that every path walk starts with, and where it
+    /// leads, when the path automaton's start state is a run that does not
+    /// accept (one prefix, or prefixes whose first bytes are the same, such
+    /// as `/api/v1/` and `/api/v2/`): found at load, so that a walk
+    /// compares the path with it at once rather than after loading the
+    /// start state.
+    pub(crate) path_head: Option<(&'a [u8], u32)>,
 }
 
 /// `offset..offset + count * size` within `len`, with checked arithmetic.
@@ -206,13 +212,13 @@ impl<'a> Policy<'a> {
         };
         validate_automata(&automata, state_count, transition_count, policy_count)?;
 
-        let loaded = Policy {
+        let mut loaded = Policy {
             policies,
             policy_count,
             automata,
-            strings,
             path_start: field(table, header::PATH_START)?,
             catch_all: field(table, header::CATCH_ALL)?,
+            path_head: None,
         };
         let state_ok = |state: u32| state == NO_STATE || state < state_count;
         if !state_ok(loaded.path_start)
@@ -225,6 +231,10 @@ impl<'a> Policy<'a> {
                 .validate_policy(index, &state_ok)
                 .ok_or(LoadError::BadPolicy { index })?;
         }
+        loaded.path_head = automata
+            .record(loaded.path_start)
+            .filter(|start| accept_of(start) == 0)
+            .and_then(|start| Some((automata.run(start)?, first_next_of(start))));
         Ok(loaded)
     }
 
@@ -371,7 +381,11 @@ impl<'a> Policy<'a> {
         for entry in entries.chunks_exact(8) {
             let [offset, len] = read_u32_pair(entry, 0)?;
             let (offset, len) = (offset as usize, len as usize);
-            if matches(self.strings.get(offset..offset.checked_add(len)?)?) {
+            if matches(
+                self.automata
+                    .strings
+                    .get(offset..offset.checked_add(len)?)?,
+            ) {
                 return Some(true);
             }
         }
@@ -390,7 +404,9 @@ impl<'a> Policy<'a> {
     pub(crate) fn string(&self, record: &[u8], field: usize) -> Option<&'a [u8]> {
         let [offset, len] = read_u32_pair(record, field)?;
         let offset = offset as usize;
-        self.strings.get(offset..offset.checked_add(len as usize)?)
+        self.automata
+            .strings
+            .get(offset..offset.checked_add(len as usize)?)
     }
 
     /// Number of policies in the table.
@@ -513,4 +529,22 @@ fn is_header_list(entry: &[u8]) -> bool {
     entry
         .split(|&b| b == b',')
         .all(|name| is_token(name) && !name.iter().any(u8::is_ascii_uppercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_head_is_the_start_states_run_when_it_has_one() {
+        let one = include_bytes!("../tests/fixtures/one_prefix.cors");
+        let one = Policy::from_bytes(one).expect("loads");
+        let (run, target) = one.path_head.expect("one prefix: the start state is a run");
+        assert_eq!(run, b"/api/");
+        // The run leads to the prefix's end, which selects policy 0.
+        assert_eq!(one.automata.record(target).map(accept_of), Some(1));
+        // `/api/`, `/v2/` and `/static/` part after `/`: no run to start with.
+        let api = Policy::from_bytes(include_bytes!("../tests/fixtures/api.cors")).expect("loads");
+        assert_eq!(api.path_head, None);
+    }
 }
