@@ -1,9 +1,11 @@
 //! Walking the table's deterministic automata.
 //!
-//! Every set the evaluator asks about (allowed origins, listed methods,
-//! allowed header names, path prefixes) is a DFA in the table's shared state
-//! array, so each question costs O(length of the input) whatever the size of
-//! the set: there is no scan over patterns.
+//! The sets the evaluator walks (wildcard, `:*` and regex origins, listed
+//! methods other than the safelisted and known ones, path prefixes) are DFAs
+//! in the table's shared state array, so each question costs O(length of the
+//! input) whatever the size of the set: there is no scan over patterns.
+//! (Plain origins and allowed header names are in hash indexes instead, and
+//! the known methods are bits: see `format`.)
 //!
 //! The dead state is [`NO_STATE`]: it has no record, so stepping from it
 //! stays in it and it never accepts. A walk therefore needs no branch of its

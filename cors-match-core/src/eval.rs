@@ -332,8 +332,8 @@ impl<'a> Policy<'a> {
             if ends_at(consumed) {
                 break;
             }
-            // A run holds neither `?` nor `#`: where the path has its bytes,
-            // stepping through them would pass no accepting state.
+            // A run holds neither `?` nor `#`, so taking it never skips the
+            // end of the path.
             if let Some((target, after)) = automata.take_run(record, path, consumed) {
                 (state, consumed) = (target, after);
                 continue;

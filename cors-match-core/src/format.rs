@@ -25,16 +25,18 @@
 //!   walk costs one memory load per byte. All automata of the table share
 //!   this array; each has its own start state. `accept` is 0 for a
 //!   non-accepting state, 1 for an accepting state of a set automaton
-//!   (origins, methods), and `policy index + 1` in the path automaton.
+//!   (origins, methods), and `policy index + 1` in the path automaton. A
+//!   chain of states with one one-byte transition each is a **literal run**:
+//!   its first state reads the chain's bytes at once (see [`state::RUN`]).
 //! - **transitions**: [`TRANSITION_LEN`]-byte records `{lo u8, hi u8, reserved
 //!   u16 = 0, next state u32}`: a state's second and later transitions. The
 //!   inclusive byte range `lo..=hi` leads to `next`. A state's transitions
 //!   (the inline one first) are sorted and disjoint; a byte without a
 //!   transition leads to the dead state. Ranges play the role of byte classes:
 //!   a state that accepts every label byte stores four ranges, not 38 bytes.
-//! - **strings**: header values rendered at compile time, policy names and
-//!   the origin indexes, referenced by `{offset u32, length u32}` pairs
-//!   relative to the section.
+//! - **strings**: header values rendered at compile time, policy names, the
+//!   origin and header indexes and the bytes of literal runs, referenced by
+//!   offsets (and lengths) relative to the section.
 //!
 //! A policy's plain origins (no `*.` and no `:*`: the usual case) are not in
 //! an automaton but in its **origin index**, a hash table in the strings
@@ -329,10 +331,13 @@ pub mod state {
     /// run's bytes next ends there, and so does a walk that steps byte by
     /// byte. The compiler makes one of each chain of states with a single
     /// one-byte transition in the path automaton and the forward origin
-    /// automaton, ending at the first accepting state: a walk then compares
+    /// automaton, ending at the first accepting state or after `MAX_RUN`
+    /// bytes (the rest of a longer chain is stepped): a walk then compares
     /// the run at once instead of stepping through it, and the state it
-    /// moves to comes with the record, not after another load. The loader
-    /// checks the length, the bytes and the target.
+    /// moves to comes with the record, not after another load. The chain's
+    /// other states stay in the table. The loader checks the length, the
+    /// bytes and the target; a length of at least 1 is also what makes
+    /// every walk move forward, so that a run leading to itself ends.
     pub const RUN: u16 = 0x8000;
     /// Shortest run.
     pub const MIN_RUN: usize = 2;

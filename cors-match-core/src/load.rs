@@ -103,8 +103,9 @@ pub struct Policy<'a> {
     pub(crate) catch_all: u32,
     /// The literal run that every path walk starts with, and where it
     /// leads, when the path automaton's start state is a run that does not
-    /// accept (one prefix, or prefixes whose first bytes are the same, such
-    /// as `/api/v1/` and `/api/v2/`): found at load, so that a walk
+    /// accept (one prefix of two bytes or more, or prefixes whose first two
+    /// bytes or more are the same, such as `/api/v1/` and `/api/v2/`): found
+    /// at load, so that a walk
     /// compares the path with it at once rather than after loading the
     /// start state.
     pub(crate) path_head: Option<(&'a [u8], u32)>,
@@ -485,8 +486,10 @@ fn validate_automata(
 }
 
 /// Whether the literal run of a state's `record` (see [`state::RUN`]) is
-/// within the strings section, of a length in `MIN_RUN..=MAX_RUN`, and
-/// without `?` or `#` (which a path walk must see: they end the path).
+/// within the strings section, of a length in `MIN_RUN..=MAX_RUN` (not
+/// empty: a walk taking an empty run would not move, and one leading back
+/// to its own state would never end), and without `?` or `#` (which a path
+/// walk must see: they end the path).
 fn valid_run(automata: &Automata<'_>, record: &[u8]) -> bool {
     let Some(bytes) = record.try_into().ok().and_then(|r| automata.run(r)) else {
         return false;
@@ -537,8 +540,7 @@ mod tests {
 
     #[test]
     fn the_path_head_is_the_start_states_run_when_it_has_one() {
-        let one = include_bytes!("../tests/fixtures/one_prefix.cors");
-        let one = Policy::from_bytes(one).expect("loads");
+        let one = Policy::from_bytes(ONE_PREFIX).expect("loads");
         let (run, target) = one.path_head.expect("one prefix: the start state is a run");
         assert_eq!(run, b"/api/");
         // The run leads to the prefix's end, which selects policy 0.
@@ -546,5 +548,50 @@ mod tests {
         // `/api/`, `/v2/` and `/static/` part after `/`: no run to start with.
         let api = Policy::from_bytes(include_bytes!("../tests/fixtures/api.cors")).expect("loads");
         assert_eq!(api.path_head, None);
+    }
+
+    const ONE_PREFIX: &[u8] = include_bytes!("../tests/fixtures/one_prefix.cors");
+
+    /// `one_prefix.cors` with `edit` applied (to the table, its path start
+    /// state's offset and its strings offset) and its checksum recomputed,
+    /// in the first `ONE_PREFIX.len()` bytes.
+    fn edited(edit: impl Fn(&mut [u8], usize, usize)) -> [u8; 1024] {
+        let mut copy = [0u8; 1024];
+        let table = &mut copy[..ONE_PREFIX.len()];
+        table.copy_from_slice(ONE_PREFIX);
+        let field = |table: &[u8], at| read_u32(table, at).expect("in the header") as usize;
+        let start =
+            field(table, header::STATES_OFFSET) + field(table, header::PATH_START) * STATE_LEN;
+        edit(table, start, field(table, header::STRINGS_OFFSET));
+        let crc = format::checksum(table).expect("a whole header");
+        table[header::CHECKSUM..header::CHECKSUM + 4].copy_from_slice(&crc.to_le_bytes());
+        copy
+    }
+
+    fn selected<'t>(table: &'t [u8], path: &'t [u8]) -> Option<&'t [u8]> {
+        let policy = Policy::from_bytes(table).expect("loads");
+        policy.eval(&crate::Request::new(b"GET", path)).policy
+    }
+
+    #[test]
+    fn the_path_head_is_read_from_the_table_and_only_when_the_start_does_not_accept() {
+        let len = ONE_PREFIX.len();
+        // The run's bytes are the table's: `/apx/` in place of `/api/`.
+        let apx = edited(|table, start, strings| {
+            let run = strings + read_u32(table, start + state::REST).expect("a run") as usize;
+            table[run + 3] = b'x';
+        });
+        assert_eq!(selected(&apx[..len], b"/apx/users"), Some(&b"api"[..]));
+        assert_eq!(selected(&apx[..len], b"/api/users"), None);
+        // A start state that accepts selects on its own (the empty prefix);
+        // the head would skip that, so there is none.
+        let accepting = edited(|table, start, _| {
+            table[start + state::ACCEPT..start + state::ACCEPT + 4]
+                .copy_from_slice(&1u32.to_le_bytes());
+        });
+        let policy = Policy::from_bytes(&accepting[..len]).expect("loads");
+        assert_eq!(policy.path_head, None);
+        assert_eq!(selected(&accepting[..len], b"/other"), Some(&b"api"[..]));
+        assert_eq!(selected(&accepting[..len], b"/api/x"), Some(&b"api"[..]));
     }
 }

@@ -23,24 +23,26 @@ fn tuple(scheme: &str, host: &str, any_subdomain: bool, port: PortPattern) -> Or
     })
 }
 
-/// A small table: two policies, literal and wildcard origins, methods and
-/// headers, so that every section is non-empty.
 /// Policy `api` allowing `https://app.example.com` with `port`.
 fn app_policy(port: PortPattern) -> Policy {
     let origin = tuple("https", "app.example.com", false, port);
     Policy::new("api", Origins::List(vec![origin]))
 }
 
+/// A small table: two policies, literal, wildcard and `:*` origins, a
+/// known and another method, headers, so that every section and every kind
+/// of automaton (with literal runs) is there.
 fn small_set() -> PolicySet {
     let mut api = Policy::new(
         "api",
         Origins::List(vec![
             tuple("https", "app.example.com", false, PortPattern::Default),
             tuple("https", "example.com", true, PortPattern::Exact(8443)),
+            tuple("https", "dev.example.com", false, PortPattern::Any),
         ]),
     );
     api.paths = vec!["/api/".into()];
-    api.methods = vec!["PUT".into()];
+    api.methods = vec!["PUT".into(), "X-Custom".into()];
     api.allow_headers = HeaderNames {
         any: false,
         names: vec!["x-a".into()],
@@ -373,7 +375,7 @@ fn bad_state_is_rejected() {
         assert_eq!(load(&bytes), Err(LoadError::BadState { index }));
         // An accept value naming no policy.
         let mut bytes = original.clone();
-        put_u32(&mut bytes, record + 8, policy_count + 1);
+        put_u32(&mut bytes, record + format::state::ACCEPT, policy_count + 1);
         reseal(&mut bytes);
         assert_eq!(load(&bytes), Err(LoadError::BadState { index }));
     }
@@ -746,14 +748,24 @@ fn index_entries_eval_would_trust_are_checked() {
 fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     use format::state;
     let mut api = app_policy(PortPattern::Any);
-    api.paths = vec!["/api/v1/".into(), "/api/v2/".into()];
+    // `/api/v` is the run the path walk starts with (`Policy::path_head`),
+    // `/users/` one it meets after the branch.
+    api.paths = vec!["/api/v1/users/".into(), "/api/v2/".into()];
+    // A long header value: bytes for a run too long to be one.
+    api.expose_headers.names = vec![format!("x-{}", "e".repeat(80))];
     let set = PolicySet {
         policies: vec![api, Policy::new("other", Origins::Any)],
     };
     let bytes = compile(&set).unwrap();
     let table = Table::from_bytes(&bytes).unwrap();
     for (path, policy) in [
-        ("/api/v1/users", "api"),
+        ("/api/v1/users/", "api"),
+        ("/api/v1/users", "other"),
+        ("/api/v1/users/?x", "api"),
+        ("/api/v1/users?x/", "other"),
+        ("/api/v1/use", "other"),
+        ("/api/v1/usex/", "other"),
+        ("/api/v1/usersx", "other"),
         ("/api/v1", "other"),
         ("/api/v2/?q=/x", "api"),
         ("/api/v2?q=/x/", "other"),
@@ -779,7 +791,7 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     ] {
         let request = Request {
             origin: Some(origin.as_bytes()),
-            ..Request::new(b"GET", b"/api/v1/")
+            ..Request::new(b"GET", b"/api/v1/users/")
         };
         let decision = table.eval(&request).decision;
         assert_eq!(decision == Decision::ActualAllowed, allowed, "{origin}");
@@ -794,9 +806,16 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     let runs: Vec<u32> = (0..u32_at(&bytes, header::STATE_COUNT))
         .filter(|&i| count_at(&bytes, i) & state::RUN != 0)
         .collect();
-    assert!(runs.len() >= 2, "a path run and an origin run: {runs:?}");
+    // `/api/v` and `/users/` in the path automaton, `https://app.example.com`
+    // in the origin automaton.
+    assert!(runs.len() >= 3, "path runs and an origin run: {runs:?}");
     let state_count = u32_at(&bytes, header::STATE_COUNT);
     let strings_len = u32_at(&bytes, header::STRINGS_LEN);
+    let long_run_offset = bytes[strings..strings + strings_len as usize]
+        .windows(state::MAX_RUN + 1)
+        .position(|w| !w.iter().any(|b| matches!(b, b'?' | b'#')))
+        .expect("the strings section has MAX_RUN + 1 bytes without `?` or `#`")
+        as u32;
     for &i in &runs {
         let record = states + i as usize * STATE_LEN;
         let run = strings + u32_at(&bytes, record + state::REST) as usize;
@@ -811,10 +830,15 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
                 "a target past the states",
                 Box::new(move |b| put_u32(b, record + state::FIRST_NEXT, state_count)),
             ),
+            ("empty", Box::new(move |b| set_len(b, 0))),
             ("too short", Box::new(move |b| set_len(b, 1))),
             (
+                // At bytes that could be a run but for their length.
                 "too long",
-                Box::new(move |b| set_len(b, state::MAX_RUN as u16 + 1)),
+                Box::new(move |b| {
+                    set_len(b, state::MAX_RUN as u16 + 1);
+                    put_u32(b, record + state::REST, long_run_offset);
+                }),
             ),
             ("a `?` in it", Box::new(move |b| b[run] = b'?')),
             ("a `#` in it", Box::new(move |b| b[run + len - 1] = b'#')),
@@ -866,11 +890,33 @@ fn known_methods_are_bits_and_the_others_an_automaton() {
         u32_at(&bytes, record + record::METHOD_BITS),
         bit(b"PUT") | bit(b"DELETE")
     );
-    // One bit each, together `ALL`.
-    let bits = methods::KNOWN.map(bit);
-    assert!(bits.iter().all(|b| b.count_ones() == 1));
-    assert_eq!(bits.iter().fold(0, |all, b| all | b), methods::ALL);
-    assert_eq!(bits.iter().map(|b| b.count_ones()).sum::<u32>(), 4);
+    // Bit `i` is `KNOWN[i]`; together they are `ALL`.
+    for (i, known) in methods::KNOWN.into_iter().enumerate() {
+        assert_eq!(bit(known), 1 << i);
+    }
+    assert_eq!(
+        methods::KNOWN
+            .map(bit)
+            .into_iter()
+            .fold(0, |all, b| all | b),
+        methods::ALL
+    );
+    // A policy of safelisted and known methods has no methods automaton.
+    let mut known_only = app_policy(PortPattern::Default);
+    known_only.methods = vec!["GET".into(), "PATCH".into(), "OPTIONS".into()];
+    let known_only = compile(&PolicySet {
+        policies: vec![known_only],
+    })
+    .unwrap();
+    let known_record = section(&known_only, header::POLICIES_OFFSET);
+    assert_eq!(
+        u32_at(&known_only, known_record + record::METHOD_START),
+        NO_STATE
+    );
+    assert_eq!(
+        u32_at(&known_only, known_record + record::METHOD_BITS),
+        bit(b"PATCH") | bit(b"OPTIONS")
+    );
     let preflight = |table: &[u8], method: &'static [u8]| {
         let table = Table::from_bytes(table).expect("loads");
         let request = Request {
@@ -904,4 +950,67 @@ fn known_methods_are_bits_and_the_others_an_automaton() {
     assert_eq!(preflight(&edited, b"PATCH"), allowed);
     assert_eq!(preflight(&edited, b"PUT"), refused);
     assert_eq!(preflight(&edited, b"X-Custom"), allowed);
+}
+
+/// A literal longer than `MAX_RUN` bytes is one run and then steps: a path
+/// or an origin that ends or differs on either side of the cut gets the
+/// answer of the whole literal.
+#[test]
+fn literals_longer_than_a_run_are_cut_and_answer_the_same() {
+    use format::state;
+    let host = format!("{}.example.com", "h".repeat(70));
+    let mut api = Policy::new(
+        "api",
+        Origins::List(vec![tuple("https", &host, false, PortPattern::Any)]),
+    );
+    let prefix = format!("/{}/", "p".repeat(98));
+    api.paths = vec![prefix.clone()];
+    let set = PolicySet {
+        policies: vec![api, Policy::new("other", Origins::Any)],
+    };
+    let bytes = compile(&set).unwrap();
+    let states = section(&bytes, header::STATES_OFFSET);
+    let longest = (0..u32_at(&bytes, header::STATE_COUNT))
+        .map(|i| {
+            let at = states + i as usize * STATE_LEN + state::COUNT;
+            u16::from_le_bytes([bytes[at], bytes[at + 1]])
+        })
+        .filter(|count| count & state::RUN != 0)
+        .map(|count| count & !state::RUN)
+        .max();
+    assert_eq!(
+        longest,
+        Some(state::MAX_RUN as u16),
+        "the literals were cut"
+    );
+    let table = Table::from_bytes(&bytes).unwrap();
+    let selected = |path: &[u8]| {
+        let policy = table.eval(&Request::new(b"GET", path)).policy;
+        policy.map(|name| String::from_utf8_lossy(name).into_owned())
+    };
+    let (api, other) = (Some("api".to_string()), Some("other".to_string()));
+    assert_eq!(selected(prefix.as_bytes()), api);
+    assert_eq!(selected(format!("{prefix}x").as_bytes()), api);
+    for cut in [63, 64, 65, 66, prefix.len() - 1] {
+        assert_eq!(selected(&prefix.as_bytes()[..cut]), other, "{cut}");
+        let mut changed = prefix.clone().into_bytes();
+        changed[cut - 1] = b'q';
+        assert_eq!(selected(&changed), other, "{cut}");
+    }
+    let origin = format!("https://{host}:8443");
+    let allowed = |origin: &[u8]| {
+        let request = Request {
+            origin: Some(origin),
+            ..Request::new(b"GET", prefix.as_bytes())
+        };
+        table.eval(&request).decision == Decision::ActualAllowed
+    };
+    assert!(allowed(origin.as_bytes()));
+    assert!(allowed(format!("https://{host}").as_bytes()));
+    for cut in [63, 64, 65, 66, 80] {
+        assert!(!allowed(&origin.as_bytes()[..cut]), "{cut}");
+        let mut changed = origin.clone().into_bytes();
+        changed[cut - 1] = b'g';
+        assert!(!allowed(&changed), "{cut}");
+    }
 }
