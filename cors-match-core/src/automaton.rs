@@ -78,6 +78,14 @@ pub(crate) fn first_next_of(record: &[u8; STATE_LEN]) -> u32 {
     array_u32(record, state_field::FIRST_NEXT)
 }
 
+/// The position after `run` in `input` when `input` has the run's bytes
+/// at `at`.
+#[inline(always)]
+pub(crate) fn run_end(run: &[u8], input: &[u8], at: usize) -> Option<usize> {
+    let end = at.checked_add(run.len())?;
+    origin_index::eq(input.get(at..end)?, run).then_some(end)
+}
+
 /// The accept value of a state's record.
 #[inline(always)]
 pub(crate) fn accept_of(record: &[u8; STATE_LEN]) -> u32 {
@@ -185,10 +193,8 @@ impl<'a> Automata<'a> {
         input: &[u8],
         at: usize,
     ) -> Option<(u32, usize)> {
-        let run = self.run(record)?;
-        let end = at.checked_add(run.len())?;
-        let next = input.get(at..end)?;
-        origin_index::eq(next, run).then_some((first_next_of(record), end))
+        let end = run_end(self.run(record)?, input, at)?;
+        Some((first_next_of(record), end))
     }
 
     /// Whether the automaton starting at `start` accepts all of `input`,

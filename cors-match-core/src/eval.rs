@@ -2,9 +2,9 @@
 //! "Evaluation semantics". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
-use crate::automaton::{accept_of, is_leaf};
+use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::format::{
-    flags, methods, origin_index, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
+    flags, methods, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
 };
 use crate::load::{Compare, Policy};
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
@@ -305,9 +305,9 @@ impl<'a> Policy<'a> {
         let (mut state, mut consumed) = match self.path_head {
             // The start state, which does not accept, has this run as its
             // only way out.
-            Some((run, target)) => match path.get(..run.len()) {
-                Some(head) if origin_index::eq(head, run) => (target, run.len()),
-                _ => (NO_STATE, 0),
+            Some((run, target)) => match run_end(run, path, 0) {
+                Some(end) => (target, end),
+                None => (NO_STATE, 0),
             },
             None => (self.path_start, 0),
         };

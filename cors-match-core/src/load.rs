@@ -104,10 +104,9 @@ pub struct Policy<'a> {
     /// The literal run that every path walk starts with, and where it
     /// leads, when the path automaton's start state is a run that does not
     /// accept (one prefix of two bytes or more, or prefixes whose first two
-    /// bytes or more are the same, such as `/api/v1/` and `/api/v2/`): found
-    /// at load, so that a walk
-    /// compares the path with it at once rather than after loading the
-    /// start state.
+    /// bytes or more are the same, such as `/api/v1/` and `/api/v2/`):
+    /// found at load, so that a walk compares the path with it at once
+    /// rather than after loading the start state.
     pub(crate) path_head: Option<(&'a [u8], u32)>,
 }
 
@@ -538,6 +537,8 @@ fn is_header_list(entry: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    const ONE_PREFIX: &[u8] = include_bytes!("../tests/fixtures/one_prefix.cors");
+
     #[test]
     fn the_path_head_is_the_start_states_run_when_it_has_one() {
         let one = Policy::from_bytes(ONE_PREFIX).expect("loads");
@@ -549,8 +550,6 @@ mod tests {
         let api = Policy::from_bytes(include_bytes!("../tests/fixtures/api.cors")).expect("loads");
         assert_eq!(api.path_head, None);
     }
-
-    const ONE_PREFIX: &[u8] = include_bytes!("../tests/fixtures/one_prefix.cors");
 
     /// `one_prefix.cors` with `edit` applied (to the table, its path start
     /// state's offset and its strings offset) and its checksum recomputed,

@@ -377,14 +377,11 @@ fn paired_section(o: &mut String, inputs: &Inputs) {
     );
     for row in &inputs.paired {
         let cell = |i: usize| row.get(i).map_or("–", String::as_str);
-        let ns = |i: usize| match cell(i) {
+        let with_unit = |i: usize, unit: &str| match cell(i) {
             "-" | "–" => "–".to_owned(),
-            value => format!("{value} ns"),
+            value => format!("{value}{unit}"),
         };
-        let times = |i: usize| match cell(i) {
-            "-" | "–" => "–".to_owned(),
-            value => format!("{value}×"),
-        };
+        let (ns, times) = (|i| with_unit(i, " ns"), |i| with_unit(i, "×"));
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} |",

@@ -108,17 +108,10 @@ impl Automata {
     /// `MAX_RUN` bytes. Its first state becomes the run state; the states
     /// it passes stay, for walks that enter the chain elsewhere.
     fn add_runs(&mut self, strings: &mut Strings) -> Result<(), CompileError> {
-        let count =
-            |r: &[u8; STATE_LEN]| u16::from_le_bytes([r[state::COUNT], r[state::COUNT + 1]]);
-        let next = |r: &[u8; STATE_LEN]| {
-            u32::from_le_bytes([
-                r[state::FIRST_NEXT],
-                r[state::FIRST_NEXT + 1],
-                r[state::FIRST_NEXT + 2],
-                r[state::FIRST_NEXT + 3],
-            ])
-        };
-        let accepts = |r: &[u8; STATE_LEN]| r[state::ACCEPT..state::ACCEPT + 4] != [0; 4];
+        // Reads of a whole record: they cannot fail.
+        let count = |r: &[u8; STATE_LEN]| format::read_u16(r, state::COUNT).unwrap_or_default();
+        let next = |r: &[u8; STATE_LEN]| format::read_u32(r, state::FIRST_NEXT).unwrap_or_default();
+        let accepts = |r: &[u8; STATE_LEN]| format::read_u32(r, state::ACCEPT) != Some(0);
         // One transition on one byte that may be in a run.
         let is_link = |r: &[u8; STATE_LEN]| {
             count(r) == 1
