@@ -55,6 +55,8 @@
 //! | CORS0070 | [`Code::InvalidDuration`] | error | a `max-age` that is not `N`, `Ns`, `Nm` or `Nh` |
 //! | CORS0071 | [`Code::MaxAgeTooLarge`] | error | `max-age` above 86400 s |
 //! | CORS0072 | [`Code::MaxAgeAboveBrowserCap`] | warning | `max-age` above 7200 s, which browsers cap |
+//! | CORS0080 | [`Code::RegexSeveralDomains`] | warning | a regex matching several registrable domains one letter apart |
+//! | CORS0081 | [`Code::AutomatonTooLarge`] | error | a policy's origin automata exceed the compiler's budget |
 
 use std::fmt;
 use std::ops::Range;
@@ -216,6 +218,12 @@ codes! {
     MaxAgeTooLarge = 71 => "CORS0071",
     /// `max-age` above 7200 seconds, more than browsers honour (warning).
     MaxAgeAboveBrowserCap = 72 => "CORS0072",
+    /// A regex origin pattern matches several registrable domains, two of
+    /// which differ by one letter (`example\.com?`): warning.
+    RegexSeveralDomains = 80 => "CORS0080",
+    /// A policy's origin patterns together need more automaton states, or
+    /// more work to build them, than the compiler's fixed budget.
+    AutomatonTooLarge = 81 => "CORS0081",
 }
 
 impl Code {

@@ -15,6 +15,7 @@ pub mod import;
 pub mod lexer;
 pub mod model;
 pub mod parser;
+pub mod public_suffix;
 pub mod reference;
 pub mod regex_origin;
 pub mod validate;
@@ -23,16 +24,22 @@ pub use diagnostics::{Code, Diagnostic, Diagnostics, RenderStyle, Severity};
 pub use model::PolicySet;
 
 /// The result of checking a source file: every diagnostic, and the model
-/// when there were no errors.
+/// and its table when there were no errors.
 #[derive(Debug)]
 pub struct Checked {
     /// The validated model; `None` when `diagnostics` has errors.
     pub model: Option<PolicySet>,
     /// Errors and warnings, in source order.
     pub diagnostics: Diagnostics,
+    /// The compiled table, present exactly when `model` is: `check` builds
+    /// everything `compile` builds, under the same budgets, so the two
+    /// always agree.
+    pub table: Option<Vec<u8>>,
 }
 
-/// Parses and validates `.corspolicy` source, reporting every problem found.
+/// Parses, validates and compiles `.corspolicy` source, reporting every
+/// problem found, a table that would exceed the compiler's budgets
+/// included.
 pub fn check(source: &str) -> Checked {
     let (file, mut diagnostics) = parser::parse(source);
     let model = validate::validate(&file, &mut diagnostics);
@@ -41,7 +48,22 @@ pub fn check(source: &str) -> Checked {
     } else {
         model
     };
-    Checked { model, diagnostics }
+    let table = match &model {
+        Some(model) => match compile::compile(model) {
+            Ok(table) => Some(table),
+            Err(error) => {
+                diagnostics.push(validate::compile_errors::diagnostic(&file, &error));
+                None
+            }
+        },
+        None => None,
+    };
+    let model = model.filter(|_| table.is_some());
+    Checked {
+        model,
+        diagnostics,
+        table,
+    }
 }
 
 /// A successfully compiled policy file.
@@ -61,7 +83,10 @@ pub enum CompileFailure {
     /// The source has errors; every diagnostic, warnings included.
     #[error("the policy has {} error(s)", .0.error_count())]
     Invalid(Diagnostics),
-    /// The policy is valid but does not fit the table format.
+    /// The policy is valid but does not fit the table format. (Not
+    /// returned by [`compile`] any more, which reports this as a
+    /// diagnostic of [`Code::AutomatonTooLarge`]; kept for callers that
+    /// match on it.)
     #[error(transparent)]
     Table(#[from] compile::CompileError),
 }
@@ -73,13 +98,17 @@ pub enum CompileFailure {
 /// [`CompileFailure::Invalid`] with every diagnostic when the source has
 /// errors; [`CompileFailure::Table`] when the table would be too large.
 pub fn compile(source: &str) -> Result<Compiled, CompileFailure> {
-    let Checked { model, diagnostics } = check(source);
-    match model {
-        Some(model) => Ok(Compiled {
-            table: compile::compile(&model)?,
+    let Checked {
+        model,
+        diagnostics,
+        table,
+    } = check(source);
+    match (model, table) {
+        (Some(model), Some(table)) => Ok(Compiled {
+            table,
             model,
             diagnostics,
         }),
-        None => Err(CompileFailure::Invalid(diagnostics)),
+        _ => Err(CompileFailure::Invalid(diagnostics)),
     }
 }

@@ -110,7 +110,17 @@ fn unsafe_regexes_are_errors_with_a_counterexample() {
         (r"^https://a$\.example\.com", false, Code::InvalidRegex, "`^` and `$` may only appear at the start and end of the pattern (which is always matched in full)"),
         (r"^https://\bapp\.example\.com$", false, Code::InvalidRegex, "the assertion WordAscii is not supported in origin patterns (only `^` at the start and `$` at the end)"),
         (r"^https://[a-z]{300}\.example\.com$", false, Code::InvalidRegex, "repetition bounds above 255 are not supported"),
-        (r"^https://(a|b)*a(a|b){20}\.example\.com$", false, Code::RegexTooComplex, "this regex is too complex to compile or to prove safe"),
+        (r"^https://(a|b)*a(a|b){20}a(a|b)*\.example\.com$", false, Code::AutomatonTooLarge, "this regex's automaton is too large to compile"),
+        (r"^https://[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}[a-z]{250}\.example\.com$", false, Code::RegexTooComplex, "this regex is too complex to compile or to prove safe"),
+        // The scheme rule is decided on the automaton, whatever the spelling.
+        (r"^[a-z]+://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^[a-z]{4}://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^h[a-z]+://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^[hw][a-z]*://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^(ht|f)tps?://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^http[s]?://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
+        (r"^http://(localhost|[a-z]+)\.example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://b.example.com, which cannot be used with `credentials on`"),
+        (r"^http://[a-z]*localhost$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://xlocalhost, which cannot be used with `credentials on`"),
     ];
     for &(pattern, credentials, code, headline) in cases {
         let found = errors(pattern, credentials);

@@ -15,6 +15,30 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::model::is_wildcard_label_byte;
 
+/// What determinizing may still spend: DFA states, and work (NFA states
+/// and transitions looked at). Counted, not timed, so that the same policy
+/// gets the same answer on every machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// States left.
+    pub states: usize,
+    /// Work units left.
+    pub work: usize,
+}
+
+impl Budget {
+    /// Takes `states` and `work` from the budget; `None` (taking nothing)
+    /// when either is short.
+    pub fn charge(&mut self, states: usize, work: usize) -> Option<()> {
+        if states > self.states || work > self.work {
+            return None;
+        }
+        self.states -= states;
+        self.work -= work;
+        Some(())
+    }
+}
+
 /// One step of a pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Symbol {
@@ -235,14 +259,22 @@ impl Nfa {
     }
 
     /// [`determinize`](Self::determinize), reusing the NFA's memory.
-    pub fn into_dfa(mut self, max_states: usize) -> Option<Dfa> {
+    pub fn into_dfa(self, max_states: usize) -> Option<Dfa> {
+        self.into_dfa_within(&mut Budget {
+            states: max_states,
+            work: usize::MAX,
+        })
+    }
+
+    /// [`into_dfa`](Self::into_dfa) within `budget`, which it charges for
+    /// the states made and the work done; `None` once either would run out.
+    pub fn into_dfa_within(mut self, budget: &mut Budget) -> Option<Dfa> {
         let mut dfa = if self.sort_and_check_deterministic() {
-            if self.states.len() > max_states {
-                return None;
-            }
+            let work = self.states.iter().map(|s| s.transitions.len() + 1).sum();
+            budget.charge(self.states.len(), work)?;
             self.into_deterministic()
         } else {
-            self.subset_construction(max_states)?
+            self.subset_construction(budget)?
         };
         let start = dfa.merge_equivalent();
         Some(dfa.depth_first(start))
@@ -275,7 +307,7 @@ impl Nfa {
         }
     }
 
-    fn subset_construction(&self, max_states: usize) -> Option<Dfa> {
+    fn subset_construction(&self, budget: &mut Budget) -> Option<Dfa> {
         let mut dfa = Dfa::default();
         let mut ids: HashMap<Box<[u32]>, u32> = HashMap::default();
         let mut queue: VecDeque<Box<[u32]>> = VecDeque::new();
@@ -298,7 +330,7 @@ impl Nfa {
                     Entry::Occupied(entry) => *entry.get(),
                     Entry::Vacant(entry) => {
                         let next = dfa.states.len() as u32;
-                        if dfa.states.len() >= max_states {
+                        if budget.charge(1, entry.key().len()).is_none() {
                             over_limit = true;
                         }
                         queue.push_back(entry.key().clone());
@@ -308,8 +340,8 @@ impl Nfa {
                     }
                 }
             };
-            let transitions = self.subset_transitions(&subset, &mut intern);
-            if over_limit {
+            let (transitions, work) = self.subset_transitions(&subset, &mut intern);
+            if over_limit || budget.charge(0, work).is_none() {
                 return None;
             }
             let state = &mut dfa.states[id as usize];
@@ -320,12 +352,12 @@ impl Nfa {
     }
 
     /// The DFA transitions out of `subset`, merging adjacent ranges that
-    /// lead to the same subset.
+    /// lead to the same subset, and the work it took (edges times ranges).
     fn subset_transitions(
         &self,
         subset: &[u32],
         intern: &mut impl FnMut(Vec<u32>) -> u32,
-    ) -> Vec<Transition> {
+    ) -> (Vec<Transition>, usize) {
         let mut edges: Vec<Transition> = subset
             .iter()
             .flat_map(|&s| self.states[s as usize].transitions.iter().copied())
@@ -339,6 +371,7 @@ impl Nfa {
             .collect();
         cuts.sort_unstable();
         cuts.dedup();
+        let work = edges.len() * cuts.len() + subset.len();
         let mut out: Vec<Transition> = Vec::new();
         for window in cuts.windows(2) {
             let (lo, hi) = (window[0], window[1] - 1);
@@ -359,7 +392,7 @@ impl Nfa {
                 _ => out.push(Transition { lo, hi, next }),
             }
         }
-        out
+        (out, work)
     }
 }
 

@@ -9,7 +9,9 @@ mod table;
 use crate::model::{default_port, Host, OriginPattern, PortPattern};
 use automaton::Symbol;
 
-pub use table::{compile, CompileError, MAX_STATES};
+pub use table::{
+    compile, CompileError, MAX_PATTERN_STATES, MAX_PATTERN_WORK, MAX_STATES, MAX_WORK,
+};
 
 /// The symbols of one origin pattern, as the origin automaton reads it.
 pub fn origin_symbols(pattern: &OriginPattern) -> Vec<Symbol> {

@@ -6,7 +6,7 @@ use cors_match_core::format::{
     NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 
-use super::automaton::{Dfa, Nfa, Symbol};
+use super::automaton::{Budget, Dfa, Nfa, Symbol};
 use super::{origin_symbols, origin_symbols_reversed};
 use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet};
 use crate::regex_origin;
@@ -20,14 +20,26 @@ pub enum CompileError {
         /// Which count overflowed.
         what: &'static str,
     },
-    /// The patterns need more automaton states than the compiler allows.
+    /// A policy's patterns need more automaton states, or more work to
+    /// build them, than the compiler's fixed budget allows.
     #[error(
-        "the policy's patterns need more than {limit} automaton states; \
-         split it into several policies or use fewer subdomain wildcards"
+        "policy `{policy}`: {}the {what} automaton would exceed the compiler's budget \
+         ({MAX_STATES} states and {MAX_WORK} steps per file, {MAX_PATTERN_STATES} \
+         states and {MAX_PATTERN_WORK} steps per regex); its patterns include {}",
+        if *alone { "a regex alone: " } else { "" },
+        patterns.join(", ")
     )]
-    TooManyStates {
-        /// The limit.
-        limit: usize,
+    AutomatonTooLarge {
+        /// The policy's name (`paths` for the path automaton of the file).
+        policy: String,
+        /// Which automaton: `origin`, `method` or `path`.
+        what: &'static str,
+        /// The patterns responsible (a few of them when many), as written
+        /// in the model (`~"regex"` for regexes).
+        patterns: Vec<String>,
+        /// Whether one regex alone exceeds its own budget (the first of
+        /// `patterns`).
+        alone: bool,
     },
     /// A regex origin pattern in the model does not compile (a model the
     /// validator did not produce).
@@ -38,16 +50,27 @@ pub enum CompileError {
     },
 }
 
-/// Most states a table may have: about 130 MiB of state records. Keeps
-/// a pathological policy from exhausting the compiler's memory.
-pub const MAX_STATES: usize = 1 << 23;
+/// Most automaton states a table may have (about 32 MiB of state
+/// records): far more than a 1 MiB policy of subdomain wildcards needs.
+pub const MAX_STATES: usize = 1 << 21;
+/// Most work (NFA states and transitions looked at while determinizing)
+/// the automata of one file may take: a fraction of a second. Counted, not
+/// timed, so that `check` gives the same answer on every machine.
+pub const MAX_WORK: usize = 20_000_000;
+/// Most states the automaton of one regex origin may have, alone, in the
+/// direction eval walks it.
+pub const MAX_PATTERN_STATES: usize = regex_origin::MAX_REGEX_STATES;
+/// Most work determinizing one regex origin alone may take (in each
+/// direction tried).
+pub const MAX_PATTERN_WORK: usize = 2_000_000;
+/// Patterns a [`CompileError::AutomatonTooLarge`] names at most.
+const NAMED_PATTERNS: usize = 5;
 
 fn u32_of(value: usize, what: &'static str) -> Result<u32, CompileError> {
     u32::try_from(value).map_err(|_| CompileError::TooLarge { what })
 }
 
 /// Accumulates automata into the shared state and transition arrays.
-#[derive(Default)]
 struct Automata {
     states: Vec<u8>,
     transitions: Vec<u8>,
@@ -56,12 +79,34 @@ struct Automata {
     /// The state ranges of automata eval walks forwards, where literal
     /// runs pay (see `format::state::RUN`).
     forward: Vec<std::ops::Range<u32>>,
+    /// What the file's automata may still cost.
+    budget: Budget,
 }
+
+impl Default for Automata {
+    fn default() -> Self {
+        Automata {
+            states: Vec::new(),
+            transitions: Vec::new(),
+            state_count: 0,
+            transition_count: 0,
+            forward: Vec::new(),
+            budget: Budget {
+                states: MAX_STATES,
+                work: MAX_WORK,
+            },
+        }
+    }
+}
+
+/// The budget ran out: the caller says for which patterns.
+#[derive(Debug)]
+struct OverBudget;
 
 impl Automata {
     /// Appends `nfa`'s DFA, which eval walks forwards; returns its start
     /// state, `NO_STATE` when empty.
-    fn add(&mut self, nfa: Nfa) -> Result<u32, CompileError> {
+    fn add(&mut self, nfa: Nfa) -> Result<Result<u32, OverBudget>, CompileError> {
         let start = self.state_count;
         let added = self.add_reversed(nfa)?;
         self.forward.push(start..self.state_count);
@@ -69,29 +114,62 @@ impl Automata {
     }
 
     /// [`Self::add`] for an automaton eval walks backwards (no runs).
-    fn add_reversed(&mut self, nfa: Nfa) -> Result<u32, CompileError> {
+    fn add_reversed(&mut self, nfa: Nfa) -> Result<Result<u32, OverBudget>, CompileError> {
         if nfa.is_empty() {
-            return Ok(NO_STATE);
+            return Ok(Ok(NO_STATE));
         }
-        let room = MAX_STATES.saturating_sub(self.state_count as usize);
-        let dfa = nfa
-            .into_dfa(room)
-            .ok_or(CompileError::TooManyStates { limit: MAX_STATES })?;
-        self.add_dfa(&dfa)
+        match nfa.into_dfa_within(&mut self.budget) {
+            Some(dfa) => self.add_dfa(&dfa).map(Ok),
+            None => Ok(Err(OverBudget)),
+        }
     }
 
     /// Appends the minimal automaton of a set of plain strings.
-    fn add_words(&mut self, words: Vec<Vec<u8>>) -> Result<u32, CompileError> {
+    fn add_words(&mut self, words: Vec<Vec<u8>>) -> Result<Result<u32, OverBudget>, CompileError> {
         if words.is_empty() {
-            return Ok(NO_STATE);
+            return Ok(Ok(NO_STATE));
         }
+        let work = words.iter().map(Vec::len).sum::<usize>() + words.len();
         let dfa = Dfa::of_words(words, 1);
-        let room = MAX_STATES.saturating_sub(self.state_count as usize);
-        if dfa.states.len() > room {
-            return Err(CompileError::TooManyStates { limit: MAX_STATES });
+        if self.budget.charge(dfa.states.len(), work).is_none() {
+            return Ok(Err(OverBudget));
         }
         // Methods are a few bytes: a run would not pay for itself.
-        self.add_dfa(&dfa)
+        self.add_dfa(&dfa).map(Ok)
+    }
+
+    /// Which way eval should walk a regex origin: backwards when its
+    /// automaton that way fits the per-pattern budget and is no larger
+    /// than forwards (a regex usually ends with its literal domain, and
+    /// backwards the regexes of a policy part at once on their domains
+    /// instead of being tracked side by side), else forwards. The work is
+    /// charged to the file's budget too. `Err` when neither way fits.
+    fn walk_of(&mut self, nfa: &regex_origin::RegexNfa) -> Result<Walk, (OverBudget, bool)> {
+        let mut alone = |regex: &regex_origin::RegexNfa| {
+            let mut graft = Nfa::new();
+            graft.graft(regex, 1);
+            let mut budget = Budget {
+                states: MAX_PATTERN_STATES,
+                work: MAX_PATTERN_WORK.min(self.budget.work),
+            };
+            let dfa = graft.into_dfa_within(&mut budget);
+            let spent = MAX_PATTERN_WORK.min(self.budget.work) - budget.work;
+            self.budget.work -= spent;
+            dfa.map(|dfa| dfa.states.len())
+        };
+        let reversed = nfa.reversed();
+        let backward = alone(&reversed);
+        let forward = match backward {
+            Some(states) if states <= 64 => None,
+            _ => alone(nfa),
+        };
+        match (backward, forward) {
+            (Some(b), Some(f)) if f < b => Ok(Walk::Forward),
+            (Some(_), _) => Ok(Walk::Backward(reversed)),
+            (None, Some(_)) => Ok(Walk::Forward),
+            // The file's budget ran out, or the regex alone is too large.
+            (None, None) => Err((OverBudget, self.budget.work > 0)),
+        }
     }
 
     fn record(&self, state: u32) -> [u8; STATE_LEN] {
@@ -215,6 +293,33 @@ impl Automata {
     }
 }
 
+/// The direction eval walks a regex origin in, see [`Automata::walk_of`].
+enum Walk {
+    Forward,
+    /// With the reversed automaton, to graft into the backward one.
+    Backward(regex_origin::RegexNfa),
+}
+
+/// The patterns to name in an [`CompileError::AutomatonTooLarge`]: the
+/// regexes first (they are what usually makes an automaton large), then
+/// the others, at most [`NAMED_PATTERNS`], with how many more there are.
+fn named(patterns: &[&OriginPattern]) -> Vec<String> {
+    let mut sorted: Vec<&OriginPattern> = patterns.to_vec();
+    sorted.sort_by_key(|pattern| !matches!(pattern, OriginPattern::Regex(_)));
+    let mut names: Vec<String> = sorted
+        .iter()
+        .take(NAMED_PATTERNS)
+        .map(|pattern| match pattern {
+            OriginPattern::Regex(regex) => format!("~\"{regex}\""),
+            other => other.to_string(),
+        })
+        .collect();
+    if sorted.len() > NAMED_PATTERNS {
+        names.push(format!("and {} more", sorted.len() - NAMED_PATTERNS));
+    }
+    names
+}
+
 /// The strings section, referenced by (offset, length) pairs.
 #[derive(Default)]
 struct Strings {
@@ -318,13 +423,31 @@ fn policy_record(
         }
         Origins::List(patterns) => {
             let (mut plain, mut any_port, mut wildcard) = (Vec::new(), Nfa::new(), Nfa::new());
+            let (mut forward_patterns, mut backward_patterns) = (Vec::new(), Vec::new());
+            let too_large =
+                |patterns: Vec<&OriginPattern>, alone: bool| CompileError::AutomatonTooLarge {
+                    policy: policy.name.clone(),
+                    what: "origin",
+                    patterns: named(&patterns),
+                    alone,
+                };
             for pattern in patterns {
                 if let OriginPattern::Regex(regex) = pattern {
                     let nfa =
                         regex_origin::compile(regex).map_err(|_| CompileError::InvalidRegex {
                             regex: regex.clone(),
                         })?;
-                    any_port.graft(&nfa, 1);
+                    match automata.walk_of(&nfa) {
+                        Ok(Walk::Forward) => {
+                            any_port.graft(&nfa, 1);
+                            forward_patterns.push(pattern);
+                        }
+                        Ok(Walk::Backward(reversed)) => {
+                            wildcard.graft(&reversed, 1);
+                            backward_patterns.push(pattern);
+                        }
+                        Err((OverBudget, alone)) => return Err(too_large(vec![pattern], alone)),
+                    }
                     continue;
                 }
                 let symbols = origin_symbols(pattern);
@@ -342,12 +465,24 @@ fn policy_record(
                     .flatten();
                 match (bytes, reversed) {
                     (Some(bytes), _) => plain.push(bytes),
-                    (None, Some(reversed)) => wildcard.insert(&reversed, 1),
-                    (None, None) => any_port.insert(&symbols, 1),
+                    (None, Some(reversed)) => {
+                        wildcard.insert(&reversed, 1);
+                        backward_patterns.push(pattern);
+                    }
+                    (None, None) => {
+                        any_port.insert(&symbols, 1);
+                        forward_patterns.push(pattern);
+                    }
                 }
             }
             origin_index = strings.add_index(plain, origin_index::hash, "origin index")?;
-            (automata.add(any_port)?, automata.add_reversed(wildcard)?)
+            let forward = automata
+                .add(any_port)?
+                .map_err(|OverBudget| too_large(forward_patterns, false))?;
+            let backward = automata
+                .add_reversed(wildcard)?
+                .map_err(|OverBudget| too_large(backward_patterns, false))?;
+            (forward, backward)
         }
     };
     // Eval allows the safelisted methods without a look at the table, and
@@ -377,7 +512,16 @@ fn policy_record(
 
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
-    put(record::METHOD_START, automata.add_words(methods)?);
+    let method_start =
+        automata
+            .add_words(methods)?
+            .map_err(|OverBudget| CompileError::AutomatonTooLarge {
+                policy: policy.name.clone(),
+                what: "method",
+                patterns: Vec::new(),
+                alone: false,
+            })?;
+    put(record::METHOD_START, method_start);
     put(record::METHOD_BITS, method_bits);
     let header_index = strings.add_index(headers, origin_index::hash_lower, "header index")?;
     put(record::HEADER_INDEX, header_index[0]);
@@ -425,7 +569,15 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
         }
         records.extend_from_slice(&policy_record(policy, &mut automata, &mut strings)?);
     }
-    let path_start = automata.add(paths)?;
+    let path_start =
+        automata
+            .add(paths)?
+            .map_err(|OverBudget| CompileError::AutomatonTooLarge {
+                policy: "paths".to_string(),
+                what: "path",
+                patterns: Vec::new(),
+                alone: false,
+            })?;
     automata.add_runs(&mut strings)?;
 
     let policies_offset = HEADER_LEN;

@@ -7,6 +7,7 @@
 //! `on`/`off` switches) and the rules that span policies (duplicate names,
 //! duplicate path prefixes).
 
+pub(crate) mod compile_errors;
 mod headers;
 mod methods;
 mod numbers;
@@ -42,10 +43,11 @@ pub fn validate(file: &ast::File, diagnostics: &mut Diagnostics) -> Option<Polic
     let mut set = PolicySet::default();
     let mut names: HashMap<&str, Range<usize>> = HashMap::new();
     let mut prefixes = paths::PrefixRegistry::default();
+    let mut budget = Budget::default();
 
     for block in &file.policies {
         check_policy_name(block, &mut names, diagnostics);
-        let (policy, path_args) = validate_policy(block, diagnostics);
+        let (policy, path_args) = validate_policy(block, diagnostics, &mut budget);
         match path_args {
             Some(args) => {
                 for (prefix, span) in args {
@@ -79,6 +81,29 @@ pub(crate) struct Context<'a> {
     pub credentials: Option<Range<usize>>,
     /// `allow-insecure-origins on`.
     pub allow_insecure_origins: bool,
+    /// What is left of the file's budgets.
+    pub budget: &'a mut Budget,
+}
+
+/// Search steps the safety analysis of all the regex origins of one file
+/// may take: with [`crate::regex_origin::MAX_PATTERN_STEPS`] per pattern, it
+/// bounds the time `check` spends on any file, whatever its size, and the
+/// same file gets the same answer on every machine.
+pub const FILE_REGEX_STEPS: usize = 4_000_000;
+
+/// The file-wide budgets validation counts against.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    /// Regex safety analysis steps left.
+    pub regex_steps: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            regex_steps: FILE_REGEX_STEPS,
+        }
+    }
 }
 
 impl Context<'_> {
@@ -373,6 +398,7 @@ fn switch(
 fn validate_policy(
     block: &PolicyBlock,
     diagnostics: &mut Diagnostics,
+    budget: &mut Budget,
 ) -> (Policy, Option<Vec<paths::Prefix>>) {
     let directives = collect_directives(block, diagnostics);
     let mut policy = Policy::new(block.name.value.clone(), Origins::List(Vec::new()));
@@ -388,6 +414,7 @@ fn validate_policy(
         diagnostics,
         credentials: credentials.filter(|(on, _)| *on).map(|(_, span)| span),
         allow_insecure_origins: policy.allow_insecure_origins,
+        budget,
     };
 
     let path_args = directives

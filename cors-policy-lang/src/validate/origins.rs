@@ -234,33 +234,65 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
             return None;
         }
     };
-    // The table runs the regex as a DFA: refuse one whose DFA explodes.
-    let mut alone = crate::compile::automaton::Nfa::new();
-    alone.graft(&nfa, 1);
-    if alone.into_dfa(regex_origin::MAX_REGEX_STATES).is_none() {
-        context.report(too_complex(arg));
-        return None;
-    }
+    // Whether its automaton fits the table is the compiler's to say:
+    // `check` runs it (see `crate::check`).
+    let per_pattern = regex_origin::MAX_PATTERN_STEPS;
     let analysis = regex_origin::AnalysisContext {
         credentials: context.credentials.is_some(),
         allow_insecure_origins: context.allow_insecure_origins,
+        max_steps: per_pattern.min(context.budget.regex_steps),
     };
-    let findings = regex_origin::analyse(&nfa, analysis);
-    let safe = findings.is_empty();
+    let regex_origin::Analysis { findings, steps } = regex_origin::analyse(&nfa, analysis);
+    let file_budget_spent = per_pattern > context.budget.regex_steps;
+    context.budget.regex_steps -= steps;
+    let safe = !findings.iter().any(Finding::is_error);
     for finding in findings {
         let diagnostic = match finding {
-            Finding::OutsideDomain { example, domain } => Diagnostic::error(
-                Code::RegexOutsideDomain,
-                format!("this pattern also allows {example}"),
-                arg.span.clone(),
-            )
-            .with_label(format!(
-                "matches `{example}`, whose registrable domain `{domain}` the pattern does not spell out"
-            ))
-            .with_help(
-                "escape every `.` of the domain (`\\.`) and write the registrable domain \
-                 literally at the end of the host, e.g. `~\"^https://[a-z0-9-]+\\.example\\.com$\"`",
-            ),
+            Finding::OutsideDomain {
+                example,
+                domain,
+                suffix_rule,
+            } => {
+                let label = match &suffix_rule {
+                    Some(rule) => format!(
+                        "matches `{example}`, whose registrable domain is `{domain}`: the \
+                         Public Suffix List has `{rule}` under the domain the pattern spells \
+                         out, so anyone can register names there"
+                    ),
+                    None => format!(
+                        "matches `{example}`, whose registrable domain `{domain}` the pattern \
+                         does not spell out"
+                    ),
+                };
+                let help = match &suffix_rule {
+                    Some(_) => "spell out your own registrable domain under the public suffix \
+                                literally, e.g. `~\"^https://[a-z0-9-]+\\.my-bucket\\.s3\\.amazonaws\\.com$\"`",
+                    None => "escape every `.` of the domain (`\\.`) and write the registrable domain \
+                             literally at the end of the host, e.g. `~\"^https://[a-z0-9-]+\\.example\\.com$\"`",
+                };
+                Diagnostic::error(
+                    Code::RegexOutsideDomain,
+                    format!("this pattern also allows {example}"),
+                    arg.span.clone(),
+                )
+                .with_label(label)
+                .with_help(help)
+            }
+            Finding::SeveralDomains { domains, more } => {
+                let listed = domains
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let more = if more { " and more" } else { "" };
+                Diagnostic::warning(
+                    Code::RegexSeveralDomains,
+                    format!("this pattern matches several registrable domains: {listed}{more}"),
+                    arg.span.clone(),
+                )
+                .with_label("some of them differ by one letter: an optional or alternative character may be a typo")
+                .with_help("write one pattern per domain you mean to allow, each domain spelled out exactly")
+            }
             Finding::NotAnOrigin { example, why } => {
                 let shown = example.escape_debug().to_string();
                 let (what, help) = match why {
@@ -313,7 +345,12 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
                 .with_help("match `https://` only, or add `allow-insecure-origins on;` to accept the risk");
                 context.with_credentials_note(diagnostic)
             }
-            Finding::TooComplex => too_complex(arg),
+            Finding::TooComplex if file_budget_spent => too_complex(arg).with_label(format!(
+                "the regexes of this file need more than {} steps in all to prove safe",
+                super::FILE_REGEX_STEPS
+            )),
+            Finding::TooComplex => too_complex(arg)
+                .with_label(format!("needs more than {per_pattern} steps to prove safe")),
         };
         context.report(diagnostic);
     }
