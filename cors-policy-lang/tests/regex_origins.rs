@@ -5,8 +5,11 @@
 use cors_match_core::{Decision, Policy, Request};
 use cors_policy_lang::compile::compile as compile_model;
 use cors_policy_lang::model::{OriginPattern, Origins, Policy as ModelPolicy, PolicySet};
+use cors_policy_lang::public_suffix;
+use cors_policy_lang::regex_origin::RegexNfa;
 use cors_policy_lang::{check, compile, Code};
 use proptest::prelude::*;
+use std::ops::Range;
 
 /// The errors `check` reports for a policy listing `pattern`.
 fn errors(pattern: &str, credentials: bool) -> Vec<(Code, String)> {
@@ -261,5 +264,159 @@ proptest! {
     fn any_regex_text_gets_an_answer(text in "[ -~]{0,24}") {
         let escaped = text.replace('"', "");
         let _ = check(&format!("policy p {{ origins ~\"{escaped}\"; }}"));
+    }
+}
+
+/// A regex origin built from pieces people write: a scheme, optional
+/// any-depth labels, labels that are words, public suffixes or classes,
+/// and an optional port.
+fn origin_regex_strategy() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec![
+        "https",
+        "http",
+        "https?",
+        "[a-z]+",
+        "h[a-z]+",
+        "(http|https)",
+        "[hw][a-z]*",
+        "[a-z]{4}",
+        "(ht|f)tps?",
+    ]);
+    let label = prop::sample::select(vec![
+        "app",
+        "example",
+        "co",
+        "uk",
+        "com",
+        "io",
+        "github",
+        "s3",
+        "amazonaws",
+        "kawasaki",
+        "jp",
+        "city",
+        "ck",
+        "localhost",
+        "127",
+        "0",
+        "1",
+        "[a-z]+",
+        "[a-z0-9-]+",
+        "[a-z]{2}",
+        "(a|b)+",
+        "[0-9]+",
+        "x?",
+        "pr-[0-9]+",
+        "www",
+        "(app|api)",
+    ]);
+    let separator = prop::sample::select(vec![r"\.", r"\.", r"\.", r"(\.)?", "."]);
+    let prefix = prop::sample::select(vec!["", "", r"([a-z0-9-]+\.)*", r"([a-z]+\.)?"]);
+    let port = prop::sample::select(vec!["", "", "(:[0-9]{1,5})?", ":8443", ":[0-9]+"]);
+    (
+        scheme,
+        prefix,
+        prop::collection::vec((label, separator), 1..5),
+        port,
+    )
+        .prop_map(|(scheme, prefix, labels, port)| {
+            let mut host = String::new();
+            for (index, (label, separator)) in labels.iter().enumerate() {
+                if index > 0 {
+                    host.push_str(separator);
+                }
+                host.push_str(label);
+            }
+            format!("^{scheme}://{prefix}{host}{port}$")
+        })
+}
+
+/// A string the NFA accepts, by a random walk; `None` when the walk gets
+/// stuck or long.
+fn sample(nfa: &RegexNfa, choices: &[u16]) -> Option<Vec<u8>> {
+    let mut state = 0usize;
+    let mut out = Vec::new();
+    for (step, &choice) in choices.iter().enumerate() {
+        let record = &nfa.states[state];
+        // Stop at an accepting state now and then (always at the end).
+        if record.accept && (choice % 4 == 0 || step + 1 == choices.len()) {
+            return Some(out);
+        }
+        if record.transitions.is_empty() {
+            return None;
+        }
+        let t = record.transitions[usize::from(choice) % record.transitions.len()];
+        let span = u16::from(t.hi - t.lo) + 1;
+        out.push(t.lo + (choice / 7 % span) as u8);
+        state = t.next as usize;
+    }
+    None
+}
+
+/// Whether some path of the NFA accepts `input` with every byte in
+/// `literal_positions` matched by a literal transition.
+fn accepts_with_literals(nfa: &RegexNfa, input: &[u8], literal_positions: &Range<usize>) -> bool {
+    let mut current = vec![0u32];
+    for (at, &byte) in input.iter().enumerate() {
+        let mut next: Vec<u32> = Vec::new();
+        for &state in &current {
+            for t in &nfa.states[state as usize].transitions {
+                let literal_ok = t.literal || !literal_positions.contains(&at);
+                if t.lo <= byte && byte <= t.hi && literal_ok && !next.contains(&t.next) {
+                    next.push(t.next);
+                }
+            }
+        }
+        current = next;
+    }
+    current.iter().any(|&s| nfa.states[s as usize].accept)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(800))]
+
+    /// The checker accepts a regex only if no origin it matches breaks a
+    /// rule: sampled origins of every accepted regex are serialized
+    /// origins, spell out their registrable domain literally, and with
+    /// credentials are not plain `http://` unless loopback.
+    #[test]
+    fn accepted_regexes_match_only_safe_origins(
+        pattern in origin_regex_strategy(),
+        credentials in any::<bool>(),
+        walks in prop::collection::vec(prop::collection::vec(any::<u16>(), 1..120), 64),
+    ) {
+        let checked = check(&format!(
+            "policy p {{ origins ~\"{pattern}\"; {} }}",
+            if credentials { "credentials on;" } else { "" }
+        ));
+        if checked.diagnostics.has_errors() {
+            // Most random regexes are refused; only accepted ones are sampled.
+            return Ok(());
+        }
+        let nfa = cors_policy_lang::regex_origin::compile(&pattern).expect("accepted regexes compile");
+        for walk in &walks {
+            let Some(origin) = sample(&nfa, walk) else { continue };
+            let text = String::from_utf8(origin.clone()).expect("ASCII");
+            let (scheme, rest) = text.split_once("://").expect("an origin has a scheme");
+            let host = rest.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(rest, |(host, _)| host);
+            prop_assert!(!host.is_empty() && !host.starts_with('.') && !host.ends_with('.') && !host.contains(".."), "{pattern}: {text}");
+            prop_assert!(text.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase()), "{pattern}: {text}");
+            prop_assert!(!rest.contains(['/', '?', '#', '@']), "{pattern}: {text}");
+            let loopback = host == "localhost" || host.ends_with(".localhost") || host == "[::1]"
+                || (host.starts_with("127.") && host.split('.').count() == 4 && host.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+            if credentials {
+                prop_assert!(scheme != "http" || loopback, "{pattern} allows {text} with credentials");
+            }
+            let domain_len = if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                host.len()
+            } else {
+                public_suffix::registrable_domain(host).map_or(host.len(), str::len)
+            };
+            let host_end = scheme.len() + 3 + host.len();
+            let must_be_literal = host_end - domain_len..host_end;
+            prop_assert!(accepts_with_literals(&nfa, &origin, &must_be_literal),
+                "{pattern} matches {text}, whose registrable domain it does not spell out");
+        }
     }
 }

@@ -260,6 +260,9 @@ struct Tails {
 /// Stands for a label no rule of the list has (it is not a DNS label, so no
 /// rule can have it either).
 const OTHER_LABEL: &[u8] = b"#";
+/// [`OTHER_LABEL`] for a label of digits only, which decides whether a host
+/// is an IPv4 address.
+const NUMBER_LABEL: &[u8] = b"%";
 
 impl Tails {
     /// The empty tail is id 0.
@@ -295,15 +298,20 @@ impl Tails {
             .iter()
             .rposition(|&b| b == b'.')
             .map_or(0, |dot| dot + 1);
-        if text[label_start..] != *OTHER_LABEL || byte == b'.' {
+        let abstracted = matches!(&text[label_start..], b"#" | b"%");
+        if !abstracted || byte == b'.' {
             text.push(byte);
         }
-        let label = &text[label_start..];
-        if self.abstract_labels && byte != b'.' && label != OTHER_LABEL {
-            let known = std::str::from_utf8(label).is_ok_and(public_suffix::is_label_prefix);
+        if self.abstract_labels && byte != b'.' {
+            let label = &text[label_start..];
+            let known =
+                !abstracted && std::str::from_utf8(label).is_ok_and(public_suffix::is_label_prefix);
             if !known {
+                // Digits stay told apart: an all-digit host is an address.
+                let digits = (label == NUMBER_LABEL || label.iter().all(u8::is_ascii_digit))
+                    && byte.is_ascii_digit();
                 text.truncate(label_start);
-                text.extend_from_slice(OTHER_LABEL);
+                text.extend_from_slice(if digits { NUMBER_LABEL } else { OTHER_LABEL });
             }
         }
         let mut cut = false;
@@ -533,7 +541,9 @@ fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
     if labels.is_empty()
         || labels.starts_with('[')
         || labels.ends_with(']')
-        || labels.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || labels
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == NUMBER_LABEL[0])
         || public_suffix::is_public_suffix_or_unknown(labels)
     {
         return Spelling::Unspelled(None);
