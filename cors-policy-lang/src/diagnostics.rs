@@ -55,6 +55,7 @@
 //! | CORS0070 | [`Code::InvalidDuration`] | error | a `max-age` that is not `N`, `Ns`, `Nm` or `Nh` |
 //! | CORS0071 | [`Code::MaxAgeTooLarge`] | error | `max-age` above 86400 s |
 //! | CORS0072 | [`Code::MaxAgeAboveBrowserCap`] | warning | `max-age` above 7200 s, which browsers cap |
+//! | CORS0075 | [`Code::LegacyPrivateNetwork`] | warning | `private-network on`: only old embedded browsers still send Private Network Access preflights |
 
 use std::fmt;
 use std::ops::Range;
@@ -216,6 +217,11 @@ codes! {
     MaxAgeTooLarge = 71 => "CORS0071",
     /// `max-age` above 7200 seconds, more than browsers honour (warning).
     MaxAgeAboveBrowserCap = 72 => "CORS0072",
+    /// `private-network on`: Chrome replaced Private Network Access
+    /// preflights with the Local Network Access permission prompt, so only
+    /// old embedded browsers send `Access-Control-Request-Private-Network`
+    /// (warning).
+    LegacyPrivateNetwork = 75 => "CORS0075",
 }
 
 impl Code {

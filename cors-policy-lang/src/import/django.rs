@@ -489,6 +489,12 @@ impl<'a> Importer<'a> {
         self.max_age();
         match self.flag("CORS_ALLOW_PRIVATE_NETWORK") {
             Some((on, setting)) => {
+                if on {
+                    self.warn(
+                        setting.assignment.name_pos,
+                        format!("{} is true: imported as `private-network on;`, which `corsc check` warns about (CORS0075): Chrome replaced Private Network Access preflights with the Local Network Access permission prompt, so only old embedded browsers still send them", setting.name),
+                    );
+                }
                 self.note(&setting.origin());
                 self.line(if on {
                     "private-network on;"
