@@ -401,7 +401,7 @@ impl Diagnostics {
     ///   ```
     ///
     ///   In [`RenderStyle::Short`] it is one line located at the first one
-    ///   left out: `file:1:52: warning[CORS0043]: origin ... and 7,998 more
+    ///   left out: `file:1:65: warning[CORS0043]: origin ... and 7,998 more
     ///   like this`. [`Diagnostics::iter`] still yields every diagnostic.
     /// - A source line longer than [`MAX_LINE_WIDTH`] bytes is not printed
     ///   whole: each label gets a window of that line around its span,
