@@ -6,6 +6,10 @@
 //! prints them with `codespan-reporting`, either rustc-like
 //! ([`RenderStyle::Rich`]) or one line each ([`RenderStyle::Short`], the form
 //! nginx prints), always without colour and with ASCII characters only.
+//! Rendering is linear in its output: identical diagnostics are grouped
+//! into one "... and N more like this" line after the first
+//! [`FULL_RENDERS_PER_GROUP`], and lines longer than [`MAX_LINE_WIDTH`]
+//! are windowed (see [`Diagnostics::render`]).
 //!
 //! Every class of problem has a stable [`Code`] (`CORS0001`, ...). Numbers
 //! are never reused or renumbered; tools and documentation may rely on them.
@@ -55,14 +59,16 @@
 //! | CORS0070 | [`Code::InvalidDuration`] | error | a `max-age` that is not `N`, `Ns`, `Nm` or `Nh` |
 //! | CORS0071 | [`Code::MaxAgeTooLarge`] | error | `max-age` above 86400 s |
 //! | CORS0072 | [`Code::MaxAgeAboveBrowserCap`] | warning | `max-age` above 7200 s, which browsers cap |
+//! | CORS0075 | [`Code::LegacyPrivateNetwork`] | warning | `private-network on`: only old embedded browsers still send Private Network Access preflights |
 //! | CORS0080 | [`Code::RegexSeveralDomains`] | warning | a regex matching several registrable domains one letter apart |
 //! | CORS0081 | [`Code::AutomatonTooLarge`] | error | a policy's origin automata exceed the compiler's budget |
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor::NoColor, Chars, DisplayStyle};
 
 /// How bad a [`Diagnostic`] is.
@@ -218,6 +224,11 @@ codes! {
     MaxAgeTooLarge = 71 => "CORS0071",
     /// `max-age` above 7200 seconds, more than browsers honour (warning).
     MaxAgeAboveBrowserCap = 72 => "CORS0072",
+    /// `private-network on`: Chrome replaced Private Network Access
+    /// preflights with the Local Network Access permission prompt, so only
+    /// old embedded browsers send `Access-Control-Request-Private-Network`
+    /// (warning).
+    LegacyPrivateNetwork = 75 => "CORS0075",
     /// A regex origin pattern matches several registrable domains, two of
     /// which differ by one letter (`example\.com?`): warning.
     RegexSeveralDomains = 80 => "CORS0080",
@@ -381,14 +392,36 @@ impl Diagnostics {
         sorted
     }
 
-    /// Renders every diagnostic, sorted by position, as plain text (no
+    /// Renders the diagnostics, sorted by position, as plain text (no
     /// colour, ASCII only). `file_name` is printed as given.
+    ///
+    /// The output grows linearly with the number of diagnostics, never with
+    /// the length of the lines they point into:
+    ///
+    /// - Identical diagnostics (same severity, code, message, label and
+    ///   help; only the place differs) form a group. The first
+    ///   [`FULL_RENDERS_PER_GROUP`] of a group, in source order, are
+    ///   rendered in full; where the next one would be, a single summary
+    ///   line stands for all the others, with their exact count:
+    ///
+    ///   ```text
+    ///   warning[CORS0043]: origin `https://a.test` is listed twice ... and 7,998 more like this
+    ///   ```
+    ///
+    ///   In [`RenderStyle::Short`] it is one line located at the first one
+    ///   left out: `file:1:65: warning[CORS0043]: origin ... and 7,998 more
+    ///   like this`. [`Diagnostics::iter`] still yields every diagnostic.
+    /// - A source line longer than [`MAX_LINE_WIDTH`] bytes is not printed
+    ///   whole: each label gets a window of that line around its span,
+    ///   marked `...` where it is cut, with the real line and column
+    ///   numbers. A label spanning several lines is then shown on its first
+    ///   line.
     ///
     /// Spans are clamped to `source` and to character boundaries, so this
     /// never panics, even on a span past the end or inside a multi-byte
     /// character.
     pub fn render(&self, file_name: &str, source: &str, style: RenderStyle) -> String {
-        let file = SimpleFile::new(file_name, source);
+        let index = SourceIndex::new(file_name, source);
         let config = term::Config {
             display_style: match style {
                 RenderStyle::Rich => DisplayStyle::Rich,
@@ -397,14 +430,421 @@ impl Diagnostics {
             chars: Chars::ascii(),
             ..term::Config::default()
         };
+        let sorted = self.sorted();
+        let mut totals: HashMap<GroupKey<'_>, usize> = HashMap::new();
+        for diagnostic in &sorted {
+            *totals.entry(GroupKey::of(diagnostic)).or_default() += 1;
+        }
+        let mut seen: HashMap<GroupKey<'_>, usize> = HashMap::new();
         let mut writer = NoColor::new(Vec::new());
-        for diagnostic in self.sorted() {
-            let rendered = to_codespan(diagnostic, source);
-            // Emitting into a Vec cannot fail, and the spans were clamped,
-            // so an error here would be a codespan bug: skip rather than panic.
-            let _ = term::emit(&mut writer, &config, &file, &rendered);
+        for diagnostic in sorted {
+            let key = GroupKey::of(diagnostic);
+            let count = seen.entry(key).or_default();
+            *count += 1;
+            if *count <= FULL_RENDERS_PER_GROUP {
+                emit(&mut writer, &config, &index, diagnostic);
+            } else if *count == FULL_RENDERS_PER_GROUP + 1 {
+                let more = totals[&key] - FULL_RENDERS_PER_GROUP;
+                let text = format!(
+                    "{}[{}]: {} ... and {} more like this",
+                    diagnostic.severity,
+                    diagnostic.code,
+                    diagnostic.message,
+                    thousands(more)
+                );
+                let out = writer.get_mut();
+                match style {
+                    RenderStyle::Rich => {
+                        out.extend_from_slice(text.as_bytes());
+                        out.extend_from_slice(b"\n\n");
+                    }
+                    RenderStyle::Short => {
+                        let start = clamp_span(&diagnostic.span, source).start;
+                        let line = index.line_index(start);
+                        let location = format!(
+                            "{file_name}:{}:{}: {text}\n",
+                            line + 1,
+                            index.column(line, start)
+                        );
+                        out.extend_from_slice(location.as_bytes());
+                    }
+                }
+            }
         }
         String::from_utf8_lossy(&writer.into_inner()).into_owned()
+    }
+}
+
+/// How many diagnostics of one group [`Diagnostics::render`] renders in
+/// full before summing the rest up in one line.
+pub const FULL_RENDERS_PER_GROUP: usize = 2;
+
+/// The longest source line [`Diagnostics::render`] prints whole, in bytes;
+/// a longer one is shown as a window of about this width around each label.
+pub const MAX_LINE_WIDTH: usize = 160;
+
+/// What makes two diagnostics "the same" for grouping: all but the place.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct GroupKey<'d> {
+    severity: Severity,
+    code: Code,
+    message: &'d str,
+    label: &'d str,
+    help: Option<&'d str>,
+}
+
+impl<'d> GroupKey<'d> {
+    fn of(diagnostic: &'d Diagnostic) -> Self {
+        GroupKey {
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            message: &diagnostic.message,
+            label: &diagnostic.label,
+            help: diagnostic.help.as_deref(),
+        }
+    }
+}
+
+/// `n` with `,` between thousands: `7,998`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Renders one diagnostic: against the whole source when every label sits
+/// on one short line, else against an [`Excerpt`] of windows.
+fn emit(
+    writer: &mut NoColor<Vec<u8>>,
+    config: &term::Config,
+    index: &SourceIndex<'_>,
+    diagnostic: &Diagnostic,
+) {
+    let source = index.source;
+    let primary = clamp_span(&diagnostic.span, source);
+    let notes: Vec<(Range<usize>, &str)> = diagnostic
+        .notes
+        .iter()
+        .map(|(span, text)| (clamp_span(span, source), text.as_str()))
+        .collect();
+    let short = std::iter::once(&primary)
+        .chain(notes.iter().map(|(span, _)| span))
+        .all(|span| {
+            let line = index.line_index(span.start);
+            let range = index.line_range(line);
+            span.end <= range.end && range.len() <= MAX_LINE_WIDTH
+        });
+    // Emitting into a Vec cannot fail, and the spans were clamped, so an
+    // error here would be a codespan bug: skip rather than panic.
+    if short {
+        let rendered = to_codespan(diagnostic, primary, &notes);
+        let _ = term::emit(writer, config, index, &rendered);
+    } else {
+        let excerpt = Excerpt::new(
+            index,
+            std::iter::once(&primary).chain(notes.iter().map(|(s, _)| s)),
+        );
+        let primary = excerpt.map(&primary);
+        let notes: Vec<(Range<usize>, &str)> =
+            notes.iter().map(|(s, t)| (excerpt.map(s), *t)).collect();
+        let rendered = to_codespan(diagnostic, primary, &notes);
+        let _ = term::emit(writer, config, &excerpt, &rendered);
+    }
+}
+
+/// Line starts and character counts of a source, computed once per
+/// [`Diagnostics::render`], so that locating a diagnostic costs
+/// O(log lines + [`CHECKPOINT`]) whatever the file's size.
+struct SourceIndex<'s> {
+    name: &'s str,
+    source: &'s str,
+    /// The byte where each line starts.
+    line_starts: Vec<usize>,
+    /// `checkpoints[k]`: how many characters start before byte
+    /// `k * CHECKPOINT`.
+    checkpoints: Vec<usize>,
+}
+
+/// The distance between two [`SourceIndex`] character counts, in bytes.
+const CHECKPOINT: usize = 1024;
+
+impl<'s> SourceIndex<'s> {
+    fn new(name: &'s str, source: &'s str) -> Self {
+        let line_starts = codespan_reporting::files::line_starts(source).collect();
+        let mut checkpoints = vec![0];
+        let mut chars = 0;
+        for chunk in source.as_bytes().chunks(CHECKPOINT) {
+            chars += chunk.iter().filter(|b| !is_continuation(**b)).count();
+            checkpoints.push(chars);
+        }
+        SourceIndex {
+            name,
+            source,
+            line_starts,
+            checkpoints,
+        }
+    }
+
+    /// The line (from 0) holding byte `at`; the last line past the end.
+    fn line_index(&self, at: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= at)
+            .saturating_sub(1)
+    }
+
+    /// Line `line`'s text, without its line break.
+    fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.source.len());
+        let next = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.source.len());
+        let text = &self.source[start..next];
+        start..start + text.trim_end_matches(['\n', '\r']).len()
+    }
+
+    /// How many characters start before byte `at`.
+    fn chars_before(&self, at: usize) -> usize {
+        let at = at.min(self.source.len());
+        let k = at / CHECKPOINT;
+        let from = k * CHECKPOINT;
+        self.checkpoints[k]
+            + self.source.as_bytes()[from..at]
+                .iter()
+                .filter(|b| !is_continuation(**b))
+                .count()
+    }
+
+    /// The column (from 1, in characters) of byte `at` on line `line`.
+    fn column(&self, line: usize, at: usize) -> usize {
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.source.len());
+        self.chars_before(at)
+            .saturating_sub(self.chars_before(start))
+            + 1
+    }
+}
+
+/// A UTF-8 continuation byte (`10xxxxxx`), which starts no character.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+impl<'a> Files<'a> for SourceIndex<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.source)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        Ok(SourceIndex::line_index(self, byte_index))
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        match self.line_starts.get(line_index) {
+            Some(&start) => Ok(start
+                ..self
+                    .line_starts
+                    .get(line_index + 1)
+                    .copied()
+                    .unwrap_or(self.source.len())),
+            None => Err(files::Error::LineTooLarge {
+                given: line_index,
+                max: self.line_starts.len().saturating_sub(1),
+            }),
+        }
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        Ok(self.column(line_index, byte_index))
+    }
+}
+
+/// The marker for text cut from an excerpt line.
+const CUT: &str = "...";
+
+/// Windows of long source lines, one per label, laid out as the text
+/// codespan renders, with the original line and column numbers.
+struct Excerpt<'s> {
+    index: &'s SourceIndex<'s>,
+    text: String,
+    windows: Vec<Window>,
+}
+
+/// One excerpt line: `text[start..end]` shows `source[from..to]` (after a
+/// [`CUT`] marker when `from` is not the line's start).
+struct Window {
+    start: usize,
+    end: usize,
+    /// Where `source[from..]` begins in `text`.
+    body: usize,
+    from: usize,
+    to: usize,
+    line: usize,
+}
+
+impl<'s> Excerpt<'s> {
+    /// Windows for the lines of `spans` (each span on its first line), in
+    /// source order; spans sharing a window share it.
+    fn new<'r>(index: &'s SourceIndex<'s>, spans: impl Iterator<Item = &'r Range<usize>>) -> Self {
+        let source = index.source;
+        let mut wanted: Vec<(usize, usize, usize)> = spans
+            .map(|span| (index.line_index(span.start), span.start, span.end))
+            .collect();
+        wanted.sort_unstable();
+        let mut windows: Vec<Window> = Vec::new();
+        let mut text = String::new();
+        for (line, start, end) in wanted {
+            if let Some(last) = windows.last() {
+                if last.line == line && start >= last.from && end <= last.to {
+                    continue;
+                }
+            }
+            let range = index.line_range(line);
+            // About MAX_LINE_WIDTH bytes: some context before the span, the
+            // span itself (cut if longer), the rest after it.
+            let before = MAX_LINE_WIDTH / 4;
+            let mut from = start.saturating_sub(before).max(range.start);
+            let mut to = (from + MAX_LINE_WIDTH).min(range.end).max(from);
+            while !source.is_char_boundary(from) {
+                from -= 1;
+            }
+            while !source.is_char_boundary(to) {
+                to += 1;
+            }
+            let window_start = text.len();
+            if from > range.start {
+                text.push_str(CUT);
+            }
+            let body = text.len();
+            text.push_str(&source[from..to]);
+            if to < range.end {
+                text.push_str(CUT);
+            }
+            let window_end = text.len();
+            text.push('\n');
+            windows.push(Window {
+                start: window_start,
+                end: window_end,
+                body,
+                from,
+                to,
+                line,
+            });
+        }
+        Excerpt {
+            index,
+            text,
+            windows,
+        }
+    }
+
+    /// `span` (clamped to the source) moved into the excerpt, cut to its
+    /// window.
+    fn map(&self, span: &Range<usize>) -> Range<usize> {
+        let line = self.index.line_index(span.start);
+        let window = self
+            .windows
+            .iter()
+            .find(|w| w.line == line && w.from <= span.start && span.start <= w.to)
+            .or_else(|| self.windows.iter().find(|w| w.line == line));
+        match window {
+            Some(w) => {
+                let start = w.body + (span.start.clamp(w.from, w.to) - w.from);
+                let end = w.body + (span.end.clamp(w.from, w.to) - w.from);
+                start..end.max(start)
+            }
+            None => 0..0,
+        }
+    }
+
+    /// The window holding excerpt byte `at`.
+    fn window(&self, at: usize) -> usize {
+        self.windows
+            .partition_point(|w| w.start <= at)
+            .saturating_sub(1)
+    }
+}
+
+// Excerpt line `i` is reported as line index `3 * i`, so codespan never
+// takes two windows for neighbouring lines: it prints a `...` break
+// between them instead of asking for the line in between.
+impl<'a> Files<'a> for Excerpt<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.index.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        Ok(3 * self.window(byte_index))
+    }
+
+    fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, files::Error> {
+        self.windows
+            .get(line_index / 3)
+            .filter(|_| line_index % 3 == 0)
+            .map(|w| w.line + 1)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: 3 * self.windows.len().saturating_sub(1),
+            })
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.windows
+            .get(line_index / 3)
+            .filter(|_| line_index % 3 == 0)
+            .map(|w| w.start..w.end + 1)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: 3 * self.windows.len().saturating_sub(1),
+            })
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let Some(w) = self.windows.get(line_index / 3) else {
+            return Ok(1);
+        };
+        let offset = byte_index.clamp(w.body, w.body + (w.to - w.from)) - w.body;
+        Ok(self.index.column(w.line, w.from + offset))
     }
 }
 
@@ -432,17 +872,22 @@ impl Extend<Diagnostic> for Diagnostics {
     }
 }
 
-/// Converts to codespan's type, clamping spans into `source`.
-fn to_codespan(diagnostic: &Diagnostic, source: &str) -> cs::Diagnostic<()> {
+/// Converts to codespan's type, with the (clamped, possibly moved) spans.
+fn to_codespan(
+    diagnostic: &Diagnostic,
+    primary: Range<usize>,
+    notes: &[(Range<usize>, &str)],
+) -> cs::Diagnostic<()> {
     let severity = match diagnostic.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
-    let mut labels = vec![cs::Label::primary((), clamp_span(&diagnostic.span, source))
-        .with_message(diagnostic.label.clone())];
-    labels.extend(diagnostic.notes.iter().map(|(span, text)| {
-        cs::Label::secondary((), clamp_span(span, source)).with_message(text.clone())
-    }));
+    let mut labels = vec![cs::Label::primary((), primary).with_message(diagnostic.label.clone())];
+    labels.extend(
+        notes
+            .iter()
+            .map(|(span, text)| cs::Label::secondary((), span.clone()).with_message(*text)),
+    );
     let notes = diagnostic
         .help
         .iter()
@@ -488,10 +933,23 @@ mod tests {
 
     #[test]
     fn render_never_panics_on_odd_spans() {
-        let sources = ["", "é", "policy é {\n", "a\nb\n"];
-        // A reversed span (start > end) must not panic either.
+        let long = format!("{}\n{}\n", "é".repeat(300), "a".repeat(500));
+        let sources = ["", "é", "policy é {\n", "a\nb\n", &long];
+        // A reversed span (start > end) must not panic either; the last
+        // ones cross the long lines and their line breaks.
         #[allow(clippy::reversed_empty_ranges)]
-        let spans = [0..0, 0..1, 1..2, 2..100, 100..200, 5..3];
+        let spans = [
+            0..0,
+            0..1,
+            1..2,
+            2..100,
+            100..200,
+            5..3,
+            599..602,
+            1..1000,
+            600..601,
+            1100..1102,
+        ];
         for source in sources {
             let mut diagnostics = Diagnostics::new();
             for span in spans.clone() {
@@ -505,6 +963,46 @@ mod tests {
                 let _ = diagnostics.render("f", source, style);
             }
         }
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(7998), "7,998");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn source_index_counts_characters() {
+        let source = format!("ab\n{}x\n", "é".repeat(3000));
+        let index = SourceIndex::new("f", &source);
+        assert_eq!(index.line_index(0), 0);
+        assert_eq!(index.line_index(3), 1);
+        assert_eq!(index.line_index(source.len() + 10), 2);
+        let x = source.find('x').expect("x");
+        assert_eq!(index.column(1, x), 3001);
+        assert_eq!(index.column(0, 1), 2);
+        assert_eq!(index.line_range(1), 3..x + 1);
+    }
+
+    #[test]
+    fn groups_differ_by_label_and_help() {
+        let source = "policy a { x y z w }\n";
+        let mut diagnostics = Diagnostics::new();
+        for (i, label) in ["l", "l", "l", "other"].iter().enumerate() {
+            diagnostics.push(
+                Diagnostic::error(Code::UnexpectedToken, "m", 11 + 2 * i..12 + 2 * i)
+                    .with_label(*label),
+            );
+        }
+        let text = diagnostics.render("f", source, RenderStyle::Short);
+        assert_eq!(
+            text,
+            "f:1:12: error[CORS0003]: m\nf:1:14: error[CORS0003]: m\n\
+             f:1:16: error[CORS0003]: m ... and 1 more like this\nf:1:18: error[CORS0003]: m\n"
+        );
     }
 
     #[test]

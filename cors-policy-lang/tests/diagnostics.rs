@@ -103,11 +103,103 @@ fn short_style_is_one_line_per_diagnostic() {
 
 #[test]
 fn valid_files_have_no_golden_errors() {
-    // The example from DESIGN.md compiles without diagnostics.
+    // The example from DESIGN.md compiles; its only diagnostic is the
+    // warning on `private-network on` (legacy Private Network Access).
     let source = include_str!("ui/valid_design_example.corspolicy");
     let checked = check(source);
-    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [cors_policy_lang::Code::LegacyPrivateNetwork],
+        "{:?}",
+        checked.diagnostics
+    );
     assert!(checked.model.is_some());
+}
+
+/// 8,001 copies of one origin on one line: 8,000 identical warnings, two
+/// rendered in full, the rest counted exactly in one line; the output is
+/// a few KiB, not (as it was) 8,000 renders of a 120 KiB line.
+#[test]
+fn identical_diagnostics_on_one_line_are_grouped_and_bounded() {
+    let source = format!(
+        "policy a {{ origins {}; }}\n",
+        vec!["https://a.test"; 8001].join(" ")
+    );
+    let checked = check(&source);
+    assert_eq!(checked.diagnostics.warning_count(), 8000);
+    assert_eq!(
+        checked.diagnostics.iter().count(),
+        8000,
+        "iter() keeps every one"
+    );
+
+    let rich = checked
+        .diagnostics
+        .render("dup.corspolicy", &source, RenderStyle::Rich);
+    assert!(rich.len() < 4096, "{} bytes:\n{rich}", rich.len());
+    assert_eq!(rich.matches("warning[CORS0043]").count(), 3, "{rich}");
+    assert_eq!(rich.matches("--> dup.corspolicy:1:").count(), 2, "{rich}");
+    assert!(
+        rich.contains(
+            "warning[CORS0043]: origin `https://a.test` is listed twice ... and 7,998 more like this\n"
+        ),
+        "{rich}"
+    );
+
+    let short = checked
+        .diagnostics
+        .render("dup.corspolicy", &source, RenderStyle::Short);
+    let lines: Vec<&str> = short.lines().collect();
+    assert_eq!(lines.len(), 3, "{short}");
+    // The summary is located at the first duplicate left out (the third).
+    let third = 19 + 3 * 15 + 1;
+    assert_eq!(
+        lines[2],
+        format!("dup.corspolicy:1:{third}: warning[CORS0043]: origin `https://a.test` is listed twice ... and 7,998 more like this")
+    );
+}
+
+/// Distinct diagnostics on one long line are each rendered, with a window
+/// of the line: the output grows with their number, not with the line.
+#[test]
+fn long_lines_are_windowed_with_true_columns() {
+    // 8,000 different invalid methods, after a valid 1 MiB path prefix of
+    // multi-byte text, all on one line.
+    let filler = "é".repeat(512 * 1024);
+    let methods: Vec<String> = (0..8000).map(|i| format!("g@{i}")).collect();
+    let source = format!(
+        "policy a {{ origins https://a.test; paths \"/{filler}\"; methods {}; }}\n",
+        methods.join(" ")
+    );
+    assert_eq!(check(&source).diagnostics.error_count(), 8000);
+    let checked = check(&source);
+    let rich = checked
+        .diagnostics
+        .render("long.corspolicy", &source, RenderStyle::Rich);
+    assert!(
+        rich.len() < 8000 * 1024,
+        "{} bytes for {} diagnostics",
+        rich.len(),
+        checked.diagnostics.len()
+    );
+    assert!(!rich.contains(&"é".repeat(200)), "the long line is cut");
+    // Every location is the real column, in characters.
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "CORS0050")
+        .take(50)
+    {
+        let column = source[..d.span.start].chars().count() + 1;
+        assert!(
+            rich.contains(&format!("--> long.corspolicy:1:{column}\n")),
+            "column {column} missing"
+        );
+    }
+    let one = &rich[..rich.find("\n\n").expect("a blank line")];
+    assert!(one.len() < 1024, "one diagnostic is small:\n{one}");
+    assert!(one.contains("..."), "{one}");
 }
 
 mod never_panics {

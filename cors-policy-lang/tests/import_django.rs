@@ -80,6 +80,8 @@ fn completeness() {
         "headers_plus",
         "null_credentials",
         "odd_values",
+        // The lookaround and `re.IGNORECASE` patterns, which corsc refuses.
+        "unanchored_regex",
         "urls_non_prefix",
     ];
     for (stem, source) in cases() {
@@ -231,6 +233,306 @@ fn cli_prints_the_policy_and_the_diagnostics() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no such file"));
+}
+
+// ---------------------------------------------------------------------
+// The importer never emits what `check` refuses.
+
+/// The import is refused (not complete), or its output passes `corsc check`
+/// with no error and compiles.
+fn refused_or_clean(settings: &str) -> Result<(), String> {
+    let import = django::import(settings, "p");
+    let checked = cors_policy_lang::check(&import.policy);
+    if import.is_complete() {
+        if checked.diagnostics.has_errors() {
+            return Err(format!(
+                "complete import refused by check:\n{settings}\n{}\n{}",
+                import.policy,
+                checked.diagnostics.render(
+                    "p",
+                    &import.policy,
+                    cors_policy_lang::RenderStyle::Short
+                )
+            ));
+        }
+        cors_policy_lang::compile(&import.policy).map_err(|e| format!("{e}: {settings}"))?;
+    }
+    // The import's own copy of check's diagnostics is the same.
+    if checked.diagnostics != import.checked {
+        return Err(format!("import.checked differs from check: {settings}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn known_values_are_translated_or_refused() {
+    let cases: &[(&str, Option<&str>)] = &[
+        // urlsplit strips leading C0 controls and spaces (not trailing).
+        (r#"[" https://b.test"]"#, Some("https://b.test")),
+        (r#"["\x00\x1f https://b.test"]"#, Some("https://b.test")),
+        (r#"["\thttps://b.test"]"#, Some("https://b.test")),
+        (r#"["https://b.\ntest"]"#, Some("https://b.test")),
+        (r#"["https://b.test "]"#, None),
+        (r#"["https://"]"#, None),
+        (r#"["https:///x"]"#, None),
+        (r#"[""]"#, None),
+        (r#"["b.test"]"#, None),
+        (r#"["localhost:3000"]"#, None),
+        (r#"["https://*.b.test"]"#, None),
+        (r#"["https://u@b.test"]"#, None),
+        (r#"["https://[::1"]"#, None),
+        (r#"["https://bücher.test"]"#, None),
+        (r#"["HTTPS://B.test:443/?q#f"]"#, Some("https://b.test")),
+        (r#"["http://b.test:8080"]"#, Some("http://b.test:8080")),
+    ];
+    for (value, expected) in cases {
+        let settings = format!("CORS_ALLOWED_ORIGINS = {value}\n");
+        let import = django::import(&settings, "p");
+        refused_or_clean(&settings).unwrap();
+        match expected {
+            Some(origin) => {
+                assert!(import.is_complete(), "{value}: {:?}", import.diagnostics);
+                assert!(
+                    import.policy.contains(&format!("    origins {origin};")),
+                    "{value}:\n{}",
+                    import.policy
+                );
+            }
+            None => {
+                assert!(!import.is_complete(), "{value}:\n{}", import.policy);
+                // An error names the setting and the value.
+                assert!(
+                    import.diagnostics.iter().any(|d| {
+                        d.severity == cors_policy_lang::Severity::Error
+                            && d.message.starts_with("cannot import \"")
+                            && d.message.contains(" from CORS_ALLOWED_ORIGINS: ")
+                    }),
+                    "{value}: {:?}",
+                    import.diagnostics
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cli_refuses_origins_django_never_matched_and_strips_leading_space() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-refused");
+    fs::create_dir_all(&dir).expect("scratch directory");
+    let settings = dir.join("settings.py");
+    fs::write(
+        &settings,
+        "CORS_ALLOWED_ORIGINS = [\" https://b.test\", \"https://\"]\n",
+    )
+    .expect("write settings");
+    let output = corsc(&["import", "django", settings.to_str().expect("UTF-8 path")]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("    origins https://b.test;"), "{stdout}");
+    assert!(
+        stderr.contains("error: cannot import \"https://\" from CORS_ALLOWED_ORIGINS"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("corsheaders.E013"), "{stderr}");
+    // What was written passes check.
+    let out = dir.join("p.corspolicy");
+    fs::write(&out, stdout.as_bytes()).expect("write policy");
+    let checked = corsc(&["check", out.to_str().expect("UTF-8 path")]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+
+    // A translation corsc refuses (a lookaround) exits 1 and shows check's
+    // error rendered against the generated text.
+    fs::write(
+        &settings,
+        "CORS_ALLOWED_ORIGIN_REGEXES = [r\"^https://(?!x)a\\.com$\"]\n",
+    )
+    .expect("write settings");
+    let output = corsc(&["import", "django", settings.to_str().expect("UTF-8 path")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("refused by `corsc check`"), "{stderr}");
+    assert!(
+        stderr.contains("(from CORS_ALLOWED_ORIGIN_REGEXES)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> <generated policy>:"), "{stderr}");
+    assert!(stderr.contains("error[CORS0045]"), "{stderr}");
+}
+
+/// One generated settings value: mostly origin-shaped strings with odd
+/// parts (whitespace and controls around them, upper case, ports, paths,
+/// schemes without hosts), else free mixes of the pieces that trip
+/// translations (empty parts, wildcards, userinfo, brackets, quotes).
+fn origin_text() -> impl Strategy<Value = String> {
+    let around = prop_oneof![
+        12 => Just(""), 1 => Just(" "), 1 => Just("\t"), 1 => Just("\u{0}"), 1 => Just("\n"),
+    ];
+    let shaped = (
+        around.clone(),
+        prop_oneof![
+            4 => Just("https"), 3 => Just("http"), 1 => Just("HTTPS"), 1 => Just("ftp"), 1 => Just(""),
+        ],
+        prop_oneof![10 => Just("://"), 1 => Just(":/"), 1 => Just("")],
+        prop_oneof![
+            3 => Just("a.test"), 2 => Just("App.Example.com"), 2 => Just("localhost"),
+            2 => Just("127.0.0.1"), 2 => Just("[::1]"), 2 => Just("xn--bcher-kva.test"),
+            1 => Just(""), 1 => Just("a..test"),
+        ],
+        prop_oneof![
+            6 => Just(""), 1 => Just(":443"), 1 => Just(":80"), 2 => Just(":8080"), 1 => Just(":"),
+        ],
+        prop_oneof![6 => Just(""), 1 => Just("/"), 1 => Just("/path"), 1 => Just("?q"), 1 => Just("#f")],
+        around,
+    )
+        .prop_map(|(a, s, sep, h, port, path, b)| format!("{a}{s}{sep}{h}{port}{path}{b}"));
+    prop_oneof![3 => shaped, 1 => free_origin_text()]
+}
+
+fn free_origin_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just(""),
+            Just(" "),
+            Just("\t"),
+            Just("\n"),
+            Just("\u{1}"),
+            Just("https"),
+            Just("HTTP"),
+            Just("http"),
+            Just("ftp"),
+            Just("://"),
+            Just(":"),
+            Just("//"),
+            Just("a.test"),
+            Just("B.Test"),
+            Just("localhost"),
+            Just("127.0.0.1"),
+            Just("[::1]"),
+            Just("["),
+            Just("]"),
+            Just("*."),
+            Just("*"),
+            Just(":443"),
+            Just(":80"),
+            Just(":8080"),
+            Just(":0"),
+            Just(":99999"),
+            Just("/"),
+            Just("/path"),
+            Just("?q"),
+            Just("#f"),
+            Just("@"),
+            Just("user@"),
+            Just("."),
+            Just("-"),
+            Just("é"),
+            Just("null"),
+            Just("file://"),
+            Just("\""),
+            Just("\\"),
+            Just(";"),
+            Just("~"),
+        ],
+        0..8,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn python_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn origin_lists_are_refused_or_pass_check(
+        origins in proptest::collection::vec(origin_text(), 1..4),
+        credentials in proptest::bool::weighted(0.3),
+    ) {
+        let settings = format!(
+            "CORS_ALLOWED_ORIGINS = [{}]\nCORS_ALLOW_CREDENTIALS = {}\n",
+            origins.iter().map(|o| python_string(o)).collect::<Vec<_>>().join(", "),
+            if credentials { "True" } else { "False" },
+        );
+        prop_assert!(refused_or_clean(&settings).is_ok(), "{}", refused_or_clean(&settings).unwrap_err());
+    }
+
+    #[test]
+    fn imports_are_refused_or_pass_check(
+        origins in proptest::collection::vec(origin_text(), 0..3),
+        regexes in proptest::collection::vec(
+            prop_oneof![
+                origin_text().prop_map(|t| regex_syntax::escape(&t)),
+                Just(r"^https://\w+\.example\.com$".to_string()),
+                Just(r"^https://a\.test".to_string()),
+                Just(r"^https://(?!x)a\.test$".to_string()),
+                Just(r"^https://.*$".to_string()),
+                Just("(?i)^https://a\\.test$".to_string()),
+            ],
+            0..2,
+        ),
+        credentials in proptest::bool::weighted(0.3),
+        allow_all in prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
+        methods in proptest::collection::vec(
+            prop_oneof![
+                4 => Just("GET"), 2 => Just("get"), 2 => Just("PATCH"), 1 => Just("TRACE"),
+                1 => Just(""), 1 => Just("X Y"), 1 => Just(" POST"),
+            ],
+            0..3,
+        ),
+        headers in proptest::collection::vec(
+            prop_oneof![
+                4 => Just("x-a"), 2 => Just("X-A"), 1 => Just(""), 1 => Just("a b"),
+                1 => Just("*"), 1 => Just("cookie"), 1 => Just("x-a "),
+            ],
+            0..3,
+        ),
+        max_age in prop_oneof![Just(None), Just(Some(-1i64)), Just(Some(0)), Just(Some(7201)), Just(Some(100_000))],
+        urls in prop_oneof![
+            4 => Just(None), 2 => Just(Some("^/api/.*$")), 1 => Just(Some("^/a b/")), 1 => Just(Some("^/x$")),
+        ],
+    ) {
+        let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+        let mut settings = format!(
+            "CORS_ALLOWED_ORIGINS = {}\nCORS_ALLOW_CREDENTIALS = {}\n",
+            list(origins.iter().map(|o| python_string(o)).collect()),
+            if credentials { "True" } else { "False" },
+        );
+        if !regexes.is_empty() {
+            settings += &format!(
+                "CORS_ALLOWED_ORIGIN_REGEXES = {}\n",
+                list(regexes.iter().map(|r| python_string(r)).collect())
+            );
+        }
+        if let Some(all) = allow_all {
+            settings += &format!("CORS_ALLOW_ALL_ORIGINS = {}\n", if all { "True" } else { "False" });
+        }
+        if !methods.is_empty() {
+            settings += &format!("CORS_ALLOW_METHODS = {}\n", list(methods.iter().map(|m| python_string(m)).collect()));
+        }
+        if !headers.is_empty() {
+            settings += &format!("CORS_ALLOW_HEADERS = {}\n", list(headers.iter().map(|h| python_string(h)).collect()));
+        }
+        if let Some(age) = max_age {
+            settings += &format!("CORS_PREFLIGHT_MAX_AGE = {age}\n");
+        }
+        if let Some(urls) = urls {
+            settings += &format!("CORS_URLS_REGEX = r\"{urls}\"\n");
+        }
+        prop_assert!(refused_or_clean(&settings).is_ok(), "{}", refused_or_clean(&settings).unwrap_err());
+    }
 }
 
 // ---------------------------------------------------------------------

@@ -377,6 +377,17 @@ fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
         .unwrap_or_default();
     let import = cors_policy_lang::import::django::import(source, &stem);
     report(&import.render_diagnostics(&display_name(path)));
+    if import.checked.has_errors() {
+        // What `corsc check` would print on the output (its errors only: the
+        // warnings are for when the user runs check on the reviewed file).
+        let mut errors = Diagnostics::new();
+        errors.extend(import.checked.iter().filter(|d| d.is_error()).cloned());
+        let name = output.map_or_else(|| "<generated policy>".to_string(), display_name);
+        report(&format!(
+            "corsc check refuses the generated policy; fix the settings (or the policy by hand):\n{}",
+            errors.render(&name, &import.policy, RenderStyle::Rich)
+        ));
+    }
     match output {
         Some(output) => {
             if same_file(path, output) {

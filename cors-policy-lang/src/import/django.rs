@@ -30,6 +30,7 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use super::python::{self, Assignment, Pos, Spanned, Value};
 use super::{argument, comment, is_policy_name, Diagnostic, Import, Severity};
+use crate::diagnostics::Diagnostics;
 
 /// The django-cors-headers settings this importer translates: the current
 /// name and, for three of them, the legacy (3.x) name.
@@ -141,11 +142,13 @@ pub fn import(source: &str, stem: &str) -> Import {
     importer.unknown_settings();
     let name = if is_policy_name(stem) { stem } else { "django" };
     let policy = importer.translate(name);
+    let checked = importer.self_check(&policy);
     let mut diagnostics = importer.diagnostics;
     diagnostics.sort_by_key(|d| d.pos);
     Import {
         policy,
         diagnostics,
+        checked,
     }
 }
 
@@ -486,6 +489,12 @@ impl<'a> Importer<'a> {
         self.max_age();
         match self.flag("CORS_ALLOW_PRIVATE_NETWORK") {
             Some((on, setting)) => {
+                if on {
+                    self.warn(
+                        setting.assignment.name_pos,
+                        format!("{} is true: imported as `private-network on;`, which `corsc check` warns about (CORS0075): Chrome replaced Private Network Access preflights with the Local Network Access permission prompt, so only old embedded browsers still send them", setting.name),
+                    );
+                }
                 self.note(&setting.origin());
                 self.line(if on {
                     "private-network on;"
@@ -500,6 +509,65 @@ impl<'a> Importer<'a> {
             }
         }
         self.render(name, no_origins)
+    }
+
+    /// Runs the generated policy through `corsc check` and the compiler,
+    /// the same rules `corsc check` and `corsc compile` apply. Every error
+    /// becomes an import error located at the setting that produced the
+    /// offending line (found from the `# from SETTING (line N)` comment
+    /// above it), so an import with a policy corsc refuses is never
+    /// complete, whatever the translation did. Returns check's
+    /// diagnostics.
+    fn self_check(&mut self, policy: &str) -> Diagnostics {
+        let checked = crate::check(policy);
+        let diagnostics = checked.diagnostics;
+        for d in diagnostics.iter() {
+            if !d.is_error() {
+                continue;
+            }
+            let start = d.span.start.min(policy.len());
+            let line = policy[..start].matches('\n').count() + 1;
+            let (pos, from) = self.producer(policy, line);
+            self.error(
+                pos,
+                format!(
+                    "the generated policy is refused by `corsc check` at its line {line}{from}: error[{}]: {}",
+                    d.code, d.message
+                ),
+            );
+        }
+        if let Some(model) = checked.model {
+            if let Err(error) = crate::compile::compile(&model) {
+                self.error(
+                    Pos { line: 1, col: 1 },
+                    format!("the generated policy cannot be compiled: {error}"),
+                );
+            }
+        }
+        diagnostics
+    }
+
+    /// The setting whose translation produced line `line` (from 1) of the
+    /// generated policy: where it was assigned, and ` (from NAME)` for
+    /// messages. The importer writes `# from NAME (line N)` or `# django's
+    /// default for NAME` above each directive it translates.
+    fn producer(&self, policy: &str, line: usize) -> (Pos, String) {
+        let lines: Vec<&str> = policy.lines().take(line).collect();
+        for text in lines.iter().rev() {
+            let text = text.trim_start().trim_start_matches('#').trim_start();
+            let name = text
+                .strip_prefix("from ")
+                .or_else(|| text.strip_prefix("django's default for "))
+                .and_then(|rest| rest.split([' ', ':']).next());
+            if let Some(name) = name.filter(|n| n.starts_with("CORS_")) {
+                let pos = self
+                    .settings
+                    .get(name)
+                    .map_or(Pos { line: 1, col: 1 }, |a| a.name_pos);
+                return (pos, format!(" (from {name})"));
+            }
+        }
+        (Pos { line: 1, col: 1 }, String::new())
     }
 
     fn has_origin_errors(&self) -> bool {
@@ -580,6 +648,8 @@ impl<'a> Importer<'a> {
         credentials: bool,
     ) -> Option<String> {
         let list = setting.name;
+        // django-cors-headers compares these two before `urlsplit`, byte
+        // for byte (`origin in special_origin_values`).
         if text == "null" {
             if credentials {
                 self.error(
@@ -602,26 +672,61 @@ impl<'a> Importer<'a> {
             self.note("file:// not imported: no corsc equivalent");
             return None;
         }
-        let Some((scheme, rest)) = text.split_once("://") else {
-            self.warn(
-                pos,
-                format!("{text:?} in {list} has no scheme or host: django never matched it (system check corsheaders.E013); not imported"),
-            );
-            self.note(&format!("{text:?} not imported: no scheme or host"));
-            return None;
+        let split = match urlsplit(text) {
+            Ok(split) => split,
+            Err(why) => {
+                self.refuse(
+                    pos,
+                    list,
+                    text,
+                    &format!("Python's urlsplit() raises ValueError ({why}), so django-cors-headers' system check crashes and every request with an Origin fails"),
+                );
+                return None;
+            }
         };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (netloc, tail) = rest.split_at(end);
-        let scheme_lower = scheme.to_ascii_lowercase();
+        if split.scheme.is_empty() || split.netloc.is_empty() {
+            self.refuse(
+                pos,
+                list,
+                text,
+                "it has no scheme or no host (django-cors-headers' system check refuses it: corsheaders.E013 \"missing scheme or netloc\"); write it as scheme://host[:port]",
+            );
+            return None;
+        }
+        let netloc = split.netloc.as_str();
+        if netloc.contains('*') {
+            self.refuse(
+                pos,
+                list,
+                text,
+                "django compared the host literally, so `*` was never a wildcard and this never matched a browser's Origin; use CORS_ALLOWED_ORIGIN_REGEXES for a pattern",
+            );
+            return None;
+        }
+        if !netloc.is_ascii() {
+            self.refuse(
+                pos,
+                list,
+                text,
+                "django compared the host byte for byte with the ASCII (punycode) form browsers send, so a non-ASCII host never matched; write the xn-- form",
+            );
+            return None;
+        }
         let mut host = netloc.to_string();
         let mut fixes = Vec::new();
+        if split.stripped {
+            fixes.push(format!(
+                "leading whitespace or control characters, or a tab or line break: Python's urlsplit() removes them, so django matched `{}://{netloc}`",
+                split.scheme
+            ));
+        }
         if netloc.chars().any(|c| c.is_ascii_uppercase()) {
             host = netloc.to_ascii_lowercase();
             fixes.push(format!(
                 "upper case: django compared the host case-sensitively, so {text:?} never matched the lower-case Origin browsers send; corsc lower-cases it and now allows it"
             ));
         }
-        let default_port = match scheme_lower.as_str() {
+        let default_port = match split.scheme.as_str() {
             "https" => Some(":443"),
             "http" => Some(":80"),
             _ => None,
@@ -634,12 +739,34 @@ impl<'a> Importer<'a> {
                 ));
             }
         }
-        if !tail.is_empty() {
+        if !split.tail.is_empty() {
             fixes.push(format!(
-                "path {tail:?}: django-cors-headers 4 refuses to start with it (system check corsheaders.E014; when checks are skipped it ignored the path); corsc drops it (an Origin never has a path)"
+                "path, query or fragment {:?}: django-cors-headers 4 refuses to start with it (system check corsheaders.E014; when checks are skipped it compared scheme and host only); corsc drops it (an Origin never has one)",
+                split.tail
             ));
         }
-        let fixed = format!("{scheme_lower}://{host}");
+        let fixed = format!("{}://{host}", split.scheme);
+        // The same rules as `corsc check`, on this origin alone: whatever
+        // corsc refuses (a space or `@` in the host, a bad port, ...) never
+        // matched a browser's Origin in django either.
+        let Some(arg) = argument(&fixed) else {
+            self.refuse(pos, list, text, "it contains a control character, which no browser sends in an Origin, so django never matched it");
+            return None;
+        };
+        let probe = format!("policy p {{ origins {arg}; }}\n");
+        let checked = crate::check(&probe);
+        if let Some(refused) = checked.diagnostics.iter().find(|d| d.is_error()) {
+            self.refuse(
+                pos,
+                list,
+                text,
+                &format!(
+                    "corsc refuses `{fixed}` ({}: {}), and no browser sends such an Origin, so django never matched it",
+                    refused.code, refused.message
+                ),
+            );
+            return None;
+        }
         if !fixes.is_empty() {
             self.warn(
                 pos,
@@ -653,22 +780,22 @@ impl<'a> Importer<'a> {
                     .push(format!("{list} {text:?} -> `{fixed}`: {fix}."));
             }
         }
-        if credentials && scheme_lower == "http" && !is_loopback(&host) {
+        if credentials && split.scheme == "http" && !is_loopback(&host) {
             self.error(
                 pos,
                 format!("`{fixed}` in {list} with CORS_ALLOW_CREDENTIALS = True: corsc refuses non-loopback http:// origins with credentials (a network attacker can forge them); use https, or add `allow-insecure-origins on;` to the policy if you accept the risk"),
             );
         }
-        match argument(&fixed) {
-            Some(arg) => Some(arg),
-            None => {
-                self.error(
-                    pos,
-                    format!("cannot import {text:?} from {list}: it contains a control character"),
-                );
-                None
-            }
-        }
+        Some(arg)
+    }
+
+    /// Reports a listed origin that is not imported (an error: exit 1),
+    /// with a comment in the output.
+    fn refuse(&mut self, pos: Pos, list: &str, text: &str, why: &str) {
+        self.error(pos, format!("cannot import {text:?} from {list}: {why}"));
+        self.note(&format!(
+            "NOT IMPORTED: {text:?}: refused, see the diagnostics"
+        ));
     }
 
     fn regex(
@@ -988,6 +1115,78 @@ impl<'a> Importer<'a> {
         }
         out
     }
+}
+
+/// What Python's `urllib.parse.urlsplit` (CPython 3.11) makes of a listed
+/// origin: the parts django-cors-headers compares.
+#[derive(Debug, PartialEq, Eq)]
+struct Split {
+    /// The scheme, lower-cased as Python does; empty when there is none.
+    scheme: String,
+    /// The netloc (`host[:port]`, userinfo included), as written.
+    netloc: String,
+    /// Path, query and fragment, together.
+    tail: String,
+    /// Whether leading C0 controls or spaces, or a tab, CR or LF anywhere,
+    /// were removed first.
+    stripped: bool,
+}
+
+/// `urllib.parse.urlsplit(text)` as CPython 3.11 computes it: strip leading
+/// C0 controls and spaces (only leading: trailing ones stay), delete every
+/// tab, CR and LF, take a scheme before the first `:` when it is a letter
+/// followed by letters, digits, `+`, `-`, `.`, then a netloc after `//` up
+/// to the first `/`, `?` or `#`.
+///
+/// # Errors
+///
+/// The `ValueError` messages Python raises for brackets that are unbalanced
+/// or have text before or after them. (Python also validates the address
+/// inside the brackets; corsc's own check refuses any that is not canonical
+/// IPv6, so that case ends in a refusal as well.)
+fn urlsplit(text: &str) -> Result<Split, &'static str> {
+    let trimmed = text.trim_start_matches(|c: char| c <= ' ');
+    let url: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+        .collect();
+    let stripped = url.len() != text.len();
+    let mut scheme = String::new();
+    let mut rest = url.as_str();
+    if let Some(i) = url.find(':') {
+        let candidate = &url[..i];
+        if i > 0
+            && candidate.as_bytes()[0].is_ascii_alphabetic()
+            && candidate
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        {
+            scheme = candidate.to_ascii_lowercase();
+            rest = &url[i + 1..];
+        }
+    }
+    let mut netloc = "";
+    if let Some(after) = rest.strip_prefix("//") {
+        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        netloc = &after[..end];
+        rest = &after[end..];
+        if netloc.contains('[') != netloc.contains(']') {
+            return Err("Invalid IPv6 URL");
+        }
+        let host_port = netloc.rsplit_once('@').map_or(netloc, |(_, h)| h);
+        if let Some((before, bracketed)) = host_port.split_once('[') {
+            let port = bracketed.split_once(']').map_or("", |(_, p)| p);
+            if !before.is_empty() || (!port.is_empty() && !port.starts_with(':')) {
+                return Err("Invalid IPv6 URL");
+            }
+        }
+    }
+    Ok(Split {
+        scheme,
+        netloc: netloc.to_string(),
+        tail: rest.to_string(),
+        stripped,
+    })
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -1350,6 +1549,33 @@ fn url_prefix(pattern: &str) -> Option<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urlsplit_is_cpython_3_11s() {
+        let split = |t| urlsplit(t).map(|s| (s.scheme, s.netloc, s.tail, s.stripped));
+        let ok = |a: &str, b: &str, c: &str, d| Ok((a.into(), b.into(), c.into(), d));
+        assert_eq!(
+            split(" \u{1}https://b.test"),
+            ok("https", "b.test", "", true)
+        );
+        assert_eq!(split("https://b.test "), ok("https", "b.test ", "", false));
+        assert_eq!(
+            split("ht\ttps://b.\ntest/x"),
+            ok("https", "b.test", "/x", true)
+        );
+        assert_eq!(
+            split("HTTPS://B.test?q"),
+            ok("https", "B.test", "?q", false)
+        );
+        assert_eq!(split("https://"), ok("https", "", "", false));
+        assert_eq!(split("b.test:80"), ok("b.test", "", "80", false));
+        assert_eq!(split("1a://x"), ok("", "", "1a://x", false));
+        assert_eq!(split("//x"), ok("", "x", "", false));
+        assert_eq!(split("https://[::1]:8"), ok("https", "[::1]:8", "", false));
+        assert!(split("https://[::1").is_err());
+        assert!(split("https://a[::1]").is_err());
+        assert!(split("https://[::1]x").is_err());
+    }
 
     #[test]
     fn url_prefixes() {

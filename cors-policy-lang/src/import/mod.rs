@@ -34,8 +34,14 @@ pub struct Import {
     /// The `.corspolicy` text, comments and summary included. Always
     /// produced, even when some settings could not be imported.
     pub policy: String,
-    /// Errors and warnings, in source order.
+    /// Errors and warnings, in source order. Every error `corsc check`
+    /// reports on [`policy`](Self::policy) is one of them too, so an import
+    /// whose output corsc refuses is never [complete](Self::is_complete).
     pub diagnostics: Vec<Diagnostic>,
+    /// What `corsc check` reports on [`policy`](Self::policy), located in
+    /// that text (a compiler failure is in `diagnostics` only); render them with
+    /// [`Diagnostics::render`](crate::Diagnostics::render) against it.
+    pub checked: crate::Diagnostics,
 }
 
 impl Import {

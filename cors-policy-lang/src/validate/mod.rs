@@ -406,6 +406,17 @@ fn validate_policy(
     let credentials = switch(directives.get("credentials"), diagnostics);
     let insecure = switch(directives.get("allow-insecure-origins"), diagnostics);
     let private_network = switch(directives.get("private-network"), diagnostics);
+    if let Some((true, span)) = &private_network {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::LegacyPrivateNetwork,
+                "`private-network on` only answers browsers that still send Private Network Access preflights",
+                span.clone(),
+            )
+            .with_label("only old embedded browsers send `Access-Control-Request-Private-Network`")
+            .with_help("Chrome replaced these preflights with the Local Network Access permission prompt, which a server cannot grant; keep this only for old embedded browsers, else remove it"),
+        );
+    }
     policy.credentials = credentials.as_ref().is_some_and(|(on, _)| *on);
     policy.allow_insecure_origins = insecure.is_some_and(|(on, _)| on);
     policy.private_network = private_network.is_some_and(|(on, _)| on);
@@ -517,7 +528,14 @@ mod tests {
     #[test]
     fn design_example_model() {
         let checked = crate::check(DESIGN_EXAMPLE);
-        assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+        // Only the warning on `private-network on`.
+        let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::LegacyPrivateNetwork],
+            "{:?}",
+            checked.diagnostics
+        );
         let set = checked.model.expect("valid");
         let mut api = Policy::new(
             "api",
