@@ -420,3 +420,40 @@ proptest! {
         }
     }
 }
+
+/// The safety analysis counts its steps per file: a file of many regexes,
+/// each fine alone, runs out of the file's budget and says so at the
+/// first regex it could not prove, instead of taking unbounded time.
+#[test]
+fn the_file_budget_of_the_safety_analysis_is_counted() {
+    // About 30,000 steps each: 400 of them need 12 million.
+    let origins: Vec<String> = (0..400)
+        .map(|n| format!(r#"~"^https://[a-z]{{1,63}}(\.[a-z]{{1,63}}){{0,6}}\.app{n}\.example\.com(:[0-9]{{1,5}})?$""#))
+        .collect();
+    let source = format!("policy p {{ origins {}; }}", origins.join(" "));
+    let checked = check(&source);
+    let refused: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::RegexTooComplex)
+        .collect();
+    assert!(!refused.is_empty(), "the file budget was not reached");
+    assert!(
+        refused
+            .iter()
+            .all(|d| d.label.contains("the regexes of this file need more than")),
+        "{refused:#?}"
+    );
+    // Every regex before the first refusal was proved, and none after it.
+    let first = refused[0].span.start;
+    assert!(refused.iter().all(|d| d.span.start >= first));
+    assert!(checked
+        .diagnostics
+        .iter()
+        .all(|d| d.code == Code::RegexTooComplex));
+    assert_eq!(
+        refused.len(),
+        origins.len() - source[..first].matches('~').count(),
+        "every regex after the budget ran out is refused"
+    );
+}

@@ -30,7 +30,7 @@ pub(crate) const TAIL_LABELS: usize = 8;
 /// Most search steps (transitions followed) the analysis of one pattern
 /// may take; a pattern that needs more is refused as too complex to prove
 /// safe. Real origin patterns need a few hundred to a few thousand.
-pub const MAX_PATTERN_STEPS: usize = 100_000;
+pub const MAX_PATTERN_STEPS: usize = 500_000;
 /// Most steps of the search for the domains a pattern spells out (rule 4
 /// of [`analyse`], a warning), within the pattern's budget.
 const DOMAIN_SEARCH_STEPS: usize = 20_000;

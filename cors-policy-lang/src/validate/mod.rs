@@ -89,7 +89,7 @@ pub(crate) struct Context<'a> {
 /// may take: with [`crate::regex_origin::MAX_PATTERN_STEPS`] per pattern, it
 /// bounds the time `check` spends on any file, whatever its size, and the
 /// same file gets the same answer on every machine.
-pub const FILE_REGEX_STEPS: usize = 4_000_000;
+pub const FILE_REGEX_STEPS: usize = 10_000_000;
 
 /// The file-wide budgets validation counts against.
 #[derive(Debug)]
