@@ -216,6 +216,10 @@ fn is_loopback(origin: &TupleOrigin) -> bool {
 
 /// Compiles a regex origin pattern and proves it safe; reports why not.
 fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern> {
+    if context.budget.regex_steps == 0 {
+        context.report(file_budget_spent(arg));
+        return None;
+    }
     let nfa = match regex_origin::compile(&arg.value) {
         Ok(nfa) => nfa,
         Err(regex_origin::RegexError::Syntax(message)) => {
@@ -236,6 +240,14 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
     };
     // Whether its automaton fits the table is the compiler's to say:
     // `check` runs it (see `crate::check`).
+    // Building the automaton counts too: a file of many large regexes
+    // spends its budget on them.
+    let size = nfa
+        .states
+        .iter()
+        .map(|s| s.transitions.len() + 1)
+        .sum::<usize>();
+    context.budget.regex_steps = context.budget.regex_steps.saturating_sub(size);
     let per_pattern = regex_origin::MAX_PATTERN_STEPS;
     let analysis = regex_origin::AnalysisContext {
         credentials: context.credentials.is_some(),
@@ -243,7 +255,7 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
         max_steps: per_pattern.min(context.budget.regex_steps),
     };
     let regex_origin::Analysis { findings, steps } = regex_origin::analyse(&nfa, analysis);
-    let file_budget_spent = per_pattern > context.budget.regex_steps;
+    let limited_by_file = per_pattern > context.budget.regex_steps;
     context.budget.regex_steps -= steps;
     let safe = !findings.iter().any(Finding::is_error);
     for finding in findings {
@@ -345,16 +357,20 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
                 .with_help("match `https://` only, or add `allow-insecure-origins on;` to accept the risk");
                 context.with_credentials_note(diagnostic)
             }
-            Finding::TooComplex if file_budget_spent => too_complex(arg).with_label(format!(
-                "the regexes of this file need more than {} steps in all to prove safe",
-                super::FILE_REGEX_STEPS
-            )),
+            Finding::TooComplex if limited_by_file => file_budget_spent(arg),
             Finding::TooComplex => too_complex(arg)
                 .with_label(format!("needs more than {per_pattern} steps to prove safe")),
         };
         context.report(diagnostic);
     }
     safe.then(|| OriginPattern::Regex(arg.value.clone()))
+}
+
+fn file_budget_spent(arg: &Arg) -> Diagnostic {
+    too_complex(arg).with_label(format!(
+        "the regexes of this file need more than {} steps in all to prove safe",
+        super::FILE_REGEX_STEPS
+    ))
 }
 
 fn too_complex(arg: &Arg) -> Diagnostic {
