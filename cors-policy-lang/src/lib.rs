@@ -15,6 +15,7 @@ pub mod import;
 pub mod lexer;
 pub mod model;
 pub mod parser;
+pub mod public_suffix;
 pub mod reference;
 pub mod regex_origin;
 pub mod validate;
