@@ -215,9 +215,11 @@ fn check_public_suffix_wildcard(
     let Some(below) = public_suffix::listed_suffix_at_or_below(domain) else {
         return;
     };
-    let port = match origin.port {
-        PortPattern::Exact(port) => format!(":{port}"),
-        PortPattern::Default | PortPattern::Any => String::new(),
+    // The attack's port (`:*` also allows no port), and the pattern's.
+    let (port, pattern_port) = match origin.port {
+        PortPattern::Exact(port) => (format!(":{port}"), format!(":{port}")),
+        PortPattern::Any => (String::new(), ":*".to_owned()),
+        PortPattern::Default => (String::new(), String::new()),
     };
     let scheme = &origin.scheme;
     let attack = format!("{scheme}://{}{port}", below.example_host);
@@ -247,12 +249,7 @@ fn check_public_suffix_wildcard(
     };
     let diagnostic = diagnostic.with_label(why).with_help(format!(
         "`*.` matches names at any depth; allow only names under a domain you own, \
-         e.g. `{scheme}://*.example.{suffix}{}`",
-        if origin.port == PortPattern::Any {
-            ":*"
-        } else {
-            &port
-        }
+         e.g. `{scheme}://*.example.{suffix}{pattern_port}`"
     ));
     let diagnostic = context.with_credentials_note(diagnostic);
     context.report(diagnostic);
