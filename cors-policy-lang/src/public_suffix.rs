@@ -238,8 +238,9 @@ pub fn suffix_len(host: &str) -> usize {
 ///
 /// `None` when the host is itself a public suffix (`com`, `co.uk`,
 /// `localhost`), is empty, has an empty label (a leading, trailing or
-/// doubled dot), or looks like an IPv4 address (its last label is a
-/// number).
+/// doubled dot), or looks like an IPv4 address (only digits and dots).
+/// Other names ending in a number are judged like any name under an
+/// unlisted TLD: `app.127` for `lh.app.127` (browsers refuse such hosts).
 ///
 /// # Examples
 ///
@@ -253,8 +254,8 @@ pub fn registrable_domain(host: &str) -> Option<&str> {
     if host.split('.').any(str::is_empty) {
         return None;
     }
-    let last = host.rsplit('.').next().unwrap_or(host);
-    if last.bytes().all(|b| b.is_ascii_digit()) {
+    // An address, not a name (`127.0.0.1`): nothing is registrable.
+    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
     let suffix_len = suffix_len(host);
@@ -473,6 +474,8 @@ mod tests {
             ("a.b.internal", "internal", Some("b.internal")),
             ("", "", None),
             ("1.2.3.4", "4", None),
+            ("127", "127", None),
+            ("lh.app.127", "127", Some("app.127")),
             (".com", "com", None),
             ("example..com", "com", None),
         ];
