@@ -39,7 +39,7 @@
 //! | CORS0035 | [`Code::InvalidHost`] | error | a host with an empty label, a trailing dot, a bad character or a bad IDN |
 //! | CORS0036 | [`Code::NonCanonicalIpv6`] | error | an `[IPv6]` host not written in canonical form |
 //! | CORS0037 | [`Code::MisplacedWildcard`] | error | `*` anywhere but the whole leftmost label or the whole port |
-//! | CORS0038 | [`Code::WildcardUnderPublicSuffix`] | error with credentials, else warning | `*.com`, `*.co.uk`, `*.github.io` |
+//! | CORS0038 | [`Code::WildcardUnderPublicSuffix`] | error with credentials, else warning | `*.D` with a listed public suffix at or below `D`: `*.com`, `*.co.uk`, `*.amazonaws.com` |
 //! | CORS0039 | [`Code::UppercaseOrigin`] | warning | an origin with upper-case letters (normalized) |
 //! | CORS0040 | [`Code::NullOrigin`] | error with credentials, else warning | the `null` origin |
 //! | CORS0041 | [`Code::AnyOriginWithCredentials`] | error | `origins *` with `credentials on` |
@@ -59,6 +59,7 @@
 //! | CORS0070 | [`Code::InvalidDuration`] | error | a `max-age` that is not `N`, `Ns`, `Nm` or `Nh` |
 //! | CORS0071 | [`Code::MaxAgeTooLarge`] | error | `max-age` above 86400 s |
 //! | CORS0072 | [`Code::MaxAgeAboveBrowserCap`] | warning | `max-age` above 7200 s, which browsers cap |
+//! | CORS0073 | [`Code::MixedScriptHost`] | warning | a host written in Unicode with a label mixing scripts (`аpple.com`) |
 //! | CORS0075 | [`Code::LegacyPrivateNetwork`] | warning | `private-network on`: only old embedded browsers still send Private Network Access preflights |
 //! | CORS0080 | [`Code::RegexSeveralDomains`] | warning | a regex matching several registrable domains one letter apart |
 //! | CORS0081 | [`Code::AutomatonTooLarge`] | error | a policy's origin automata exceed the compiler's budget |
@@ -165,8 +166,9 @@ codes! {
     /// `*` appears somewhere other than the whole leftmost host label or
     /// the whole port.
     MisplacedWildcard = 37 => "CORS0037",
-    /// `*.` directly under a public suffix: an error with `credentials on`,
-    /// a warning otherwise.
+    /// `*.D` where the Public Suffix List has a rule for `D` or under it
+    /// (`*.com`, `*.amazonaws.com`): an error with `credentials on`, a
+    /// warning otherwise.
     WildcardUnderPublicSuffix = 38 => "CORS0038",
     /// An origin has upper-case letters; it is matched lower-cased (warning).
     UppercaseOrigin = 39 => "CORS0039",
@@ -224,6 +226,9 @@ codes! {
     MaxAgeTooLarge = 71 => "CORS0071",
     /// `max-age` above 7200 seconds, more than browsers honour (warning).
     MaxAgeAboveBrowserCap = 72 => "CORS0072",
+    /// A host written in Unicode has a label that mixes scripts (UTS #39),
+    /// such as a Cyrillic `а` among Latin letters: a look-alike (warning).
+    MixedScriptHost = 73 => "CORS0073",
     /// `private-network on`: Chrome replaced Private Network Access
     /// preflights with the Local Network Access permission prompt, so only
     /// old embedded browsers send `Access-Control-Request-Private-Network`

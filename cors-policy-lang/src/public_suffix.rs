@@ -1,66 +1,622 @@
-//! TEMPORARY stand-in (replaced by the whole-list module being written on
-//! branch h-psl): lookups through the `psl` crate.
+//! The Public Suffix List: which names anyone can register under.
+//!
+//! The whole list (ICANN and PRIVATE sections) is embedded from
+//! `data/public_suffix_list.dat`, dated [`LIST_DATE`], and refreshed by
+//! `scripts/update-psl`. It is parsed once, on first use, into hash maps
+//! keyed by the rules' domains in their ASCII (punycode) form, since hosts
+//! are normalized to ASCII before they are looked up.
+//!
+//! Lookups follow the list's algorithm (<https://publicsuffix.org/list/>):
+//! the longest matching rule wins, a wildcard `*.d` matches any one label
+//! under `d`, an exception `!e` wins over every other rule and makes `e`
+//! registrable, and a host no rule matches has its last label as public
+//! suffix (the implicit `*` rule). Every lookup costs a few hash probes per
+//! label of the host, whatever the size of the list.
+//!
+//! Hosts are expected in lower-case ASCII, as the parser normalizes them.
 
-/// The list's date.
-pub const LIST_DATE: &str = "psl crate";
+use std::sync::OnceLock;
 
-/// A listed rule at or below a domain.
+use rustc_hash::FxHashMap as HashMap;
+
+/// The list, as published (its `// VERSION:` line is checked against
+/// [`LIST_DATE`] by a test).
+const LIST: &str = include_str!("../data/public_suffix_list.dat");
+
+/// The list's date (as recorded with the data file, in
+/// `data/public_suffix_list.date`), e.g. `"2026-10-22"`.
+pub const LIST_DATE: &str = include_str!("../data/public_suffix_list.date").trim_ascii();
+
+/// Labels tried, in order, for the attacker's label of an example host.
+const EVIL_LABELS: [&str; 4] = ["evil", "attacker", "evil-site", "evil0"];
+/// Labels tried, in order, for the label a wildcard rule stands for.
+const WILDCARD_LABELS: [&str; 4] = ["x", "y", "z", "x0"];
+
+/// A listed rule at or below a domain: see [`listed_suffix_at_or_below`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SuffixBelow {
-    /// The rule as written in the list.
+    /// The rule as written in the list, e.g. `"*.kawasaki.jp"` or
+    /// `"s3.amazonaws.com"` (a rule written in Unicode is given in its
+    /// ASCII form, like the hosts it is compared with).
     pub rule: String,
-    /// A host an attacker could register that `*.domain` would match.
+    /// A host an attacker could register that `*.domain` would match,
+    /// e.g. `"evil.s3.amazonaws.com"` or `"evil.x.kawasaki.jp"`.
     pub example_host: String,
-    /// From the list's PRIVATE section.
+    /// Whether the rule is from the list's PRIVATE section (names that a
+    /// company hands out, such as `github.io`), not the ICANN section.
     pub private: bool,
 }
 
-/// Byte length of the public suffix of `host`.
+/// The kind of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// `d`: `d` is a public suffix.
+    Normal,
+    /// `*.d`: every `x.d` is a public suffix.
+    Wildcard,
+    /// `!e`: `e` is registrable, although a wildcard matches it.
+    Exception,
+}
+
+/// One rule of the list.
+#[derive(Debug)]
+struct Rule {
+    /// As written (ASCII): `d`, `*.d` or `!e`.
+    text: String,
+    kind: Kind,
+    private: bool,
+}
+
+impl Rule {
+    /// The rule's domain: the text without `*.` or `!`.
+    fn domain(&self) -> &str {
+        match self.kind {
+            Kind::Normal => &self.text,
+            Kind::Wildcard => &self.text[2..],
+            Kind::Exception => &self.text[1..],
+        }
+    }
+
+    /// The order in which rules are chosen as representatives: shortest
+    /// text first, then alphabetical, so that diagnostics are stable.
+    fn rank(&self) -> (usize, &str) {
+        (self.text.len(), &self.text)
+    }
+}
+
+/// The parsed list. Every map is keyed by a rule's domain and gives the
+/// index of the rule in `rules`.
+#[derive(Debug)]
+struct List {
+    rules: Vec<Rule>,
+    normal: HashMap<String, u32>,
+    wildcard: HashMap<String, u32>,
+    exception: HashMap<String, u32>,
+    /// Every domain that is a normal or wildcard rule's domain or an
+    /// ancestor of one, with the rule of least [`Rule::rank`] among those
+    /// at or below it.
+    at_or_below: HashMap<String, u32>,
+    /// Every label of every rule's domain, sorted and without duplicates.
+    labels: Vec<String>,
+}
+
+fn list() -> &'static List {
+    static LIST_ONCE: OnceLock<List> = OnceLock::new();
+    LIST_ONCE.get_or_init(|| parse(LIST))
+}
+
+/// Parses the list's text. A rule is the first word of a line that is not
+/// a comment; `// ===BEGIN PRIVATE DOMAINS===` starts the private section.
+fn parse(text: &str) -> List {
+    let mut list = List {
+        rules: Vec::new(),
+        normal: HashMap::default(),
+        wildcard: HashMap::default(),
+        exception: HashMap::default(),
+        at_or_below: HashMap::default(),
+        labels: Vec::new(),
+    };
+    let mut private = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(comment) = line.strip_prefix("//") {
+            match comment.trim() {
+                "===BEGIN PRIVATE DOMAINS===" => private = true,
+                "===END PRIVATE DOMAINS===" => private = false,
+                _ => {}
+            }
+            continue;
+        }
+        let Some(written) = line.split_whitespace().next() else {
+            continue;
+        };
+        let (kind, domain) = if let Some(domain) = written.strip_prefix("*.") {
+            (Kind::Wildcard, domain)
+        } else if let Some(domain) = written.strip_prefix('!') {
+            (Kind::Exception, domain)
+        } else {
+            (Kind::Normal, written)
+        };
+        // The list is in lower case; rules written in Unicode are looked
+        // up in their ASCII form. A rule IDNA refuses could never match a
+        // normalized host, so it is left out (a test checks there is none).
+        let Ok(domain) = idna::domain_to_ascii(domain) else {
+            continue;
+        };
+        let text = match kind {
+            Kind::Normal => domain.clone(),
+            Kind::Wildcard => format!("*.{domain}"),
+            Kind::Exception => format!("!{domain}"),
+        };
+        let map = match kind {
+            Kind::Normal => &mut list.normal,
+            Kind::Wildcard => &mut list.wildcard,
+            Kind::Exception => &mut list.exception,
+        };
+        if map.contains_key(&domain) {
+            continue;
+        }
+        let index = u32::try_from(list.rules.len()).expect("the list has fewer than 2^32 rules");
+        map.insert(domain, index);
+        list.rules.push(Rule {
+            text,
+            kind,
+            private,
+        });
+    }
+
+    for (index, rule) in list.rules.iter().enumerate() {
+        let domain = rule.domain();
+        list.labels.extend(domain.split('.').map(str::to_owned));
+        // An exception names a registrable domain: nobody but its owner
+        // can register under it, so it makes no wildcard unsafe.
+        if rule.kind == Kind::Exception {
+            continue;
+        }
+        let index = index as u32;
+        for ancestor in ancestors(domain) {
+            list.at_or_below
+                .entry(ancestor.to_owned())
+                .and_modify(|best| {
+                    if rule.rank() < list.rules[*best as usize].rank() {
+                        *best = index;
+                    }
+                })
+                .or_insert(index);
+        }
+    }
+    list.labels.sort_unstable();
+    list.labels.dedup();
+    list
+}
+
+/// `domain` and every domain above it: `a.b.c`, `b.c`, `c`.
+fn ancestors(domain: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(domain).chain(domain.match_indices('.').map(|(dot, _)| &domain[dot + 1..]))
+}
+
+/// The public suffix of a lower-case ASCII DNS host, by the list's
+/// algorithm: the longest matching rule (normal or wildcard), unless an
+/// exception rule matches, which wins and makes its domain registrable;
+/// with no matching rule, the last label (the implicit `*` rule, so an
+/// unlisted TLD is a public suffix).
+///
+/// Returns the byte length of the suffix within `host` (its last bytes);
+/// 0 for an empty host. Never panics, whatever the input.
+///
+/// # Examples
+///
+/// ```
+/// use cors_policy_lang::public_suffix::suffix_len;
+/// let host = "www.example.co.uk";
+/// assert_eq!(&host[host.len() - suffix_len(host)..], "co.uk");
+/// ```
 pub fn suffix_len(host: &str) -> usize {
-    psl::suffix(host.as_bytes()).map_or(0, |s| s.as_bytes().len())
+    let list = list();
+    let mut longest: Option<usize> = None;
+    // From the longest candidate suffix (the whole host) to the shortest.
+    for suffix in ancestors(host) {
+        if list.exception.contains_key(suffix) {
+            // `!e`: the suffix is `e` without its first label.
+            return suffix.find('.').map_or(0, |dot| suffix.len() - dot - 1);
+        }
+        if longest.is_some() {
+            continue;
+        }
+        let wildcard = suffix
+            .split_once('.')
+            .is_some_and(|(_, parent)| list.wildcard.contains_key(parent));
+        if wildcard || list.normal.contains_key(suffix) {
+            longest = Some(suffix.len());
+        }
+    }
+    longest.unwrap_or_else(|| host.rsplit('.').next().map_or(0, str::len))
 }
 
-/// The registrable domain of `host`.
+/// The registrable domain (eTLD+1) of a lower-case ASCII DNS host: its
+/// public suffix and the label before it, as a slice of `host`.
+///
+/// `None` when the host is itself a public suffix (`com`, `co.uk`,
+/// `localhost`), is empty, has an empty label (a leading, trailing or
+/// doubled dot), or looks like an IPv4 address (only digits and dots).
+/// Other names ending in a number are judged like any name under an
+/// unlisted TLD: `app.127` for `lh.app.127` (browsers refuse such hosts).
+///
+/// # Examples
+///
+/// ```
+/// use cors_policy_lang::public_suffix::registrable_domain;
+/// assert_eq!(registrable_domain("a.b.example.co.uk"), Some("example.co.uk"));
+/// assert_eq!(registrable_domain("evil.s3.amazonaws.com"), Some("evil.s3.amazonaws.com"));
+/// assert_eq!(registrable_domain("github.io"), None);
+/// ```
 pub fn registrable_domain(host: &str) -> Option<&str> {
-    let domain = psl::domain(host.as_bytes())?;
-    let len = domain.as_bytes().len();
-    host.get(host.len() - len..)
+    if host.split('.').any(str::is_empty) {
+        return None;
+    }
+    // An address, not a name (`127.0.0.1`): nothing is registrable.
+    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let suffix_len = suffix_len(host);
+    // `host` is `rest.suffix` unless the host is the suffix.
+    let rest = host.len().checked_sub(suffix_len + 1)?;
+    let start = host[..rest].rfind('.').map_or(0, |dot| dot + 1);
+    Some(&host[start..])
 }
 
-/// Whether `domain` is itself a public suffix, unlisted TLDs included.
+/// Whether `domain` is itself a public suffix, counting the implicit `*`
+/// rule: `com`, `co.uk`, `github.io`, `x.kawasaki.jp`, and also any
+/// unlisted TLD such as `localhost` or `test` (and the empty string).
 pub fn is_public_suffix_or_unknown(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes()).is_none_or(|suffix| suffix.as_bytes() == domain.as_bytes())
+    suffix_len(domain) == domain.len()
 }
 
-/// A listed rule at or below `domain`.
+/// A listed rule (ICANN or private; normal or wildcard) at or below
+/// `domain`, if any: a rule for `domain` itself (`com`), a wildcard that
+/// matches `domain` (`*.kawasaki.jp` for `x.kawasaki.jp`), or a rule for a
+/// name under it (`s3.amazonaws.com` for `amazonaws.com`). Then a wildcard
+/// `*.domain`, which matches names at any depth, matches names that anyone
+/// can register; [`SuffixBelow::example_host`] is one.
+///
+/// Exception rules (`!city.kawasaki.jp`) are never the answer: they mark
+/// registrable domains, under which only their owner can create names.
+/// When several rules qualify, the one with the shortest text (then the
+/// alphabetically first) is chosen, so diagnostics are stable.
+///
+/// Costs a few hash probes, whatever the size of the list and however many
+/// rules lie under `domain`.
+///
+/// # Examples
+///
+/// ```
+/// use cors_policy_lang::public_suffix::listed_suffix_at_or_below;
+/// let below = listed_suffix_at_or_below("amazonaws.com").unwrap();
+/// assert_eq!(below.rule, "s3.amazonaws.com");
+/// assert_eq!(below.example_host, "evil.s3.amazonaws.com");
+/// assert!(below.private);
+/// assert_eq!(listed_suffix_at_or_below("example.com"), None);
+/// assert_eq!(listed_suffix_at_or_below("localhost"), None);
+/// ```
 pub fn listed_suffix_at_or_below(domain: &str) -> Option<SuffixBelow> {
-    let known = psl::suffix(domain.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes());
-    known.then(|| SuffixBelow {
-        rule: domain.to_string(),
-        example_host: format!("evil.{domain}"),
-        private: false,
+    let list = list();
+    // A wildcard matching `domain` itself, unless an exception excludes it.
+    let matching_wildcard = domain
+        .split_once('.')
+        .filter(|_| !list.exception.contains_key(domain))
+        .and_then(|(_, parent)| list.wildcard.get(parent));
+    let below = list.at_or_below.get(domain);
+    let (index, instance) = match (matching_wildcard, below) {
+        (Some(&wildcard), Some(&below))
+            if list.rules[below as usize].rank() < list.rules[wildcard as usize].rank() =>
+        {
+            (below, None)
+        }
+        (Some(&wildcard), _) => (wildcard, Some(domain.to_owned())),
+        (None, Some(&below)) => (below, None),
+        (None, None) => return None,
+    };
+    let rule = &list.rules[index as usize];
+    // A public suffix the rule makes: the rule's domain, or for a wildcard
+    // under `domain`, one name it matches.
+    let instance = instance.unwrap_or_else(|| match rule.kind {
+        Kind::Wildcard => {
+            let parent = rule.domain();
+            let label = WILDCARD_LABELS
+                .iter()
+                .find(|label| !list.exception.contains_key(&format!("{label}.{parent}")))
+                .unwrap_or(&WILDCARD_LABELS[0]);
+            format!("{label}.{parent}")
+        }
+        Kind::Normal | Kind::Exception => rule.domain().to_owned(),
+    });
+    // A name registrable under it (not itself a suffix by a deeper rule).
+    let example_host = EVIL_LABELS
+        .iter()
+        .map(|label| format!("{label}.{instance}"))
+        .find(|host| !is_public_suffix_or_unknown(host))
+        .unwrap_or_else(|| format!("{}.{instance}", EVIL_LABELS[0]));
+    Some(SuffixBelow {
+        rule: rule.text.clone(),
+        example_host,
+        private: rule.private,
     })
 }
 
 /// Whether some label of some rule of the list starts with `prefix`
-/// (wildcard labels aside).
+/// (the `*` of wildcard rules aside; the labels of exception rules
+/// included), in ASCII form: `is_label_prefix("amazon")` is true since
+/// `s3.amazonaws.com` is listed.
 pub fn is_label_prefix(prefix: &str) -> bool {
-    const LABELS: &[&str] = &[
-        "com",
-        "co",
-        "uk",
-        "jp",
-        "kawasaki",
-        "city",
-        "amazonaws",
-        "s3",
-        "github",
-        "io",
-        "ck",
-        "www",
-        "org",
-        "net",
-    ];
-    LABELS.iter().any(|label| label.starts_with(prefix))
+    let labels = &list().labels;
+    let first = labels.partition_point(|label| label.as_str() < prefix);
+    labels
+        .get(first)
+        .is_some_and(|label| label.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registrable(host: &str) -> Option<&str> {
+        registrable_domain(host)
+    }
+
+    fn suffix(host: &str) -> &str {
+        &host[host.len() - suffix_len(host)..]
+    }
+
+    /// The list's own test vectors (`tests/test_psl.txt` of the list's
+    /// repository, refreshed with it by `scripts/update-psl`): every
+    /// `checkPublicSuffix(input, registrable)` line. Inputs are lower-cased
+    /// and converted to ASCII as corsc's parser does; an input with a
+    /// leading dot is not a host, so its expected answer is `null`.
+    #[test]
+    fn the_lists_own_test_vectors() {
+        let vectors = include_str!("../data/test_psl.txt");
+        let quoted = |text: &str| -> Option<String> {
+            let text = text.trim();
+            (text != "null").then(|| text.trim_matches('\'').to_owned())
+        };
+        let mut checked = 0;
+        for line in vectors.lines() {
+            let Some(args) = line
+                .trim()
+                .strip_prefix("checkPublicSuffix(")
+                .and_then(|rest| rest.strip_suffix(");"))
+            else {
+                continue;
+            };
+            let (input, expected) = args.split_once(',').expect("two arguments");
+            let (Some(input), expected) = (quoted(input), quoted(expected)) else {
+                continue;
+            };
+            let host = match idna::domain_to_ascii(&input.to_lowercase()) {
+                Ok(host) => host,
+                // Not a valid host name: nothing is registrable.
+                Err(_) => {
+                    assert_eq!(expected, None, "{line}");
+                    continue;
+                }
+            };
+            let expected = expected.map(|e| idna::domain_to_ascii(&e).expect("valid expected"));
+            assert_eq!(registrable(&host), expected.as_deref(), "{line}");
+            checked += 1;
+        }
+        assert!(checked >= 70, "only {checked} test vectors found");
+    }
+
+    #[test]
+    fn the_date_is_the_lists_version() {
+        assert_eq!(LIST_DATE.len(), "2026-10-22".len());
+        let version = LIST
+            .lines()
+            .find_map(|line| line.strip_prefix("// VERSION: "))
+            .expect("the data file records its version");
+        assert!(version.starts_with(LIST_DATE), "{version} vs {LIST_DATE}");
+    }
+
+    #[test]
+    fn the_whole_list_is_parsed() {
+        let list = list();
+        assert!(list.rules.len() > 9_000, "{}", list.rules.len());
+        assert!(list.rules.iter().any(|rule| rule.private));
+        assert!(list.rules.iter().any(|rule| !rule.private));
+        // Every rule line of the file is kept: none refused by IDNA.
+        let lines = LIST
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .count();
+        assert_eq!(list.rules.len(), lines);
+        assert!(list.rules.iter().all(|rule| rule.text.is_ascii()));
+        // Unicode rules are stored in punycode: `公司.cn` and `*.ไทย`-style.
+        assert!(list.normal.contains_key("xn--55qx5d.cn"));
+        assert_eq!(suffix("example.xn--55qx5d.cn"), "xn--55qx5d.cn");
+    }
+
+    #[test]
+    fn suffixes_and_registrable_domains() {
+        let cases = [
+            ("com", "com", None),
+            ("example.com", "com", Some("example.com")),
+            ("a.b.example.co.uk", "co.uk", Some("example.co.uk")),
+            ("co.uk", "co.uk", None),
+            ("github.io", "github.io", None),
+            ("evil.github.io", "github.io", Some("evil.github.io")),
+            ("s3.amazonaws.com", "s3.amazonaws.com", None),
+            (
+                "evil.s3.amazonaws.com",
+                "s3.amazonaws.com",
+                Some("evil.s3.amazonaws.com"),
+            ),
+            ("amazonaws.com", "com", Some("amazonaws.com")),
+            ("x.kawasaki.jp", "x.kawasaki.jp", None),
+            (
+                "evil.x.kawasaki.jp",
+                "x.kawasaki.jp",
+                Some("evil.x.kawasaki.jp"),
+            ),
+            ("city.kawasaki.jp", "kawasaki.jp", Some("city.kawasaki.jp")),
+            (
+                "a.city.kawasaki.jp",
+                "kawasaki.jp",
+                Some("city.kawasaki.jp"),
+            ),
+            ("ck", "ck", None),
+            ("foo.ck", "foo.ck", None),
+            ("evil.foo.ck", "foo.ck", Some("evil.foo.ck")),
+            ("www.ck", "ck", Some("www.ck")),
+            ("a.www.ck", "ck", Some("www.ck")),
+            ("localhost", "localhost", None),
+            ("app.localhost", "localhost", Some("app.localhost")),
+            ("a.b.internal", "internal", Some("b.internal")),
+            ("", "", None),
+            ("1.2.3.4", "4", None),
+            ("127", "127", None),
+            ("lh.app.127", "127", Some("app.127")),
+            (".com", "com", None),
+            ("example..com", "com", None),
+        ];
+        for (host, expected_suffix, expected_domain) in cases {
+            assert_eq!(suffix(host), expected_suffix, "{host}");
+            assert_eq!(registrable(host), expected_domain, "{host}");
+        }
+        assert!(is_public_suffix_or_unknown("com"));
+        assert!(is_public_suffix_or_unknown("co.uk"));
+        assert!(is_public_suffix_or_unknown("x.kawasaki.jp"));
+        assert!(is_public_suffix_or_unknown("localhost"));
+        assert!(is_public_suffix_or_unknown("test"));
+        assert!(!is_public_suffix_or_unknown("city.kawasaki.jp"));
+        assert!(!is_public_suffix_or_unknown("example.com"));
+        assert!(!is_public_suffix_or_unknown("amazonaws.com"));
+    }
+
+    #[test]
+    fn rules_at_or_below() {
+        let found = |domain: &str| {
+            listed_suffix_at_or_below(domain)
+                .map(|below| (below.rule, below.example_host, below.private))
+        };
+        let some = |rule: &str, host: &str, private: bool| {
+            Some((rule.to_owned(), host.to_owned(), private))
+        };
+        let cases = [
+            ("com", some("com", "evil.com", false)),
+            ("co.uk", some("co.uk", "evil.co.uk", false)),
+            ("github.io", some("github.io", "evil.github.io", true)),
+            (
+                "amazonaws.com",
+                some("s3.amazonaws.com", "evil.s3.amazonaws.com", true),
+            ),
+            (
+                "s3.amazonaws.com",
+                some("s3.amazonaws.com", "evil.s3.amazonaws.com", true),
+            ),
+            (
+                "kawasaki.jp",
+                some("*.kawasaki.jp", "evil.x.kawasaki.jp", false),
+            ),
+            (
+                "foo.kawasaki.jp",
+                some("*.kawasaki.jp", "evil.foo.kawasaki.jp", false),
+            ),
+            ("ck", some("*.ck", "evil.x.ck", false)),
+            ("uk", some("uk", "evil.uk", false)),
+            // `!city.kawasaki.jp`: registrable, owned by the city.
+            ("city.kawasaki.jp", None),
+            ("a.city.kawasaki.jp", None),
+            ("www.ck", None),
+            ("example.com", None),
+            ("evil.s3.amazonaws.com", None),
+            ("localhost", None),
+            ("test", None),
+            ("internal", None),
+            ("example", None),
+            ("", None),
+        ];
+        for (domain, expected) in cases {
+            assert_eq!(found(domain), expected, "{domain}");
+        }
+        // Every example is registrable, and under the domain asked about.
+        for domain in ["com", "amazonaws.com", "kawasaki.jp", "ck", "jp", "io"] {
+            let below = listed_suffix_at_or_below(domain).unwrap();
+            let registrable = registrable_domain(&below.example_host);
+            assert_eq!(registrable, Some(below.example_host.as_str()), "{domain}");
+            assert!(below.example_host.ends_with(&format!(".{domain}")));
+        }
+    }
+
+    /// The representative rule is the least by (length, text) among every
+    /// rule at or below the domain, as a scan of the whole list says.
+    #[test]
+    fn representatives_match_a_scan_of_the_list() {
+        let list = list();
+        for domain in [
+            "com",
+            "amazonaws.com",
+            "jp",
+            "kawasaki.jp",
+            "io",
+            "uk",
+            "no",
+        ] {
+            let best = list
+                .rules
+                .iter()
+                .filter(|rule| rule.kind != Kind::Exception)
+                .filter(|rule| {
+                    let d = rule.domain();
+                    d == domain || d.ends_with(&format!(".{domain}"))
+                })
+                .min_by(|a, b| a.rank().cmp(&b.rank()))
+                .map(|rule| rule.text.clone());
+            assert_eq!(
+                listed_suffix_at_or_below(domain).map(|below| below.rule),
+                best,
+                "{domain}"
+            );
+        }
+    }
+
+    #[test]
+    fn label_prefixes() {
+        for prefix in [
+            "",
+            "c",
+            "com",
+            "amazon",
+            "amazonaws",
+            "kawa",
+            "city",
+            "xn--",
+        ] {
+            assert!(is_label_prefix(prefix), "{prefix}");
+        }
+        for prefix in ["amazonawsx", "*", "zzzzzz", "com."] {
+            assert!(!is_label_prefix(prefix), "{prefix}");
+        }
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        for host in [
+            "",
+            ".",
+            "..",
+            "a.",
+            ".a",
+            "*",
+            "*.com",
+            "!",
+            "a..b",
+            "\u{e9}.com",
+        ] {
+            let _ = suffix_len(host);
+            let _ = registrable_domain(host);
+            let _ = is_public_suffix_or_unknown(host);
+            let _ = listed_suffix_at_or_below(host);
+        }
+    }
 }

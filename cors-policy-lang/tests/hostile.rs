@@ -212,7 +212,7 @@ fn hostile_policies() -> Vec<HostilePolicy> {
         policy(
             "cyrillic_look_alike_host",
             "policy p { origins https://\u{0430}pple.com; }\n",
-            "",
+            "cyrillic_look_alike_host.corspolicy:1:20: warning[CORS0073]: host `\u{0430}pple.com` mixes scripts: the label `\u{0430}pple` has Cyrillic and Latin letters\n",
         ),
         policy(
             "unanchored_wildcard",
@@ -222,9 +222,16 @@ fn hostile_policies() -> Vec<HostilePolicy> {
         policy(
             "wildcard_over_a_public_suffix",
             "policy p { origins https://*.co.uk https://*.github.io https://*.com; }\n",
-            "wildcard_over_a_public_suffix.corspolicy:1:20: warning[CORS0038]: `*.co.uk` allows every site under a public suffix\n\
-             wildcard_over_a_public_suffix.corspolicy:1:36: warning[CORS0038]: `*.github.io` allows every site under a public suffix\n\
-             wildcard_over_a_public_suffix.corspolicy:1:56: warning[CORS0038]: `*.com` allows every site under a public suffix\n",
+            "wildcard_over_a_public_suffix.corspolicy:1:20: warning[CORS0038]: `https://*.co.uk` also allows `https://evil.co.uk`, which anyone can register\n\
+             wildcard_over_a_public_suffix.corspolicy:1:36: warning[CORS0038]: `https://*.github.io` also allows `https://evil.github.io`, which anyone can register\n\
+             wildcard_over_a_public_suffix.corspolicy:1:56: warning[CORS0038]: `https://*.com` also allows `https://evil.com`, which anyone can register\n",
+        ),
+        policy(
+            "wildcard_over_a_suffix_below",
+            "policy p { origins https://*.amazonaws.com https://*.kawasaki.jp https://*.ck; credentials on; }\n",
+            "wildcard_over_a_suffix_below.corspolicy:1:20: error[CORS0038]: `https://*.amazonaws.com` also allows `https://evil.s3.amazonaws.com`, which anyone can register\n\
+             wildcard_over_a_suffix_below.corspolicy:1:44: error[CORS0038]: `https://*.kawasaki.jp` also allows `https://evil.x.kawasaki.jp`, which anyone can register\n\
+             wildcard_over_a_suffix_below.corspolicy:1:66: error[CORS0038]: `https://*.ck` also allows `https://evil.x.ck`, which anyone can register\n",
         ),
         policy(
             "wildcard_inside_a_label",

@@ -13,7 +13,10 @@ use super::Context;
 use crate::ast::{Arg, Directive};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{self, serialize_ipv6, Host, OriginPattern, Origins, PortPattern, TupleOrigin};
+use crate::public_suffix;
 use crate::regex_origin::{self, Finding, NotAnOriginWhy};
+use unicode_script::{Script, UnicodeScript};
+use unicode_security::MixedScript;
 
 /// The longest DNS name and label browsers accept.
 const MAX_DOMAIN_LEN: usize = 253;
@@ -80,6 +83,15 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Orig
                     "browsers send the scheme and host in lower case; write `{pattern}`"
                 )),
             );
+        }
+        if !arg.value.is_ascii() {
+            if let OriginPattern::Tuple(TupleOrigin {
+                host: Host::Domain(ascii),
+                ..
+            }) = &pattern
+            {
+                check_mixed_script(ascii, arg, context);
+            }
         }
         check_with_credentials(&pattern, arg, context);
         if let Some(first) = seen.get(&pattern) {
@@ -162,21 +174,7 @@ fn check_with_credentials(pattern: &OriginPattern, arg: &Arg, context: &mut Cont
 
     if origin.any_subdomain {
         if let Host::Domain(domain) = &origin.host {
-            if is_public_suffix(domain) {
-                let message = format!("`*.{domain}` allows every site under a public suffix");
-                let diagnostic = if credentials {
-                    Diagnostic::error(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
-                } else {
-                    Diagnostic::warning(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
-                };
-                let diagnostic = diagnostic
-                    .with_label(format!("anyone can register a name under `{domain}`"))
-                    .with_help(
-                        "allow your own domain's subdomains instead, e.g. `https://*.example.com`",
-                    );
-                let diagnostic = context.with_credentials_note(diagnostic);
-                context.report(diagnostic);
-            }
+            check_public_suffix_wildcard(origin, domain, arg, context);
         }
     }
 
@@ -197,11 +195,105 @@ fn check_with_credentials(pattern: &OriginPattern, arg: &Arg, context: &mut Cont
     }
 }
 
-/// Is `domain` itself a (known) public suffix, such as `com`, `co.uk` or
-/// `github.io`?
-fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+/// `*.D` with a listed public suffix at or below `D`: an error with
+/// credentials, a warning without, with a host that anyone can register
+/// and the pattern allows.
+///
+/// `*.` matches names at any depth, so `*.amazonaws.com` is as open as
+/// `*.s3.amazonaws.com`: every rule at or below `D` counts, from both
+/// sections of the Public Suffix List. A `D` the list does not know
+/// (`localhost`, `test`, `internal`, a private TLD) is not flagged, although
+/// the list's implicit `*` rule makes an unknown TLD a public suffix:
+/// nobody can register names under those publicly, and `*.localhost` is
+/// loopback.
+fn check_public_suffix_wildcard(
+    origin: &TupleOrigin,
+    domain: &str,
+    arg: &Arg,
+    context: &mut Context<'_>,
+) {
+    let Some(below) = public_suffix::listed_suffix_at_or_below(domain) else {
+        return;
+    };
+    // The attack's port (`:*` also allows no port), and the pattern's.
+    let (port, pattern_port) = match origin.port {
+        PortPattern::Exact(port) => (format!(":{port}"), format!(":{port}")),
+        PortPattern::Any => (String::new(), ":*".to_owned()),
+        PortPattern::Default => (String::new(), String::new()),
+    };
+    let scheme = &origin.scheme;
+    let attack = format!("{scheme}://{}{port}", below.example_host);
+    // The public suffix the example host is registered under.
+    let suffix = below
+        .example_host
+        .split_once('.')
+        .map_or(below.example_host.as_str(), |(_, suffix)| suffix);
+    let section = if below.private { "private" } else { "ICANN" };
+    let source = format!("Public Suffix List, {section} section");
+    let why = if below.rule == suffix {
+        format!("`{suffix}` is a public suffix ({source})")
+    } else {
+        format!(
+            "`{suffix}` is a public suffix by the rule `{}` ({source})",
+            below.rule
+        )
+    };
+    let message = format!(
+        "`{}` also allows `{attack}`, which anyone can register",
+        OriginPattern::Tuple(origin.clone())
+    );
+    let diagnostic = if context.credentials.is_some() {
+        Diagnostic::error(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
+    } else {
+        Diagnostic::warning(Code::WildcardUnderPublicSuffix, message, arg.span.clone())
+    };
+    let diagnostic = diagnostic.with_label(why).with_help(format!(
+        "`*.` matches names at any depth; allow only names under a domain you own, \
+         e.g. `{scheme}://*.example.{suffix}{pattern_port}`"
+    ));
+    let diagnostic = context.with_credentials_note(diagnostic);
+    context.report(diagnostic);
+}
+
+/// A host written in Unicode with a label that mixes scripts, such as
+/// `аpple.com` (a Cyrillic `а`, then Latin): a warning, since such names are
+/// registered to look like another site's. The rule is UTS #39's
+/// single-script test on resolved script sets (`unicode-security`), so a
+/// Japanese label mixing Han, Hiragana and Katakana is one script, and
+/// digits and `-` belong to every script.
+fn check_mixed_script(ascii: &str, arg: &Arg, context: &mut Context<'_>) {
+    let (unicode, result) = idna::domain_to_unicode(ascii);
+    if result.is_err() {
+        return;
+    }
+    let Some(label) = unicode.split('.').find(|label| !label.is_single_script()) else {
+        return;
+    };
+    let mut scripts: Vec<&str> = Vec::new();
+    for c in label.chars() {
+        let script = c.script();
+        if !matches!(script, Script::Common | Script::Inherited | Script::Unknown)
+            && !scripts.contains(&script.full_name())
+        {
+            scripts.push(script.full_name());
+        }
+    }
+    let scripts = match scripts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => scripts.join(""),
+    };
+    context.report(
+        Diagnostic::warning(
+            Code::MixedScriptHost,
+            format!("host `{unicode}` mixes scripts: the label `{label}` has {scripts} letters"),
+            arg.span.clone(),
+        )
+        .with_label(format!("browsers send it as `{ascii}`"))
+        .with_help(format!(
+            "check that this is the site you mean and not a look-alike; if it is, \
+             write its ASCII form `{ascii}`"
+        )),
+    );
 }
 
 /// Loopback hosts, whose `http://` origins a network attacker cannot forge:
@@ -779,6 +871,7 @@ fn parse_ipv6(inner: &str) -> Result<Ipv6Addr, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Severity;
 
     fn tuple(text: &str) -> TupleOrigin {
         match parse(text) {
@@ -891,13 +984,133 @@ mod tests {
         assert!(parse("https://[::ffff:102:304]").is_ok());
     }
 
+    /// The diagnostics `check` reports for one origin, with or without
+    /// `credentials on`: (severity, code, message, label).
+    fn diagnose(origin: &str, credentials: bool) -> Vec<(Severity, Code, String, String)> {
+        let credentials = if credentials { "credentials on;" } else { "" };
+        let source = format!("policy p {{ origins {origin}; {credentials} }}");
+        crate::check(&source)
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.code, d.message.clone(), d.label.clone()))
+            .collect()
+    }
+
     #[test]
-    fn public_suffixes() {
-        assert!(is_public_suffix("com"));
-        assert!(is_public_suffix("co.uk"));
-        assert!(is_public_suffix("github.io"));
-        assert!(!is_public_suffix("example.com"));
-        assert!(!is_public_suffix("localhost"));
+    fn wildcards_over_public_suffixes_have_a_counterexample() {
+        let cases = [
+            (
+                "https://*.amazonaws.com",
+                "`https://*.amazonaws.com` also allows `https://evil.s3.amazonaws.com`, \
+                 which anyone can register",
+                "`s3.amazonaws.com` is a public suffix (Public Suffix List, private section)",
+            ),
+            (
+                "https://*.kawasaki.jp",
+                "`https://*.kawasaki.jp` also allows `https://evil.x.kawasaki.jp`, \
+                 which anyone can register",
+                "`x.kawasaki.jp` is a public suffix by the rule `*.kawasaki.jp` \
+                 (Public Suffix List, ICANN section)",
+            ),
+            (
+                "https://*.ck",
+                "`https://*.ck` also allows `https://evil.x.ck`, which anyone can register",
+                "`x.ck` is a public suffix by the rule `*.ck` (Public Suffix List, ICANN section)",
+            ),
+            (
+                "https://*.github.io",
+                "`https://*.github.io` also allows `https://evil.github.io`, which anyone can register",
+                "`github.io` is a public suffix (Public Suffix List, private section)",
+            ),
+            (
+                "https://*.co.uk",
+                "`https://*.co.uk` also allows `https://evil.co.uk`, which anyone can register",
+                "`co.uk` is a public suffix (Public Suffix List, ICANN section)",
+            ),
+            (
+                "https://*.com",
+                "`https://*.com` also allows `https://evil.com`, which anyone can register",
+                "`com` is a public suffix (Public Suffix List, ICANN section)",
+            ),
+            (
+                "https://*.s3.amazonaws.com:8443",
+                "`https://*.s3.amazonaws.com:8443` also allows \
+                 `https://evil.s3.amazonaws.com:8443`, which anyone can register",
+                "`s3.amazonaws.com` is a public suffix (Public Suffix List, private section)",
+            ),
+        ];
+        for (origin, message, label) in cases {
+            let label = label.to_owned();
+            for (credentials, severity) in [(true, Severity::Error), (false, Severity::Warning)] {
+                assert_eq!(
+                    diagnose(origin, credentials),
+                    [(
+                        severity,
+                        Code::WildcardUnderPublicSuffix,
+                        message.to_owned(),
+                        label.clone()
+                    )],
+                    "{origin} credentials {credentials}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wildcards_over_private_or_unlisted_names_are_accepted() {
+        for origin in [
+            "https://*.example.com",
+            "https://*.localhost",
+            "http://*.localhost:*",
+            "https://*.test",
+            "https://*.internal",
+            "https://*.example",
+            "https://*.my-bucket.s3.amazonaws.com",
+            "https://*.example.co.uk",
+            // `!city.kawasaki.jp`: a registrable domain, the city's own.
+            "https://*.city.kawasaki.jp",
+        ] {
+            for credentials in [true, false] {
+                assert_eq!(diagnose(origin, credentials), [], "{origin} {credentials}");
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_script_hosts_are_look_alikes() {
+        // A Cyrillic `а` (U+0430) before Latin `pple`.
+        let found = diagnose("https://\u{430}pple.com", false);
+        assert_eq!(
+            found,
+            [(
+                Severity::Warning,
+                Code::MixedScriptHost,
+                "host `\u{430}pple.com` mixes scripts: the label `\u{430}pple` has Cyrillic \
+                 and Latin letters"
+                    .to_owned(),
+                "browsers send it as `xn--pple-43d.com`".to_owned()
+            )]
+        );
+        assert_eq!(
+            tuple("https://\u{430}pple.com").host,
+            Host::Domain("xn--pple-43d.com".into())
+        );
+        // Under a wildcard too, and in any label.
+        let found = diagnose("https://*.p\u{430}ypal.example.com", false);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, Code::MixedScriptHost);
+        // Single-script labels, each script alone, and ASCII: nothing.
+        for origin in [
+            "https://\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}", // пример.рф
+            "https://\u{4f8b}\u{3048}.\u{30c6}\u{30b9}\u{30c8}",                 // 例え.テスト
+            "https://\u{65e5}\u{672c}\u{8a9e}\u{3067}\u{30c6}\u{30b9}\u{30c8}.jp", // Han+Hiragana+Katakana
+            "https://b\u{fc}cher.de",
+            "https://\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.com", // Cyrillic label, Latin TLD
+            "https://apple.com",
+            "https://xn--pple-43d.com", // written in ASCII: the author chose it
+        ] {
+            assert_eq!(diagnose(origin, false), [], "{origin}");
+        }
     }
 
     impl TupleOrigin {
