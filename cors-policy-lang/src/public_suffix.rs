@@ -343,6 +343,37 @@ pub fn listed_suffix_at_or_below(domain: &str) -> Option<SuffixBelow> {
     })
 }
 
+/// What a host must end with to have a public suffix at or below
+/// `domain` by some normal or wildcard rule: `.` followed by the rule's
+/// domain (for `*.d`, the `.d` the wildcard label stands in front of). A
+/// host equal to a normal rule's domain counts when read with a `.` in
+/// front. Exception rules make nothing a suffix and are left out, so a
+/// host that ends with one of these may still be registrable (check it
+/// with [`registrable_domain`]). Sorted; a scan of the whole list.
+///
+/// ```
+/// use cors_policy_lang::public_suffix::suffix_endings_at_or_below;
+/// let endings = suffix_endings_at_or_below("amazonaws.com");
+/// assert!(endings.contains(&".s3.amazonaws.com".to_string()));
+/// assert!(suffix_endings_at_or_below("example.com").is_empty());
+/// ```
+pub fn suffix_endings_at_or_below(domain: &str) -> Vec<String> {
+    let under = format!(".{domain}");
+    let mut endings: Vec<String> = list()
+        .rules
+        .iter()
+        .filter(|rule| match rule.kind {
+            Kind::Normal => rule.domain() == domain || rule.domain().ends_with(&under),
+            Kind::Wildcard => rule.domain() == domain || rule.domain().ends_with(&under),
+            Kind::Exception => false,
+        })
+        .map(|rule| format!(".{}", rule.domain()))
+        .collect();
+    endings.sort();
+    endings.dedup();
+    endings
+}
+
 /// Whether some label of some rule of the list starts with `prefix`
 /// (the `*` of wildcard rules aside; the labels of exception rules
 /// included), in ASCII form: `is_label_prefix("amazon")` is true since

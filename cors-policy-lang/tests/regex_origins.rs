@@ -548,3 +548,56 @@ fn two_thousand_any_depth_regexes_compile_linearly() {
         [true, true, true, false, false, false]
     );
 }
+
+/// Literal labels with public suffixes below them (the whole list, private
+/// section included): refused exactly when the pattern can reach a host
+/// under one, with that host as the counterexample.
+#[test]
+fn public_suffixes_below_the_literal_labels_are_decided_exactly() {
+    for (pattern, headline) in [
+        (
+            r"^https://([a-z0-9-]+\.)+amazonaws\.com$",
+            Some("this pattern also allows https://evil.s3.amazonaws.com"),
+        ),
+        (
+            r"^https://[a-z0-9-]+\.[a-z0-9-]+\.kawasaki\.jp$",
+            Some("this pattern also allows https://evil.x.kawasaki.jp"),
+        ),
+        (
+            r"^https://[0-9]+\.kawasaki\.jp$",
+            Some("this pattern also allows https://0.kawasaki.jp"),
+        ),
+        (
+            r"^https://(s|t)3\.[a-z0-9-]+\.amazonaws\.com$",
+            Some("this pattern also allows https://s3.s3.amazonaws.com"),
+        ),
+        (
+            r"^https://[a-z]+\.ck$",
+            Some("this pattern also allows https://evil.ck"),
+        ),
+        (
+            r"^https://([a-z0-9-]+\.)*[a-z]+\.github\.io$",
+            Some("this pattern also allows https://evil.github.io"),
+        ),
+        // No rule under amazonaws.com is one label of letters or digits only.
+        (r"^https://[0-9]+\.amazonaws\.com$", None),
+        (r"^https://[a-z]+\.amazonaws\.com$", None),
+        // `!city.kawasaki.jp`: the city's own names are registrable by it.
+        (r"^https://[a-z]+\.city\.kawasaki\.jp$", None),
+        (
+            r"^https://([a-z0-9-]+\.)*my-bucket\.s3\.amazonaws\.com$",
+            None,
+        ),
+    ] {
+        let found = errors(pattern, true);
+        match headline {
+            Some(headline) => assert!(
+                found
+                    .iter()
+                    .any(|(c, m)| *c == Code::RegexOutsideDomain && m == headline),
+                "{pattern}: expected `{headline}`, got {found:#?}"
+            ),
+            None => assert!(found.is_empty(), "{pattern}: {found:#?}"),
+        }
+    }
+}

@@ -56,10 +56,10 @@ pub enum Finding {
         /// Its registrable domain (or, for an address or a one-label host,
         /// the host).
         domain: String,
-        /// The public-suffix rule that makes the literal part of the host
-        /// too short (`s3.amazonaws.com` under `amazonaws\.com`), if that is
-        /// why.
-        suffix_rule: Option<String>,
+        /// The public suffix of the origin's host, when it lies below the
+        /// labels the pattern spells out (`s3.amazonaws.com` for
+        /// `[a-z]+\.amazonaws\.com`) and that is why.
+        suffix_below: Option<String>,
     },
     /// The pattern matches an `http://` origin that is not loopback while
     /// the policy has credentials.
@@ -354,9 +354,9 @@ struct DomainNode {
 enum Spelling {
     /// Its registrable domain (or whole host) is written literally.
     Spelled,
-    /// It is not; `Some(rule)` when the literal labels are too short only
-    /// because of a public suffix at or below them.
-    Unspelled(Option<public_suffix::SuffixBelow>),
+    /// It is not, or, with the literal labels, it may not be: they have a
+    /// public suffix at or below them, under which the host may lie.
+    Unspelled(Option<(public_suffix::SuffixBelow, String)>),
 }
 
 /// Breadth-first search, over well-formed origins only, for the shortest
@@ -385,6 +385,8 @@ fn find_unsafe_origins(
     seen.insert(start);
     let mut queue = VecDeque::from([0usize]);
     let (mut outside, mut insecure) = (None, None);
+    // Literal labels with suffixes below them, searched once each.
+    let mut searched: HashSet<String> = HashSet::default();
     while let Some(index) = queue.pop_front() {
         if outside.is_some() && (insecure.is_some() || !context.credentials) {
             break;
@@ -393,9 +395,17 @@ fn find_unsafe_origins(
         if nfa.states[node.state as usize].accept && node.grammar.accepts() {
             match spelling(&node, &tails) {
                 Spelling::Spelled => {}
-                Spelling::Unspelled(below) if outside.is_none() => {
-                    let example = spell(&parents, index);
-                    outside = outside_domain(nfa, example, below);
+                Spelling::Unspelled(None) if outside.is_none() => {
+                    outside = outside_domain(nfa, spell(&parents, index));
+                }
+                Spelling::Unspelled(Some((below, labels))) if outside.is_none() => {
+                    if searched.insert(labels.clone()) {
+                        let example = spell(&parents, index);
+                        match under_suffix_below(nfa, &example, &below, &labels, steps) {
+                            Ok(found) => outside = found,
+                            Err(TooComplex) => return vec![Finding::TooComplex],
+                        }
+                    }
                 }
                 Spelling::Unspelled(_) => {}
             }
@@ -549,7 +559,7 @@ fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
         return Spelling::Unspelled(None);
     }
     if let Some(below) = public_suffix::listed_suffix_at_or_below(labels) {
-        return Spelling::Unspelled(Some(below));
+        return Spelling::Unspelled(Some((below, labels.to_string())));
     }
     match registrable_domain(labels) {
         Some(_) => Spelling::Spelled,
@@ -557,57 +567,208 @@ fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
     }
 }
 
-/// The finding for an origin whose host the pattern does not spell out:
-/// the origin made to read like an attack when the pattern allows, and, for
-/// a public suffix under the literal labels, an origin under that suffix.
-fn outside_domain(
+/// The finding for an origin whose host the pattern does not spell out,
+/// made to read like an attack when the pattern allows; `None` when another
+/// path of the pattern spells it out.
+fn outside_domain(nfa: &RegexNfa, example: Vec<u8>) -> Option<Finding> {
+    if literally_spelled(nfa, &example) {
+        return None;
+    }
+    Some(finding_for(more_telling(nfa, example), false))
+}
+
+/// The finding for `origin`, whose registrable domain the pattern does not
+/// spell out (`below`: because its public suffix lies below the labels the
+/// pattern writes literally).
+fn finding_for(origin: Vec<u8>, below: bool) -> Finding {
+    let host = host_of(&origin);
+    let domain = registrable_domain(&host).unwrap_or(&host).to_string();
+    let suffix = &host[host.len() - public_suffix::suffix_len(&host)..];
+    Finding::OutsideDomain {
+        example: String::from_utf8_lossy(&origin).into_owned(),
+        domain,
+        suffix_below: below.then(|| suffix.to_string()),
+    }
+}
+
+/// The search gave up: over its budget, or too many candidates that are
+/// not counterexamples.
+struct TooComplex;
+
+/// Whether the pattern matches an origin whose host lies under a public
+/// suffix at or below `labels` (the labels some path spells out literally,
+/// as in `example`) and whose registrable domain it does not spell out.
+/// First a few likely origins are tried (an attack under `below`), then a
+/// search decides it: the pattern's automaton runs beside an Aho-Corasick
+/// automaton of every ending a host under such a suffix has (see
+/// [`public_suffix::suffix_endings_at_or_below`]), and each origin it finds
+/// is checked against the list and the pattern's literals.
+fn under_suffix_below(
     nfa: &RegexNfa,
-    example: Vec<u8>,
-    below: Option<public_suffix::SuffixBelow>,
-) -> Option<Finding> {
-    let Some(below) = below else {
-        if literally_spelled(nfa, &example) {
-            return None;
-        }
-        let telling = more_telling(nfa, example);
-        let host = host_of(&telling);
-        let domain = registrable_domain(&host).unwrap_or(&host).to_string();
-        return Some(Finding::OutsideDomain {
-            example: String::from_utf8_lossy(&telling).into_owned(),
-            domain,
-            suffix_rule: None,
-        });
+    example: &[u8],
+    below: &public_suffix::SuffixBelow,
+    labels: &str,
+    steps: &mut Steps,
+) -> Result<Option<Finding>, TooComplex> {
+    let is_counterexample = |origin: &[u8]| {
+        let host = host_of(origin);
+        let registrable = registrable_domain(&host);
+        // Its public suffix is the literal labels or deeper.
+        let under = public_suffix::suffix_len(&host) >= labels.len();
+        nfa.matches(origin) && under && (registrable.is_none() || !literally_spelled(nfa, origin))
     };
-    // The example's host ends in the literal labels; a host under the
-    // suffix below them shows the attack, when the pattern matches it.
-    let host = host_of(&example);
+    // Likely attacks first: one under the suffix the list names first.
+    let host = host_of(example);
     let host_start = example
         .windows(3)
         .position(|w| w == b"://")
         .map_or(0, |at| at + 3);
     let (scheme, port) = (&example[..host_start], &example[host_start + host.len()..]);
-    let suffix = below.rule.trim_start_matches("*.").trim_start_matches('!');
-    let candidates = [
+    let suffix = below.rule.trim_start_matches("*.");
+    for candidate_host in [
         below.example_host.clone(),
         format!("x.{}", below.example_host),
         format!("x.x.{suffix}"),
         format!("0.0.{suffix}"),
-    ];
-    let attack = candidates.iter().find_map(|candidate_host| {
+    ] {
         let mut candidate = scheme.to_vec();
         candidate.extend_from_slice(candidate_host.as_bytes());
         candidate.extend_from_slice(port);
-        (nfa.matches(&candidate) && !literally_spelled(nfa, &candidate)).then_some(candidate)
-    });
-    let example = attack.unwrap_or(example);
-    let host = host_of(&example);
-    let domain = registrable_domain(&host).unwrap_or(&host).to_string();
-    Some(Finding::OutsideDomain {
-        example: String::from_utf8_lossy(&example).into_owned(),
-        domain,
-        suffix_rule: Some(below.rule),
-    })
+        if is_counterexample(&candidate) {
+            return Ok(Some(finding_for(candidate, true)));
+        }
+    }
+    let endings = Endings::new(&public_suffix::suffix_endings_at_or_below(labels));
+    let extra: Vec<u8> = endings.bytes();
+    let representatives = representatives_with(nfa, true, &extra);
+    type Node = (u32, Grammar, u32);
+    let start: Node = (0, Grammar::SchemeFirst, 0);
+    let mut parents: Vec<(usize, u8)> = vec![(usize::MAX, 0)];
+    let mut nodes = vec![start];
+    let mut seen: HashSet<Node> = HashSet::default();
+    seen.insert(start);
+    let mut queue = VecDeque::from([0usize]);
+    let mut rejected = 0;
+    while let Some(index) = queue.pop_front() {
+        let (state, grammar, ending) = nodes[index];
+        if nfa.states[state as usize].accept && grammar.accepts() && endings.ends(ending) {
+            let origin = spell(&parents, index);
+            if is_counterexample(&origin) {
+                return Ok(Some(finding_for(origin, true)));
+            }
+            rejected += 1;
+            if rejected > MAX_REJECTED_CANDIDATES {
+                return Err(TooComplex);
+            }
+        }
+        for &byte in &representatives {
+            let Some(next_grammar) = grammar.step(byte) else {
+                continue;
+            };
+            // The host is read with a `.` in front, so that a host equal
+            // to a rule's domain ends with its ending too.
+            let next_ending = match (grammar.in_host(), next_grammar.in_host()) {
+                (false, true) => endings.step(0, b'.'),
+                (true, true) => endings.step(ending, byte),
+                _ => ending,
+            };
+            for t in targets(nfa, state, byte) {
+                if !steps.take() {
+                    return Err(TooComplex);
+                }
+                let node = (t.next, next_grammar, next_ending);
+                if seen.insert(node) {
+                    nodes.push(node);
+                    parents.push((index, byte));
+                    queue.push_back(nodes.len() - 1);
+                }
+            }
+        }
+    }
+    Ok(None)
 }
+
+/// Candidates [`under_suffix_below`] may find that are not counterexamples
+/// (hosts under an exception of the list, or spelled out by another path)
+/// before it gives up.
+const MAX_REJECTED_CANDIDATES: usize = 16;
+
+/// An Aho-Corasick automaton: whether the text read so far ends with one of
+/// a set of strings. State 0 is the start.
+struct Endings {
+    next: Vec<HashMap<u8, u32>>,
+    fail: Vec<u32>,
+    ends: Vec<bool>,
+}
+
+impl Endings {
+    fn new(strings: &[String]) -> Endings {
+        let mut endings = Endings {
+            next: vec![HashMap::default()],
+            fail: vec![0],
+            ends: vec![false],
+        };
+        for string in strings {
+            let mut state = 0usize;
+            for &byte in string.as_bytes() {
+                let count = endings.next.len() as u32;
+                let target = *endings.next[state].entry(byte).or_insert(count);
+                if target == count {
+                    endings.next.push(HashMap::default());
+                    endings.fail.push(0);
+                    endings.ends.push(false);
+                }
+                state = target as usize;
+            }
+            endings.ends[state] = true;
+        }
+        // Failure links, breadth first: the longest proper suffix that is
+        // also a prefix of some string.
+        let mut queue: VecDeque<u32> = endings.next[0].values().copied().collect();
+        while let Some(state) = queue.pop_front() {
+            let edges: Vec<(u8, u32)> = endings.next[state as usize]
+                .iter()
+                .map(|(&byte, &target)| (byte, target))
+                .collect();
+            for (byte, target) in edges {
+                let fail = endings.step(endings.fail[state as usize], byte);
+                endings.fail[target as usize] = fail;
+                endings.ends[target as usize] |= endings.ends[fail as usize];
+                queue.push_back(target);
+            }
+        }
+        endings
+    }
+
+    fn step(&self, mut state: u32, byte: u8) -> u32 {
+        loop {
+            if let Some(&target) = self.next[state as usize].get(&byte) {
+                return target;
+            }
+            if state == 0 {
+                return 0;
+            }
+            state = self.fail[state as usize];
+        }
+    }
+
+    fn ends(&self, state: u32) -> bool {
+        self.ends[state as usize]
+    }
+
+    /// Every byte some string has: each must be a byte class of its own.
+    fn bytes(&self) -> Vec<u8> {
+        let mut bytes: Vec<u8> = self
+            .next
+            .iter()
+            .flat_map(|edges| edges.keys().copied())
+            .collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        bytes
+    }
+}
+
 /// Where a serialized origin's grammar is: `scheme "://" host [":" port]`,
 /// host a dotted name of non-empty labels or `[IPv6]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -693,6 +854,11 @@ fn literal_bytes(nfa: &RegexNfa) -> [bool; 256] {
 /// control and non-ASCII bytes last, so equally short examples read like
 /// real origins.
 fn representatives(nfa: &RegexNfa, avoid_literals: bool) -> Vec<u8> {
+    representatives_with(nfa, avoid_literals, &[])
+}
+
+/// [`representatives`], with `extra` bytes each in a class of its own.
+fn representatives_with(nfa: &RegexNfa, avoid_literals: bool, extra: &[u8]) -> Vec<u8> {
     let literal = if avoid_literals {
         literal_bytes(nfa)
     } else {
@@ -710,7 +876,8 @@ fn representatives(nfa: &RegexNfa, avoid_literals: bool) -> Vec<u8> {
     let significant = b"azAZ09:/[].@?#+-_afgz"
         .iter()
         .chain(b"http")
-        .chain(loopback::SIGNIFICANT_BYTES);
+        .chain(loopback::SIGNIFICANT_BYTES)
+        .chain(extra);
     for byte in significant {
         boundaries[*byte as usize] = true;
         boundaries[*byte as usize + 1] = true;

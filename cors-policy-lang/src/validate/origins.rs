@@ -355,20 +355,19 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
             Finding::OutsideDomain {
                 example,
                 domain,
-                suffix_rule,
+                suffix_below,
             } => {
-                let label = match &suffix_rule {
-                    Some(rule) => format!(
-                        "matches `{example}`, whose registrable domain is `{domain}`: the \
-                         Public Suffix List has `{rule}` under the domain the pattern spells \
-                         out, so anyone can register names there"
+                let label = match &suffix_below {
+                    Some(suffix) => format!(
+                        "matches `{example}`: `{suffix}` is a public suffix, below the labels \
+                         the pattern spells out, so anyone can register `{domain}`"
                     ),
                     None => format!(
                         "matches `{example}`, whose registrable domain `{domain}` the pattern \
                          does not spell out"
                     ),
                 };
-                let help = match &suffix_rule {
+                let help = match &suffix_below {
                     Some(_) => "spell out your own registrable domain under the public suffix \
                                 literally, e.g. `~\"^https://[a-z0-9-]+\\.my-bucket\\.s3\\.amazonaws\\.com$\"`",
                     None => "escape every `.` of the domain (`\\.`) and write the registrable domain \
