@@ -810,8 +810,12 @@ fn check_labels(domain: &str) -> Result<(), Problem> {
         return Err(Problem::new(
             Code::InvalidHost,
             "host has a trailing dot",
-            "browsers never send the trailing dot",
-            format!("write `{}`", without_dot.escape_debug()),
+            "a page at the dotted name is an origin of its own (the URL Standard keeps the dot), \
+             which no site serves on purpose",
+            format!(
+                "write `{}`, the origin pages at the usual name send",
+                without_dot.escape_debug()
+            ),
         ));
     }
     if domain.split('.').any(str::is_empty) {
