@@ -350,6 +350,33 @@ struct DomainNode {
     at_label_start: bool,
 }
 
+impl DomainNode {
+    /// Takes one host byte into the spelling: a literal one extends the
+    /// tail, any other starts it again.
+    fn read_host_byte(&mut self, tails: &mut Tails, byte: u8, literal: bool) {
+        if literal {
+            let (tail, cut) = tails.push(self.tail, byte);
+            self.tail = tail;
+            self.at_label_start |= cut;
+        } else {
+            self.tail = 0;
+            self.open = true;
+            self.at_label_start = byte == b'.';
+        }
+    }
+
+    /// The complete labels written literally at the end of the host (all
+    /// of it when every character was literal).
+    fn literal_labels<'t>(&self, tails: &'t Tails) -> &'t str {
+        let tail = tails.text(self.tail);
+        if !self.open || self.at_label_start {
+            tail
+        } else {
+            tail.split_once('.').map_or("", |(_, rest)| rest)
+        }
+    }
+}
+
 /// How an accepted origin's host is spelled.
 enum Spelling {
     /// Its registrable domain (or whole host) is written literally.
@@ -443,15 +470,7 @@ fn find_unsafe_origins(
                     if node.http == 4 {
                         next.loopback = node.loopback.step(byte);
                     }
-                    if t.literal {
-                        let (tail, cut) = tails.push(node.tail, byte);
-                        next.tail = tail;
-                        next.at_label_start |= cut;
-                    } else {
-                        next.tail = 0;
-                        next.open = true;
-                        next.at_label_start = byte == b'.';
-                    }
+                    next.read_host_byte(&mut tails, byte, t.literal);
                 }
                 if seen.insert(next) {
                     nodes.push(next);
@@ -488,12 +507,7 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
     let mut taken = 0;
     while let Some(node) = queue.pop_front() {
         if nfa.states[node.state as usize].accept && node.grammar.accepts() {
-            let tail = tails.text(node.tail);
-            let labels = match (node.open, node.at_label_start) {
-                (false, _) | (true, true) => tail,
-                (true, false) => tail.split_once('.').map_or("", |(_, rest)| rest),
-            };
-            if let Some(domain) = registrable_domain(labels) {
+            if let Some(domain) = registrable_domain(node.literal_labels(&tails)) {
                 if domains.len() < MAX_DOMAINS {
                     domains.insert(domain.to_string());
                 } else if !domains.contains(domain) {
@@ -514,15 +528,7 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
                 next.state = t.next;
                 next.grammar = grammar;
                 if node.grammar.in_host() && grammar.in_host() {
-                    if t.literal {
-                        let (tail, cut) = tails.push(node.tail, byte);
-                        next.tail = tail;
-                        next.at_label_start |= cut;
-                    } else {
-                        next.tail = 0;
-                        next.open = true;
-                        next.at_label_start = byte == b'.';
-                    }
+                    next.read_host_byte(&mut tails, byte, t.literal);
                 }
                 if seen.insert(next) {
                     queue.push_back(next);
@@ -538,16 +544,10 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
 
 /// Rule 2 for an accepted origin's host, from its search node.
 fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
-    let tail = tails.text(node.tail);
     if !node.open {
         return Spelling::Spelled;
     }
-    // The complete labels written literally at the end of the host.
-    let labels = if node.at_label_start {
-        tail
-    } else {
-        tail.split_once('.').map_or("", |(_, rest)| rest)
-    };
+    let labels = node.literal_labels(tails);
     if labels.is_empty()
         || labels.starts_with('[')
         || labels.ends_with(']')
