@@ -27,6 +27,10 @@ const LIST: &str = include_str!("../data/public_suffix_list.dat");
 /// `data/public_suffix_list.date`), e.g. `"2026-10-22"`.
 pub const LIST_DATE: &str = include_str!("../data/public_suffix_list.date").trim_ascii();
 
+/// About how many rules the list has: what a scan of the whole list costs,
+/// in the steps budgets count (a test keeps it within 10% of the list).
+pub const RULE_COUNT_HINT: usize = 10_000;
+
 /// Labels tried, in order, for the attacker's label of an example host.
 const EVIL_LABELS: [&str; 4] = ["evil", "attacker", "evil-site", "evil0"];
 /// Labels tried, in order, for the label a wildcard rule stands for.
@@ -638,6 +642,15 @@ mod tests {
                 "{domain}"
             );
         }
+    }
+
+    #[test]
+    fn the_rule_count_hint_is_close() {
+        let count = list().rules.len();
+        assert!(
+            count.abs_diff(RULE_COUNT_HINT) * 10 <= RULE_COUNT_HINT,
+            "{count} rules"
+        );
     }
 
     #[test]

@@ -123,6 +123,15 @@ fn unsafe_regexes_are_errors_with_a_counterexample() {
         (r"^(ht|f)tps?://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
         (r"^http[s]?://example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://example.com, which cannot be used with `credentials on`"),
         (r"^http://(localhost|[a-z]+)\.example\.com$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://b.example.com, which cannot be used with `credentials on`"),
+        // A class branch is judged on its own, whatever other branches
+        // spell (the adversarial review's bypasses).
+        (r"^https://(x|abcdefghijklmnopqrstuvwyz0123456789-|[a-z0-9-]+)\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://x.com"),
+        (r"^https://(aaa|bx|[ab]{3})\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://aaa.com"),
+        (r"^https://(x\.x|[a-uw-z]+\.[a-z]+|abcdefghijklmnopqrstuvwyz\.x)\.kawasaki\.jp$", true, Code::RegexOutsideDomain, "this pattern also allows https://x.x.kawasaki.jp"),
+        // Literals under a repetition compose domains rather than spell one.
+        (r"^https://(e|v|i|l|ll)+\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://eee.com"),
+        (r"^https://(ev|il|evil)+\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://evev.com"),
+        (r"^https://(ev|il|xy){3}\.com$", true, Code::RegexOutsideDomain, "this pattern spells out too many registrable domains: `evevev.com`, `evevil.com`, `evevxy.com`, `evilxy.com`, `evxyev.com`, `evxyil.com`, `evxyxy.com`, `xyevev.com`, ..."),
         (r"^http://[a-z]*localhost$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://xlocalhost, which cannot be used with `credentials on`"),
     ];
     for &(pattern, credentials, code, headline) in cases {

@@ -16,7 +16,9 @@ mod safety;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use rustc_hash::FxHashMap as HashMap;
 
-pub use safety::{analyse, Analysis, AnalysisContext, Finding, NotAnOriginWhy, MAX_PATTERN_STEPS};
+pub use safety::{
+    analyse, Analysis, AnalysisContext, Finding, NotAnOriginWhy, MAX_DOMAINS, MAX_PATTERN_STEPS,
+};
 
 /// Most states a regex's automaton may have: far more than any origin
 /// pattern needs, few enough to keep compile time and tables small.

@@ -31,11 +31,11 @@ pub(crate) const TAIL_LABELS: usize = 8;
 /// may take; a pattern that needs more is refused as too complex to prove
 /// safe. Real origin patterns need a few hundred to a few thousand.
 pub const MAX_PATTERN_STEPS: usize = 500_000;
-/// Most steps of the search for the domains a pattern spells out (rule 4
-/// of [`analyse`], a warning), within the pattern's budget.
-const DOMAIN_SEARCH_STEPS: usize = 20_000;
-/// Most registrable domains a [`Finding::SeveralDomains`] lists.
-const MAX_DOMAINS: usize = 16;
+/// Most steps of the search for the domains a pattern spells out (see
+/// [`several_domains`]), within the pattern's budget.
+const DOMAIN_SEARCH_STEPS: usize = 100_000;
+/// Most registrable domains a pattern may spell out.
+pub const MAX_DOMAINS: usize = 16;
 
 /// What the safety analysis found wrong with a pattern, each with the
 /// shortest origin (or string) that shows it.
@@ -70,10 +70,14 @@ pub enum Finding {
     /// The pattern matches hosts of several registrable domains that differ
     /// by one letter (`example\.com?` matches `example.co` too): a warning.
     SeveralDomains {
-        /// Every registrable domain it matches (at most a few).
+        /// Every registrable domain it matches.
         domains: Vec<String>,
-        /// Whether it matches more than those listed.
-        more: bool,
+    },
+    /// The pattern spells out more registrable domains than a pattern may
+    /// (`(e|v|i|l){4}\.com`, 256 of them, `evil.com` among them).
+    TooManyDomains {
+        /// The first of them.
+        domains: Vec<String>,
     },
     /// The search needed more than its budget of steps: the pattern is too
     /// complex to prove safe.
@@ -147,8 +151,19 @@ struct Steps {
 impl Steps {
     /// Takes one step; `false` once over budget.
     fn take(&mut self) -> bool {
-        self.taken += 1;
+        self.take_many(1)
+    }
+
+    /// Takes `count` steps; `false` once over budget.
+    fn take_many(&mut self, count: usize) -> bool {
+        self.taken = self.taken.saturating_add(count);
         self.taken <= self.max
+    }
+
+    /// Charges the bytes `tails` copied since the last call, one step each.
+    fn charge_copies(&mut self, tails: &mut Tails) -> bool {
+        let copied = std::mem::take(&mut tails.copied);
+        self.take_many(copied)
     }
 }
 
@@ -176,6 +191,7 @@ impl Steps {
 /// 4. A warning: the origins it matches do not have several registrable
 ///    domains that differ by one letter (`example\.com?`).
 pub fn analyse(nfa: &RegexNfa, context: AnalysisContext) -> Analysis {
+    let nfa = &without_looping_literals(nfa);
     let mut steps = Steps {
         taken: 0,
         max: context.max_steps,
@@ -193,6 +209,80 @@ pub fn analyse(nfa: &RegexNfa, context: AnalysisContext) -> Analysis {
         findings,
         steps: steps.taken.min(steps.max),
     }
+}
+
+/// `nfa` with the transitions that lie on a cycle no longer literal: a
+/// literal under `*`, `+` or an open `{n,}` spells any number of copies,
+/// not one domain (`(e|v|i|l|ll)+\.com` matches `evil.com`). A transition
+/// lies on a cycle when its target reaches its source: both are in one
+/// strongly connected component.
+fn without_looping_literals(nfa: &RegexNfa) -> RegexNfa {
+    let component = strongly_connected_components(nfa);
+    let mut out = nfa.clone();
+    for (from, state) in out.states.iter_mut().enumerate() {
+        for t in &mut state.transitions {
+            if component[from] == component[t.next as usize] {
+                t.literal = false;
+            }
+        }
+    }
+    out
+}
+
+/// The strongly connected component of each state (Kosaraju, iterative).
+fn strongly_connected_components(nfa: &RegexNfa) -> Vec<u32> {
+    let count = nfa.states.len();
+    let mut reverse: Vec<Vec<u32>> = vec![Vec::new(); count];
+    for (from, state) in nfa.states.iter().enumerate() {
+        for t in &state.transitions {
+            reverse[t.next as usize].push(from as u32);
+        }
+    }
+    // Finishing order of a depth-first search of the automaton.
+    let mut order = Vec::with_capacity(count);
+    let mut visited = vec![false; count];
+    for root in 0..count {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((state, edge)) = stack.last_mut() {
+            let transitions = &nfa.states[*state].transitions;
+            if let Some(t) = transitions.get(*edge) {
+                *edge += 1;
+                let next = t.next as usize;
+                if !visited[next] {
+                    visited[next] = true;
+                    stack.push((next, 0));
+                }
+            } else {
+                order.push(*state);
+                stack.pop();
+            }
+        }
+    }
+    // Components of the reversed automaton, in reverse finishing order.
+    const NONE: u32 = u32::MAX;
+    let mut component = vec![NONE; count];
+    let mut next_component = 0;
+    for &root in order.iter().rev() {
+        if component[root] != NONE {
+            continue;
+        }
+        component[root] = next_component;
+        let mut stack = vec![root];
+        while let Some(state) = stack.pop() {
+            for &from in &reverse[state] {
+                if component[from as usize] == NONE {
+                    component[from as usize] = next_component;
+                    stack.push(from as usize);
+                }
+            }
+        }
+        next_component += 1;
+    }
+    component
 }
 
 /// Breadth-first search for the shortest string the pattern matches that is
@@ -249,6 +339,9 @@ fn find_non_origin(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
 /// such labels alike, so the answers are the same; without this, a literal
 /// loop such as `(a|b)+\.` would make a tail per string it spells.
 struct Tails {
+    /// Bytes copied making new tails: work the searches charge to their
+    /// budget (a tail can be a few hundred bytes).
+    copied: usize,
     texts: Vec<Vec<u8>>,
     ids: HashMap<Vec<u8>, u32>,
     pushes: HashMap<(u32, u8), (u32, bool)>,
@@ -268,6 +361,7 @@ impl Tails {
     /// The empty tail is id 0.
     fn new(abstract_labels: bool) -> Self {
         let mut tails = Tails {
+            copied: 0,
             texts: Vec::new(),
             ids: HashMap::default(),
             pushes: HashMap::default(),
@@ -320,6 +414,7 @@ impl Tails {
             text.drain(..=first_dot);
             cut = true;
         }
+        self.copied += 2 * text.len();
         let pushed = (self.intern(text), cut);
         self.pushes.insert((id, byte), pushed);
         pushed
@@ -471,6 +566,9 @@ fn find_unsafe_origins(
                         next.loopback = node.loopback.step(byte);
                     }
                     next.read_host_byte(&mut tails, byte, t.literal);
+                    if !steps.charge_copies(&mut tails) {
+                        return vec![Finding::TooComplex];
+                    }
                 }
                 if seen.insert(next) {
                     nodes.push(next);
@@ -483,10 +581,12 @@ fn find_unsafe_origins(
     outside.into_iter().chain(insecure).collect()
 }
 
-/// Rule 4 of [`analyse`], for a pattern that passed rule 2: the registrable
-/// domains it spells out, from a search that keeps the literal labels as
-/// written. A pattern that loops over literal text (`(ab)+\.com`) can spell
-/// very many; past [`DOMAIN_SEARCH_STEPS`] the warning is not given.
+/// Rules 2 (the end) and 4 of [`analyse`], for a pattern that passed the
+/// rest of rule 2: the registrable domains it spells out, from a search
+/// that keeps the literal labels as written. More than [`MAX_DOMAINS`]
+/// (`(e|v|i|l){4}\.com` spells 256, `evil.com` among them), or more than
+/// [`DOMAIN_SEARCH_STEPS`] to find them, is an error: a pattern names the
+/// domains it trusts, it does not compose them.
 fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
     let representatives = representatives(nfa, true);
     let mut tails = Tails::new(false);
@@ -522,13 +622,20 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
             for t in targets(nfa, node.state, byte) {
                 taken += 1;
                 if taken > DOMAIN_SEARCH_STEPS || !steps.take() {
-                    return None;
+                    return Some(Finding::TooManyDomains {
+                        domains: domains.into_iter().collect(),
+                    });
                 }
                 let mut next = node;
                 next.state = t.next;
                 next.grammar = grammar;
                 if node.grammar.in_host() && grammar.in_host() {
                     next.read_host_byte(&mut tails, byte, t.literal);
+                    if !steps.charge_copies(&mut tails) {
+                        return Some(Finding::TooManyDomains {
+                            domains: domains.into_iter().collect(),
+                        });
+                    }
                 }
                 if seen.insert(next) {
                     queue.push_back(next);
@@ -536,9 +643,13 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
             }
         }
     }
+    if more {
+        return Some(Finding::TooManyDomains {
+            domains: domains.into_iter().collect(),
+        });
+    }
     (domains.len() > 1 && differ_by_one_letter(&domains)).then(|| Finding::SeveralDomains {
         domains: domains.into_iter().collect(),
-        more,
     })
 }
 
@@ -567,13 +678,10 @@ fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
     }
 }
 
-/// The finding for an origin whose host the pattern does not spell out,
-/// made to read like an attack when the pattern allows; `None` when another
-/// path of the pattern spells it out.
+/// The finding for an origin one path of the pattern matches without
+/// spelling out its registrable domain, made to read like an attack when
+/// the pattern allows.
 fn outside_domain(nfa: &RegexNfa, example: Vec<u8>) -> Option<Finding> {
-    if literally_spelled(nfa, &example) {
-        return None;
-    }
     Some(finding_for(more_telling(nfa, example), false))
 }
 
@@ -591,8 +699,7 @@ fn finding_for(origin: Vec<u8>, below: bool) -> Finding {
     }
 }
 
-/// The search gave up: over its budget, or too many candidates that are
-/// not counterexamples.
+/// The search gave up: over its budget.
 struct TooComplex;
 
 /// Whether the pattern matches an origin whose host lies under a public
@@ -601,8 +708,9 @@ struct TooComplex;
 /// First a few likely origins are tried (an attack under `below`), then a
 /// search decides it: the pattern's automaton runs beside an Aho-Corasick
 /// automaton of every ending a host under such a suffix has (see
-/// [`public_suffix::suffix_endings_at_or_below`]), and each origin it finds
-/// is checked against the list and the pattern's literals.
+/// [`public_suffix::suffix_endings_at_or_below`]) and a count of the host
+/// characters the path matched literally last, and each origin it finds is
+/// checked against the list (its exceptions included) and that count.
 fn under_suffix_below(
     nfa: &RegexNfa,
     example: &[u8],
@@ -610,13 +718,9 @@ fn under_suffix_below(
     labels: &str,
     steps: &mut Steps,
 ) -> Result<Option<Finding>, TooComplex> {
-    let is_counterexample = |origin: &[u8]| {
-        let host = host_of(origin);
-        let registrable = registrable_domain(&host);
-        // Its public suffix is the literal labels or deeper.
-        let under = public_suffix::suffix_len(&host) >= labels.len();
-        nfa.matches(origin) && under && (registrable.is_none() || !literally_spelled(nfa, origin))
-    };
+    // Its public suffix is the literal labels or deeper (so its
+    // registrable domain, if any, reaches past them).
+    let under = |host: &str| public_suffix::suffix_len(host) >= labels.len();
     // Likely attacks first: one under the suffix the list names first.
     let host = host_of(example);
     let host_start = example
@@ -634,31 +738,37 @@ fn under_suffix_below(
         let mut candidate = scheme.to_vec();
         candidate.extend_from_slice(candidate_host.as_bytes());
         candidate.extend_from_slice(port);
-        if is_counterexample(&candidate) {
+        if under(&host_of(&candidate)) && unspelled_on_some_path(nfa, &candidate) {
             return Ok(Some(finding_for(candidate, true)));
+        }
+    }
+    // A scan of the whole list: charged as one step a rule.
+    for _ in 0..public_suffix::RULE_COUNT_HINT {
+        if !steps.take() {
+            return Err(TooComplex);
         }
     }
     let endings = Endings::new(&public_suffix::suffix_endings_at_or_below(labels));
     let extra: Vec<u8> = endings.bytes();
     let representatives = representatives_with(nfa, true, &extra);
-    type Node = (u32, Grammar, u32);
-    let start: Node = (0, Grammar::SchemeFirst, 0);
+    // The last number is how many host characters at the end of the input
+    // so far this path matched with literals (at most a host's length).
+    type Node = (u32, Grammar, u32, u8);
+    let start: Node = (0, Grammar::SchemeFirst, 0, 0);
     let mut parents: Vec<(usize, u8)> = vec![(usize::MAX, 0)];
     let mut nodes = vec![start];
     let mut seen: HashSet<Node> = HashSet::default();
     seen.insert(start);
     let mut queue = VecDeque::from([0usize]);
-    let mut rejected = 0;
     while let Some(index) = queue.pop_front() {
-        let (state, grammar, ending) = nodes[index];
+        let (state, grammar, ending, literal_run) = nodes[index];
         if nfa.states[state as usize].accept && grammar.accepts() && endings.ends(ending) {
             let origin = spell(&parents, index);
-            if is_counterexample(&origin) {
+            let host = host_of(&origin);
+            let spelled = registrable_domain(&host)
+                .is_some_and(|domain| domain.len() <= usize::from(literal_run));
+            if under(&host) && !spelled {
                 return Ok(Some(finding_for(origin, true)));
-            }
-            rejected += 1;
-            if rejected > MAX_REJECTED_CANDIDATES {
-                return Err(TooComplex);
             }
         }
         for &byte in &representatives {
@@ -676,7 +786,12 @@ fn under_suffix_below(
                 if !steps.take() {
                     return Err(TooComplex);
                 }
-                let node = (t.next, next_grammar, next_ending);
+                let next_run = match (next_grammar.in_host() && grammar.in_host(), t.literal) {
+                    (true, true) => literal_run.saturating_add(1),
+                    (true, false) => 0,
+                    (false, _) => literal_run,
+                };
+                let node = (t.next, next_grammar, next_ending, next_run);
                 if seen.insert(node) {
                     nodes.push(node);
                     parents.push((index, byte));
@@ -687,11 +802,6 @@ fn under_suffix_below(
     }
     Ok(None)
 }
-
-/// Candidates [`under_suffix_below`] may find that are not counterexamples
-/// (hosts under an exception of the list, or spelled out by another path)
-/// before it gives up.
-const MAX_REJECTED_CANDIDATES: usize = 16;
 
 /// An Aho-Corasick automaton: whether the text read so far ends with one of
 /// a set of strings. State 0 is the start.
@@ -976,7 +1086,7 @@ fn more_telling(nfa: &RegexNfa, example: Vec<u8>) -> Vec<u8> {
                 .iter()
                 .try_fold(Grammar::SchemeFirst, |g, &b| g.step(b))
                 .is_some_and(Grammar::accepts);
-            if well_formed && nfa.matches(&candidate) && !literally_spelled(nfa, &candidate) {
+            if well_formed && unspelled_on_some_path(nfa, &candidate) {
                 return candidate;
             }
         }
@@ -1003,18 +1113,40 @@ fn host_of(origin: &[u8]) -> String {
     String::from_utf8_lossy(&origin[start..end]).into_owned()
 }
 
-/// Whether some accepting path of the pattern matches `origin` with every
-/// character of its host's registrable domain matched literally.
-fn literally_spelled(nfa: &RegexNfa, origin: &[u8]) -> bool {
+/// Whether some accepting path of the pattern matches `origin` with a
+/// character of its host's registrable domain (the whole host when it has
+/// none) matched by something other than a literal. One such path is
+/// enough: the rule is that every way the pattern matches an origin spells
+/// its domain, since a class that happens to cover a domain another branch
+/// spells covers others too.
+fn unspelled_on_some_path(nfa: &RegexNfa, origin: &[u8]) -> bool {
     let host = host_of(origin);
     let Some(host_start) = origin.windows(3).position(|w| w == b"://").map(|at| at + 3) else {
-        return false;
+        return true;
     };
     let host_end = host_start + host.len();
     let domain_len = registrable_domain(&host).map_or(host.len(), str::len);
     let must_be_literal = host_end - domain_len..host_end;
-    // Only literal transitions may match the domain's characters.
-    nfa.simulate(origin, |at, t| t.literal || !must_be_literal.contains(&at))
+    // Runs the pattern with a flag per path: "a domain character was not
+    // matched literally".
+    let mut current: Vec<(u32, bool)> = vec![(0, false)];
+    for (at, &byte) in origin.iter().enumerate() {
+        let mut next: Vec<(u32, bool)> = Vec::new();
+        for &(state, unspelled) in &current {
+            for t in &nfa.states[state as usize].transitions {
+                if t.lo <= byte && byte <= t.hi {
+                    let unspelled = unspelled || (!t.literal && must_be_literal.contains(&at));
+                    if !next.contains(&(t.next, unspelled)) {
+                        next.push((t.next, unspelled));
+                    }
+                }
+            }
+        }
+        current = next;
+    }
+    current
+        .iter()
+        .any(|&(state, unspelled)| unspelled && nfa.states[state as usize].accept)
 }
 
 /// Whether two of the domains differ by one letter added, removed or

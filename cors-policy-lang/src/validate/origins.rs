@@ -381,16 +381,37 @@ fn validate_regex(arg: &Arg, context: &mut Context<'_>) -> Option<OriginPattern>
                 .with_label(label)
                 .with_help(help)
             }
-            Finding::SeveralDomains { domains, more } => {
+            Finding::TooManyDomains { domains } => {
+                let listed = domains
+                    .iter()
+                    .take(8)
+                    .map(|d| format!("`{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Diagnostic::error(
+                    Code::RegexOutsideDomain,
+                    format!("this pattern spells out too many registrable domains: {listed}, ..."),
+                    arg.span.clone(),
+                )
+                .with_label(format!(
+                    "letters under a repetition or many alternatives compose domains; a pattern \
+                     may name at most {} registrable domains, each written out once",
+                    regex_origin::MAX_DOMAINS
+                ))
+                .with_help(
+                    "write each domain you trust literally, e.g. `(www|app)\\.example\\.com`, \
+                     or list the origins",
+                )
+            }
+            Finding::SeveralDomains { domains } => {
                 let listed = domains
                     .iter()
                     .map(|d| format!("`{d}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let more = if more { " and more" } else { "" };
                 Diagnostic::warning(
                     Code::RegexSeveralDomains,
-                    format!("this pattern matches several registrable domains: {listed}{more}"),
+                    format!("this pattern matches several registrable domains: {listed}"),
                     arg.span.clone(),
                 )
                 .with_label("some of them differ by one letter: an optional or alternative character may be a typo")
