@@ -98,12 +98,22 @@ fn example_policy(dir: &Path) -> (PathBuf, PathBuf) {
     (source_path, table_path)
 }
 
+/// The example plus the legacy `private-network on`, for the tests of
+/// `Access-Control-Allow-Private-Network` (the example no longer has it).
+fn private_network_policy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/private_network.corspolicy")
+}
+
 #[test]
 fn c_api_tests_pass_directly_and_under_valgrind() {
     let dir = TempDir::new("api");
     let (source_path, table_path) = example_policy(&dir.0);
+    let legacy_path = private_network_policy();
     let binary = build_c("tests/c/api_test.c", &dir.0);
-    let output = run(Command::new(&binary).arg(&source_path).arg(&table_path));
+    let output = run(Command::new(&binary)
+        .arg(&source_path)
+        .arg(&table_path)
+        .arg(&legacy_path));
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
 
     if valgrind_available() {
@@ -111,7 +121,8 @@ fn c_api_tests_pass_directly_and_under_valgrind() {
             .args(["--error-exitcode=1", "--leak-check=full", "-q"])
             .arg(&binary)
             .arg(&source_path)
-            .arg(&table_path));
+            .arg(&table_path)
+            .arg(&legacy_path));
     }
 }
 
@@ -141,12 +152,34 @@ fn example_host_answers_from_source_and_from_table() {
         access-control-allow-methods: GET, POST, PUT, DELETE\n\
         access-control-allow-headers: content-type, authorization, x-requested-with\n\
         access-control-max-age: 600\n\
-        vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-        Access-Control-Request-Private-Network\n";
+        vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n";
     for policy in [&source_path, &table_path] {
         let output = run(Command::new(&binary).arg(policy).args(PREFLIGHT));
         assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
     }
+    // --private-network: denied by the example, answered by the legacy policy.
+    let output = run(Command::new(&binary)
+        .arg(&table_path)
+        .args(PREFLIGHT)
+        .arg("--private-network"));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "decision: preflight-denied\nreason: private-network-not-allowed\npolicy: api\n\
+         status: 403\nvary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
+    );
+    let output = run(Command::new(&binary)
+        .arg(private_network_policy())
+        .args(PREFLIGHT)
+        .arg("--private-network"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("decision: preflight-allowed\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("access-control-allow-private-network: true\n"),
+        "{stdout}"
+    );
     let denied = run(Command::new(&binary).arg(&table_path).args([
         "--method",
         "GET",

@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 const ALLOWED: &str = "https://app.example.com";
 const DENIED: &str = "https://evil.example.org";
 const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+/// The preflight Vary of a policy with the legacy `private-network on`.
+const PREFLIGHT_VARY_PRIVATE_NETWORK: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
 
 fn workspace_root() -> &'static Path {
@@ -491,6 +494,12 @@ fn example_policy() -> String {
         .expect("the example policy is readable")
 }
 
+/// The example plus the legacy `private-network on` (the example no longer
+/// has it), for the tests of `Access-Control-Allow-Private-Network`.
+fn private_network_policy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/private_network.corspolicy")
+}
+
 fn main_server(port: u16, upstream: u16, root: &Path) -> String {
     format!(
         "listen 127.0.0.1:{port};\n\
@@ -507,6 +516,10 @@ fn main_server(port: u16, upstream: u16, root: &Path) -> String {
              return 200 \"a body to compress\\n\";\n\
          }}\n\
          location /api/errpage/ {{ error_page 404 /404.html; return 404; }}\n\
+         location /api/legacy-pna/ {{\n\
+             cors_policy {legacy};\n\
+             return 200 \"api\\n\";\n\
+         }}\n\
          location = /404.html {{ root {root}/www; }}\n\
          location /static/ {{ root {root}/www; }}\n\
          location /v2/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
@@ -525,6 +538,7 @@ fn main_server(port: u16, upstream: u16, root: &Path) -> String {
          cors on;\n\
          return 301 https://elsewhere.test$request_uri;\n",
         root = root.display(),
+        legacy = private_network_policy().display(),
         down = free_port(),
     )
 }
@@ -592,17 +606,27 @@ fn nginx_module_answers_cors_requests() {
     assert_eq!(r.status, 403, "{r:#?}");
     assert!(r.cors_headers().is_empty(), "{r:#?}");
 
-    // Private network access, which the api policy allows.
-    let r = nginx.request(&req(
-        "OPTIONS",
-        "/api/users",
-        &format!(
-            "Origin: {ALLOWED}\r\nAccess-Control-Request-Method: GET\r\n\
-             Access-Control-Request-Private-Network: true\r\n"
-        ),
-    ));
+    // Private network access: the example's api policy does not allow it;
+    // the location with the legacy `private-network on` policy does.
+    let private_network = |path: &str| {
+        nginx.request(&req(
+            "OPTIONS",
+            path,
+            &format!(
+                "Origin: {ALLOWED}\r\nAccess-Control-Request-Method: GET\r\n\
+                 Access-Control-Request-Private-Network: true\r\n"
+            ),
+        ))
+    };
+    let r = private_network("/api/users");
+    assert_eq!(r.status, 403, "{r:#?}");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+    assert_eq!(r.get("vary"), Some(PREFLIGHT_VARY));
+    let r = private_network("/api/legacy-pna/users");
     assert_eq!(r.status, 204, "{r:#?}");
     assert_eq!(r.get("access-control-allow-private-network"), Some("true"));
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(r.get("vary"), Some(PREFLIGHT_VARY_PRIVATE_NETWORK));
 
     // Denied preflights: origin, method.
     for request in [

@@ -55,8 +55,7 @@ fn golden_table_answers_a_preflight() {
             ("access-control-max-age", b"600"),
             (
                 "vary",
-                b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-                  Access-Control-Request-Private-Network"
+                b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
             ),
         ]
     );
@@ -106,6 +105,13 @@ fn golden_table_denies_with_reasons() {
         assert_eq!(outcome.headers.len(), 1);
         assert_eq!(outcome.headers[0].name, "vary");
     }
+    // The example has no (legacy) `private-network on`.
+    let outcome = policy.eval(&Request {
+        request_private_network: Some(b"true"),
+        ..preflight(b"https://app.example.com", b"PUT", b"")
+    });
+    assert_eq!(outcome.decision, Decision::PreflightDenied);
+    assert_eq!(outcome.reason, Some(Reason::PrivateNetworkNotAllowed));
 }
 
 #[test]

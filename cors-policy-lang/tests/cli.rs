@@ -77,7 +77,7 @@ fn check_accepts_the_examples() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("api.corspolicy: 0 errors"),
+        stderr(&output).contains("api.corspolicy: 0 errors, 0 warnings"),
         "{}",
         stderr(&output)
     );
@@ -257,8 +257,7 @@ fn explain_json_has_the_documented_shape() {
         ("access-control-max-age", "600"),
         (
             "vary",
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-             Access-Control-Request-Private-Network",
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
         ),
     ];
     let expected: Vec<(String, String)> = expected
@@ -329,12 +328,31 @@ fn explain_json_reports_denials_and_passes() {
     );
 }
 
+/// `examples/api.corspolicy` plus the legacy `private-network on` (the
+/// fixture the C API and nginx tests use for the same header).
+fn private_network_fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cors-ffi/tests/fixtures/private_network.corspolicy")
+        .display()
+        .to_string()
+}
+
 #[test]
 fn explain_private_network_flag_is_sent() {
+    // The example does not allow private network access: the flag denies.
     let output = explain(
         &example("api.corspolicy"),
         &[PREFLIGHT, &["--private-network", "--json"]].concat(),
     );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(value["decision"], "preflight-denied");
+    assert_eq!(value["reason"], "private-network-not-allowed");
+
+    let output = explain(
+        &private_network_fixture(),
+        &[PREFLIGHT, &["--private-network", "--json"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(value["decision"], "preflight-allowed");
     let names: Vec<&str> = value["headers"]

@@ -22,7 +22,8 @@ const SOURCES: &[(&str, &str)] = &[
     (
         "design",
         r#"
-# api.corspolicy (DESIGN.md)
+# api.corspolicy (DESIGN.md) plus the legacy `private-network on`, which the
+# design/*pna* rows exercise (as cors-ffi/tests/fixtures/private_network.corspolicy)
 policy api {
     paths /api/ /v2/;                 # path prefixes, matched on segment boundaries
     origins https://app.example.com

@@ -103,17 +103,12 @@ fn short_style_is_one_line_per_diagnostic() {
 
 #[test]
 fn valid_files_have_no_golden_errors() {
-    // The example from DESIGN.md compiles; its only diagnostic is the
-    // warning on `private-network on` (legacy Private Network Access).
+    // The example from DESIGN.md compiles without a diagnostic (the legacy
+    // `private-network on` warning has its own case, private_network_on).
     let source = include_str!("ui/valid_design_example.corspolicy");
     let checked = check(source);
-    let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(
-        codes,
-        [cors_policy_lang::Code::LegacyPrivateNetwork],
-        "{:?}",
-        checked.diagnostics
-    );
+    let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [], "{:?}", checked.diagnostics);
     assert!(checked.model.is_some());
 }
 

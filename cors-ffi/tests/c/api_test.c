@@ -2,10 +2,12 @@
  * The C API exercised from C: load, compile, eval for every decision, NULL
  * arguments, corrupted tables, borrowed-pointer lifetimes and threads.
  *
- * Usage: api_test POLICY.corspolicy POLICY.cors
+ * Usage: api_test POLICY.corspolicy POLICY.cors PRIVATE_NETWORK.corspolicy
  * (the source and the table compiled from it; tests/c_api.rs passes
- * examples/api.corspolicy). Built with -Wall -Wextra -Werror and run
- * directly and under valgrind by tests/c_api.rs.
+ * examples/api.corspolicy; then the same policy with the legacy
+ * `private-network on`, tests/fixtures/private_network.corspolicy). Built
+ * with -Wall -Wextra -Werror and run directly and under valgrind by
+ * tests/c_api.rs.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 
@@ -151,8 +153,7 @@ static void test_decisions(const cors_policy *policy) {
                       "content-type, authorization, x-requested-with"));
     CHECK(bytes_equal(header(&outcome, "access-control-max-age"), "600"));
     CHECK(bytes_equal(header(&outcome, "vary"),
-                      "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
-                      "Access-Control-Request-Private-Network"));
+                      "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"));
     for (size_t i = 0; i < outcome.header_count; i++) {
         cors_bytes name = outcome.headers[i].name;
         CHECK(name.ptr != NULL && name.len > 0);
@@ -185,11 +186,14 @@ static void test_decisions(const cors_policy *policy) {
     CHECK(outcome.reason == CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED);
     CHECK(bytes_equal(outcome.policy, "assets"));
 
+    /* The example has no `private-network on` (test_private_network has). */
     req = preflight("/api/users", "https://app.example.com", "PUT", NULL);
     req.private_network = true;
     outcome = eval_ok(policy, &req);
-    CHECK(outcome.decision == CORS_DECISION_PREFLIGHT_ALLOWED);
-    CHECK(bytes_equal(header(&outcome, "access-control-allow-private-network"), "true"));
+    CHECK(outcome.decision == CORS_DECISION_PREFLIGHT_DENIED);
+    CHECK(outcome.reason == CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED);
+    CHECK(bytes_equal(outcome.policy, "api"));
+    CHECK(header(&outcome, "access-control-allow-private-network").ptr == NULL);
 
     req = request("GET", "/api/users?page=2", "https://eu.app.example.com");
     outcome = eval_ok(policy, &req);
@@ -420,9 +424,7 @@ static void test_compile(struct buffer source) {
     CHECK(policy != NULL);
     CHECK(diags != NULL);
     CHECK(cors_diagnostics_error_count(diags) == 0);
-    /* The example keeps `private-network on` (tested below), which is warned. */
-    CHECK(cors_diagnostics_warning_count(diags) == 1);
-    CHECK(strstr(cors_diagnostics_text(diags), "warning[CORS0075]") != NULL);
+    CHECK(cors_diagnostics_warning_count(diags) == 0);
     cors_diagnostics_free(diags);
     if (policy != NULL) {
         cors_request req =
@@ -493,6 +495,48 @@ static void test_compile(struct buffer source) {
     cors_diagnostics_free(diags);
 }
 
+/* The legacy `private-network on` (compiled from source, with its warning):
+ * the header, and the Vary on the request header, when asked and allowed. */
+static void test_private_network(struct buffer source) {
+    cors_policy *policy = NULL;
+    cors_diagnostics *diags = NULL;
+    CHECK_RESULT(cors_policy_compile((const char *)source.data, source.len,
+                                     "private_network.corspolicy", &policy, &diags),
+                 CORS_RESULT_OK);
+    CHECK(cors_diagnostics_error_count(diags) == 0);
+    CHECK(cors_diagnostics_warning_count(diags) == 1);
+    CHECK(strstr(cors_diagnostics_text(diags), "warning[CORS0075]") != NULL);
+    cors_diagnostics_free(diags);
+    if (policy == NULL) {
+        return;
+    }
+    const char *vary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
+                       "Access-Control-Request-Private-Network";
+
+    cors_request req = preflight("/api/users", "https://app.example.com", "PUT", NULL);
+    req.private_network = true;
+    cors_outcome outcome = eval_ok(policy, &req);
+    CHECK(outcome.decision == CORS_DECISION_PREFLIGHT_ALLOWED);
+    CHECK(outcome.status == 204);
+    CHECK(bytes_equal(header(&outcome, "access-control-allow-private-network"), "true"));
+    CHECK(bytes_equal(header(&outcome, "vary"), vary));
+
+    /* Not asked: no header, but the answer still varies on the request header. */
+    req.private_network = false;
+    outcome = eval_ok(policy, &req);
+    CHECK(outcome.decision == CORS_DECISION_PREFLIGHT_ALLOWED);
+    CHECK(header(&outcome, "access-control-allow-private-network").ptr == NULL);
+    CHECK(bytes_equal(header(&outcome, "vary"), vary));
+
+    /* The assets policy still does not allow it. */
+    req = preflight("/static/app.js", "https://app.example.com", "GET", NULL);
+    req.private_network = true;
+    outcome = eval_ok(policy, &req);
+    CHECK(outcome.decision == CORS_DECISION_PREFLIGHT_DENIED);
+    CHECK(outcome.reason == CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED);
+    cors_policy_free(policy);
+}
+
 struct worker {
     const cors_policy *policy;
     int mismatches;
@@ -534,12 +578,14 @@ static void test_threads(const cors_policy *policy) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s POLICY.corspolicy POLICY.cors\n", argv[0]);
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s POLICY.corspolicy POLICY.cors PRIVATE_NETWORK.corspolicy\n",
+                argv[0]);
         return 2;
     }
     struct buffer source = read_file(argv[1]);
     struct buffer table = read_file(argv[2]);
+    struct buffer private_network = read_file(argv[3]);
 
     test_names();
     cors_policy *policy = NULL;
@@ -556,9 +602,11 @@ int main(int argc, char **argv) {
     test_lifetimes(table);
     test_view(table);
     test_compile(source);
+    test_private_network(private_network);
 
     free(source.data);
     free(table.data);
+    free(private_network.data);
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -528,14 +528,8 @@ mod tests {
     #[test]
     fn design_example_model() {
         let checked = crate::check(DESIGN_EXAMPLE);
-        // Only the warning on `private-network on`.
         let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(
-            codes,
-            [Code::LegacyPrivateNetwork],
-            "{:?}",
-            checked.diagnostics
-        );
+        assert_eq!(codes, [], "{:?}", checked.diagnostics);
         let set = checked.model.expect("valid");
         let mut api = Policy::new(
             "api",
@@ -564,12 +558,29 @@ mod tests {
         };
         api.credentials = true;
         api.max_age = Some(600);
-        api.private_network = true;
         api.preflight_status = 204;
         let mut assets = Policy::new("assets", Origins::Any);
         assets.paths = vec!["/static/".into()];
         assets.methods = vec!["GET".into(), "HEAD".into()];
-        assert_eq!(set.policies, vec![api, assets]);
+        assert_eq!(set.policies, vec![api.clone(), assets.clone()]);
+
+        // With the legacy `private-network on`: the same model with the flag
+        // set, and only the warning on it.
+        let legacy = DESIGN_EXAMPLE.replace(
+            "    preflight-status 204;",
+            "    private-network on;\n    preflight-status 204;",
+        );
+        assert_ne!(legacy, DESIGN_EXAMPLE);
+        let checked = crate::check(&legacy);
+        let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::LegacyPrivateNetwork],
+            "{:?}",
+            checked.diagnostics
+        );
+        api.private_network = true;
+        assert_eq!(checked.model.expect("valid").policies, vec![api, assets]);
     }
 
     #[test]
