@@ -3,12 +3,17 @@
 //! (`compile_exact`) and with one wildcard pattern in ten
 //! (`compile_wildcard10`). The table sizes are printed by
 //! `cargo run --release -p corsc-benches --bin table_size`.
+//!
+//! `compile_adversarial`: large and adversarial sources
+//! ([`corsc_benches::adversarial`]), timed whatever `compile` answers (a
+//! refusal is an answer). Quick mode leaves out the pathological cases
+//! (seconds to minutes a call at b6e1cc6: `adversarial::Case::pathological`).
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use corsc_benches::{compile_sizes, quick, Origins, Variant};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
+use corsc_benches::{adversarial, compile_sizes, quick, Origins, Variant};
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion, SamplingMode};
 
 fn config() -> Criterion {
     let criterion = if quick() {
@@ -40,9 +45,26 @@ fn compile(c: &mut Criterion) {
     }
 }
 
+fn compile_adversarial(c: &mut Criterion) {
+    let mut group = c.benchmark_group(adversarial::GROUP);
+    // Some of these took seconds each: ten samples of one call at least.
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    for case in adversarial::cases_for_this_run() {
+        let source = case.source.as_str();
+        let time =
+            |b: &mut Bencher| b.iter(|| black_box(cors_policy_lang::compile(black_box(source))));
+        match case.parameter {
+            Some(parameter) => group.bench_function(BenchmarkId::new(case.name, parameter), time),
+            None => group.bench_function(case.name, time),
+        };
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = compile
+    targets = compile, compile_adversarial
 }
 criterion_main!(benches);

@@ -18,6 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use cors_match_core::{Decision, Policy, Request};
 
+pub mod adversarial;
 pub mod peers;
 
 /// The policy sizes of the eval benchmarks (number of origins).

@@ -1,8 +1,12 @@
 //! Hostile inputs: adversarial `Origin` values (`hostile/origins.txt`), each
-//! with the reason it must be refused, and hostile policy files, each with
-//! the exact diagnostics `corsc check` must print.
+//! with the reason it must be refused, hostile policy files, each with the
+//! exact diagnostics `corsc check` must print, and every input a fuzz target
+//! failed on (`hostile/fuzz-regressions/`, see `fuzz_regressions`).
 
 mod support;
+
+#[path = "hostile/fuzz_regressions.rs"]
+mod fuzz_regressions;
 
 use cors_match_core::outcome::names;
 use cors_match_core::{Decision, Policy as Table, Reason, Request};

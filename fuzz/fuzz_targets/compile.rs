@@ -9,6 +9,8 @@ use cors_match_core::Policy;
 use cors_policy_lang::{CompileFailure, RenderStyle};
 use libfuzzer_sys::fuzz_target;
 
+cors_fuzz::fixed_hash_keys!();
+
 fuzz_target!(|data: &[u8]| {
     if data.len() > MAX_SOURCE_LEN {
         return;

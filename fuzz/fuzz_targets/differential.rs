@@ -11,6 +11,8 @@ use cors_fuzz::{assert_matches_reference, policy_source, requests, Hints};
 use cors_match_core::Policy;
 use libfuzzer_sys::fuzz_target;
 
+cors_fuzz::fixed_hash_keys!();
+
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(generated) = policy_source(&mut u) else {

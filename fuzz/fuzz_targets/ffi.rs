@@ -396,6 +396,8 @@ unsafe fn check_bad_request(policy: *const cors_policy) {
     }
 }
 
+cors_fuzz::fixed_hash_keys!();
+
 fuzz_target!(|data: &[u8]| {
     check_arguments();
     if data.starts_with(&MAGIC) {

@@ -17,6 +17,8 @@ use cors_fuzz::{
 use cors_match_core::Policy;
 use libfuzzer_sys::fuzz_target;
 
+cors_fuzz::fixed_hash_keys!();
+
 fuzz_target!(|data: &[u8]| {
     let Ok(TableInput { table, rest, base }) = table_input(data) else {
         return;

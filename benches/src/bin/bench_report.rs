@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use corsc_benches::{peers, Scenario};
+use corsc_benches::adversarial::{self, GOAL_SOURCE_BYTES};
+use corsc_benches::{peers, Origins, Scenario, Variant};
 
 /// The implementations of the eval benchmarks, in report order.
 const IMPLEMENTATIONS: [&str; 7] = [
@@ -235,11 +236,22 @@ impl Inputs {
         sizes.into_iter().collect()
     }
 
+    /// The median of one `compile_adversarial` case.
+    fn adversarial(&self, case: &adversarial::Case) -> Option<f64> {
+        self.results
+            .get(&(
+                adversarial::GROUP.to_owned(),
+                case.name.to_owned(),
+                case.parameter.map_or_else(String::new, |p| p.to_string()),
+            ))
+            .map(|estimate| estimate.median)
+    }
+
     fn compile_sizes(&self) -> Vec<usize> {
         let sizes: BTreeSet<usize> = self
             .results
             .keys()
-            .filter(|(group, _, _)| group.starts_with("compile_"))
+            .filter(|(group, _, _)| group.starts_with("compile_") && group != adversarial::GROUP)
             .filter_map(|(_, _, size)| size.parse().ok())
             .collect();
         sizes.into_iter().collect()
@@ -573,6 +585,8 @@ fn goals(inputs: &Inputs) -> Vec<Goal> {
         });
     }
 
+    adversarial_goals(inputs, &adversarial::cases(false), &mut goals);
+
     let goal = "table size for typical host names (exact origins, every measured size)".to_owned();
     let per_origin: Vec<(usize, f64)> = inputs
         .table_sizes()
@@ -598,6 +612,81 @@ fn goals(inputs: &Inputs) -> Vec<Goal> {
         }
     });
     goals
+}
+
+/// The time goal of an adversarial source: every source up to 1 MiB is
+/// compiled or refused in under 2 s, 2,000 any-depth regexes in under 1 s.
+fn adversarial_limit(case: &adversarial::Case) -> Option<f64> {
+    if case.name == "any_depth_regexes" && case.parameter == Some(2_000) {
+        Some(1e9)
+    } else if case.source.len() <= GOAL_SOURCE_BYTES {
+        Some(2e9)
+    } else {
+        None
+    }
+}
+
+fn adversarial_goals(inputs: &Inputs, cases: &[adversarial::Case], goals: &mut Vec<Goal>) {
+    let goal = "compile time, adversarial policies: any source of at most 1 MiB compiled or \
+                refused in under 2 s"
+        .to_owned();
+    let covered: Vec<&adversarial::Case> = cases
+        .iter()
+        .filter(|case| case.source.len() <= GOAL_SOURCE_BYTES)
+        .collect();
+    let measured: Vec<(&adversarial::Case, f64)> = covered
+        .iter()
+        .filter_map(|&case| Some((case, inputs.adversarial(case)?)))
+        .collect();
+    let worst = measured.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1));
+    goals.push(match worst {
+        None => not_measured(goal, "< 2 s"),
+        Some((case, ns)) => {
+            let missing = covered.len() - measured.len();
+            let over = measured.iter().filter(|&&(_, ns)| ns >= 2e9).count();
+            let mut text = format!(
+                "slowest {} (`{}`) of {} measured",
+                time(ns),
+                case.id(),
+                measured.len()
+            );
+            if over > 0 {
+                let _ = write!(text, "; {over} over 2 s");
+            }
+            if missing > 0 {
+                let _ = write!(text, "; {missing} not in this run");
+            }
+            Goal {
+                goal,
+                target: "< 2 s".into(),
+                measured: text,
+                status: if over > 0 {
+                    Status::Miss
+                } else if missing > 0 {
+                    Status::NotMeasured
+                } else {
+                    Status::Pass
+                },
+            }
+        }
+    });
+
+    let goal = "compile time, adversarial policies: 2,000 any-depth regexes \
+                (`^https://([a-z0-9-]+\\.)*appN\\.example\\.com$`) compiled or refused in \
+                under 1 s"
+        .to_owned();
+    let case = cases
+        .iter()
+        .find(|case| case.name == "any_depth_regexes" && case.parameter == Some(2_000));
+    goals.push(match case.and_then(|case| inputs.adversarial(case)) {
+        Some(ns) => Goal {
+            goal,
+            target: "< 1 s".into(),
+            measured: time(ns),
+            status: Status::of(ns < 1e9),
+        },
+        None => not_measured(goal, "< 1 s"),
+    });
 }
 
 fn not_measured(goal: String, target: &str) -> Goal {
@@ -786,6 +875,7 @@ fn render(inputs: &Inputs) -> String {
     o.push('\n');
 
     render_compile(o, inputs);
+    render_adversarial(o, inputs, &adversarial::cases(false));
     render_allocations(o, inputs);
 
     o.push_str("## Code size\n\n");
@@ -840,6 +930,59 @@ fn render_compile(o: &mut String, inputs: &Inputs) {
             );
         }
     }
+    o.push('\n');
+}
+
+fn render_adversarial(o: &mut String, inputs: &Inputs, cases: &[adversarial::Case]) {
+    o.push_str("## Compile time, adversarial policies\n\n");
+    o.push_str(
+        "`cors_policy_lang::compile` on large and adversarial sources \
+         (`benches/src/adversarial.rs`, group `compile_adversarial`), timed whatever it \
+         answers: a refusal is an answer. Goals: any source of at most 1 MiB compiled or \
+         refused in under 2 s; 2,000 any-depth regexes in under 1 s. Quick mode leaves out \
+         the cases marked pathological (seconds to minutes a call, and gigabytes, when they \
+         were added).\n\n",
+    );
+    o.push_str(
+        "| case | source | source bytes | compile (median) | goal | status |\n\
+         |---|---|---:|---:|---:|---|\n",
+    );
+    for case in cases {
+        let median = inputs.adversarial(case);
+        let limit = adversarial_limit(case);
+        let status = match (median, limit) {
+            (Some(ns), Some(limit)) => Status::of(ns < limit).text(),
+            (None, Some(_)) => Status::NotMeasured.text(),
+            (_, None) => "–",
+        };
+        let _ = writeln!(
+            o,
+            "| `{}`{} | {} | {} | {} | {} | {status} |",
+            case.id(),
+            if case.pathological {
+                " (pathological)"
+            } else {
+                ""
+            },
+            case.what,
+            count(case.source.len()),
+            cell(median, time),
+            cell(limit, |limit| format!("< {} s", limit / 1e9)),
+        );
+    }
+    // The largest generated policy, measured by the compile group above.
+    let size = 100_000;
+    let source_bytes = Origins::generate(size, Variant::Wildcard10)
+        .policy_source()
+        .len();
+    let _ = writeln!(
+        o,
+        "| `compile_wildcard10/{size}` | {}, one wildcard in ten (the compile group above) | {} | \
+         {} | over 1 MiB: < 1 s by the 100,000-origin goal | – |",
+        origins(size),
+        count(source_bytes),
+        cell(inputs.compile("wildcard10", size), time),
+    );
     o.push('\n');
 }
 
