@@ -64,7 +64,7 @@
 //! | CORS0080 | [`Code::RegexSeveralDomains`] | warning | a regex matching several registrable domains one letter apart |
 //! | CORS0081 | [`Code::AutomatonTooLarge`] | error | a policy's origin automata exceed the compiler's budget |
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -436,11 +436,11 @@ impl Diagnostics {
             ..term::Config::default()
         };
         let sorted = self.sorted();
-        let mut totals: HashMap<GroupKey<'_>, usize> = HashMap::new();
+        let mut totals: HashMap<GroupKey<'_>, usize> = HashMap::default();
         for diagnostic in &sorted {
             *totals.entry(GroupKey::of(diagnostic)).or_default() += 1;
         }
-        let mut seen: HashMap<GroupKey<'_>, usize> = HashMap::new();
+        let mut seen: HashMap<GroupKey<'_>, usize> = HashMap::default();
         let mut writer = NoColor::new(Vec::new());
         for diagnostic in sorted {
             let key = GroupKey::of(diagnostic);

@@ -1,7 +1,7 @@
 //! `allow-headers` and `expose-headers`: RFC 9110 tokens, compared
 //! case-insensitively, stored lower-case.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use super::Context;
@@ -61,7 +61,7 @@ pub(super) fn validate(
         return headers;
     };
     let directive_name = directive.name.value.as_str();
-    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    let mut seen: HashMap<String, Range<usize>> = HashMap::default();
     for arg in args {
         let name = arg.value.as_str();
         let span = arg.span.clone();

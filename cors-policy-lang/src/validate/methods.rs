@@ -1,6 +1,6 @@
 //! `methods`: RFC 9110 tokens, compared case-sensitively.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use super::Context;
@@ -18,7 +18,7 @@ pub(super) fn validate(directive: &Directive, context: &mut Context<'_>) -> Vec<
         return Vec::new();
     };
     let mut methods = Vec::new();
-    let mut seen: HashMap<&str, Range<usize>> = HashMap::new();
+    let mut seen: HashMap<&str, Range<usize>> = HashMap::default();
     for arg in args {
         let method = arg.value.as_str();
         let span = arg.span.clone();

@@ -14,7 +14,7 @@ mod numbers;
 mod origins;
 mod paths;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::ast::{self, Arg, Directive, PolicyBlock};
@@ -41,7 +41,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
 /// (including errors reported earlier, e.g. by the parser), else `None`.
 pub fn validate(file: &ast::File, diagnostics: &mut Diagnostics) -> Option<PolicySet> {
     let mut set = PolicySet::default();
-    let mut names: HashMap<&str, Range<usize>> = HashMap::new();
+    let mut names: HashMap<&str, Range<usize>> = HashMap::default();
     let mut prefixes = paths::PrefixRegistry::default();
     let mut budget = Budget::default();
 
@@ -183,7 +183,7 @@ fn collect_directives<'a>(
     block: &'a PolicyBlock,
     diagnostics: &mut Diagnostics,
 ) -> DirectiveSet<'a> {
-    let mut by_name: HashMap<&'static str, &'a Directive> = HashMap::new();
+    let mut by_name: HashMap<&'static str, &'a Directive> = HashMap::default();
     for directive in &block.directives {
         let name = directive.name.value.as_str();
         let Some(&(known, _)) = DIRECTIVES.iter().find(|(known, _)| *known == name) else {

@@ -1,7 +1,7 @@
 //! `paths`: path prefixes, and the rule that no prefix belongs to two
 //! policies.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::ast::Directive;
