@@ -132,6 +132,8 @@ fn unsafe_regexes_are_errors_with_a_counterexample() {
         (r"^https://(e|v|i|l|ll)+\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://eee.com"),
         (r"^https://(ev|il|evil)+\.com$", true, Code::RegexOutsideDomain, "this pattern also allows https://evev.com"),
         (r"^https://(ev|il|xy){3}\.com$", true, Code::RegexOutsideDomain, "this pattern spells out too many registrable domains: `evevev.com`, `evevil.com`, `evevxy.com`, `evilxy.com`, `evxyev.com`, `evxyil.com`, `evxyxy.com`, `xyevev.com`, ..."),
+        // Addresses composed of literal pieces count like domains.
+        (r"^https://((5|18|203|45|67|89|104|172|198)\.){3}(5|18|203|45|67|89|104|172|198)$", true, Code::RegexOutsideDomain, "this pattern spells out too many registrable domains: `18.5.5.5`, `45.5.5.5`, `5.18.5.5`, `5.45.5.5`, `5.5.18.5`, `5.5.45.5`, `5.5.5.18`, `5.5.5.45`, ..."),
         (r"^http://[a-z]*localhost$", true, Code::InsecureOriginWithCredentials, "this pattern allows the insecure origin http://xlocalhost, which cannot be used with `credentials on`"),
     ];
     for &(pattern, credentials, code, headline) in cases {
@@ -419,6 +421,9 @@ proptest! {
             }
             let domain_len = if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 host.len()
+            } else if host == "localhost" || host.ends_with(".localhost") {
+                // Names under localhost are this machine: `localhost` is the domain.
+                "localhost".len()
             } else {
                 public_suffix::registrable_domain(host).map_or(host.len(), str::len)
             };
@@ -588,6 +593,8 @@ fn public_suffixes_below_the_literal_labels_are_decided_exactly() {
             r"^https://([a-z0-9-]+\.)*[a-z]+\.github\.io$",
             Some("this pattern also allows https://evil.github.io"),
         ),
+        // Names under localhost are this machine, as for `http://*.localhost`.
+        (r"^http://[a-z0-9-]+\.localhost(:[0-9]+)?$", None),
         // No rule under amazonaws.com is one label of letters or digits only.
         (r"^https://[0-9]+\.amazonaws\.com$", None),
         (r"^https://[a-z]+\.amazonaws\.com$", None),

@@ -398,8 +398,10 @@ impl Tails {
         }
         if self.abstract_labels && byte != b'.' {
             let label = &text[label_start..];
-            let known =
-                !abstracted && std::str::from_utf8(label).is_ok_and(public_suffix::is_label_prefix);
+            // `localhost` is kept too: names under it are loopback.
+            let known = !abstracted
+                && (b"localhost".starts_with(label)
+                    || std::str::from_utf8(label).is_ok_and(public_suffix::is_label_prefix));
             if !known {
                 // Digits stay told apart: an all-digit host is an address.
                 let digits = (label == NUMBER_LABEL || label.iter().all(u8::is_ascii_digit))
@@ -607,12 +609,14 @@ fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
     let mut taken = 0;
     while let Some(node) = queue.pop_front() {
         if nfa.states[node.state as usize].accept && node.grammar.accepts() {
-            if let Some(domain) = registrable_domain(node.literal_labels(&tails)) {
-                if domains.len() < MAX_DOMAINS {
-                    domains.insert(domain.to_string());
-                } else if !domains.contains(domain) {
-                    more = true;
-                }
+            // An address, a one-label host or a public suffix has no
+            // registrable domain: the whole host counts as one.
+            let labels = node.literal_labels(&tails);
+            let domain = registrable_domain(labels).unwrap_or(labels);
+            if domains.len() < MAX_DOMAINS {
+                domains.insert(domain.to_string());
+            } else if !domains.contains(domain) {
+                more = true;
             }
         }
         for &byte in &representatives {
@@ -659,6 +663,11 @@ fn spelling(node: &DomainNode, tails: &Tails) -> Spelling {
         return Spelling::Spelled;
     }
     let labels = node.literal_labels(tails);
+    // Every name under `localhost` is this machine (as for the listed
+    // `http://*.localhost`): nobody else can own one.
+    if labels == "localhost" {
+        return Spelling::Spelled;
+    }
     if labels.is_empty()
         || labels.starts_with('[')
         || labels.ends_with(']')
