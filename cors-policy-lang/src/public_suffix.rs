@@ -407,6 +407,18 @@ pub fn suffix_endings_at_or_below(domain: &str) -> Vec<String> {
     endings
 }
 
+/// How many labels the list's deepest rule has (a wildcard's `*` counts):
+/// the regex analysis keeps more literal labels than this.
+#[cfg(test)]
+pub(crate) fn deepest_rule_labels() -> usize {
+    list()
+        .rules
+        .iter()
+        .map(|rule| rule.text.trim_start_matches('!').split('.').count())
+        .max()
+        .unwrap_or(0)
+}
+
 /// Whether some label of some rule of the list starts with `prefix`
 /// (the `*` of wildcard rules aside; the labels of exception rules
 /// included), in ASCII form: `is_label_prefix("amazon")` is true since

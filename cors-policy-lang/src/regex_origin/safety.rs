@@ -1187,3 +1187,15 @@ fn registrable_domain(host: &str) -> Option<&str> {
     }
     public_suffix::registrable_domain(host)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The host tails keep enough labels: a registrable domain has at most
+    /// the deepest rule's labels plus one.
+    #[test]
+    fn tails_keep_more_labels_than_any_rule_has() {
+        assert!(public_suffix::deepest_rule_labels() < TAIL_LABELS);
+    }
+}
