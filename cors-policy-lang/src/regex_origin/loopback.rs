@@ -28,6 +28,14 @@ pub(super) struct Loopback {
 }
 
 impl Loopback {
+    /// Before the host's first byte.
+    pub(super) const START: Loopback = Loopback {
+        localhost: 0,
+        dot_localhost: 0,
+        ipv4: 0,
+        ipv6: 0,
+    };
+
     /// The automaton after `byte`.
     pub(super) fn step(self, byte: u8) -> Loopback {
         Loopback {

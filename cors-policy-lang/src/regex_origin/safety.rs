@@ -448,6 +448,17 @@ struct DomainNode {
 }
 
 impl DomainNode {
+    /// Before the first byte: the pattern's start, nothing of the host.
+    const START: DomainNode = DomainNode {
+        state: 0,
+        grammar: Grammar::SchemeFirst,
+        http: 0,
+        loopback: Loopback::START,
+        tail: 0,
+        open: false,
+        at_label_start: false,
+    };
+
     /// Takes one host byte into the spelling: a literal one extends the
     /// tail, any other starts it again.
     fn read_host_byte(&mut self, tails: &mut Tails, byte: u8, literal: bool) {
@@ -484,9 +495,9 @@ enum Spelling {
 }
 
 /// Breadth-first search, over well-formed origins only, for the shortest
-/// origins breaking rules 2 and 3 of [`analyse`], collecting on the way the
-/// registrable domains for rule 4. A candidate whose host another path of
-/// the pattern spells out literally is not a finding.
+/// origins breaking rules 2 and 3 of [`analyse`]. Each node is one path of
+/// the pattern: a path that does not spell out its origin's domain is a
+/// finding, whatever other paths spell.
 fn find_unsafe_origins(
     nfa: &RegexNfa,
     context: AnalysisContext,
@@ -494,15 +505,7 @@ fn find_unsafe_origins(
 ) -> Vec<Finding> {
     let representatives = representatives(nfa, true);
     let mut tails = Tails::new(true);
-    let start = DomainNode {
-        state: 0,
-        grammar: Grammar::SchemeFirst,
-        http: 0,
-        loopback: Loopback::default(),
-        tail: 0,
-        open: false,
-        at_label_start: false,
-    };
+    let start = DomainNode::START;
     let mut parents: Vec<(usize, u8)> = vec![(usize::MAX, 0)];
     let mut nodes = vec![start];
     let mut seen: HashSet<DomainNode> = HashSet::default();
@@ -592,15 +595,7 @@ fn find_unsafe_origins(
 fn several_domains(nfa: &RegexNfa, steps: &mut Steps) -> Option<Finding> {
     let representatives = representatives(nfa, true);
     let mut tails = Tails::new(false);
-    let start = DomainNode {
-        state: 0,
-        grammar: Grammar::SchemeFirst,
-        http: 0,
-        loopback: Loopback::default(),
-        tail: 0,
-        open: false,
-        at_label_start: false,
-    };
+    let start = DomainNode::START;
     let mut seen: HashSet<DomainNode> = HashSet::default();
     seen.insert(start);
     let mut queue = VecDeque::from([start]);
