@@ -322,6 +322,44 @@ impl Nginx {
         read_lossy(&self.dir.join("error.log"))
     }
 
+    /// The master's worker processes, read from `/proc`.
+    fn workers(&self) -> Vec<u32> {
+        let master = self.child.id();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                // `pid (comm) state ppid ...`; comm may hold spaces, so split after `)`.
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|stat| {
+                        let rest = &stat[stat.rfind(')')? + 1..];
+                        rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                    })
+                    == Some(master)
+            })
+            .collect()
+    }
+
+    /// Waits until every process in `old` has exited, so that no request
+    /// can reach a worker still running the previous configuration.
+    fn wait_for_exit(&self, old: &[u32]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while old
+            .iter()
+            .any(|pid| Path::new(&format!("/proc/{pid}")).exists())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "old workers {old:?} did not exit:\n{}",
+                self.error_log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn request(&self, raw: &str) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("nginx accepts");
         stream
@@ -989,9 +1027,12 @@ fn nginx_reload_picks_up_a_policy_and_survives_a_broken_one() {
     assert!(allowed(ALLOWED));
     assert!(!allowed(NEW));
 
-    // An edited policy is picked up by a reload.
+    // An edited policy is picked up by a reload. Old workers finish their
+    // connections and exit; until they do, one may still accept a request.
     std::fs::write(&policy, source.replace("https://app.example.com", NEW))
         .expect("temp dir is writable");
+    let old_workers = nginx.workers();
+    assert!(!old_workers.is_empty(), "no workers found under the master");
     let output = nginx.reload();
     assert!(
         output.status.success(),
@@ -1007,6 +1048,7 @@ fn nginx_reload_picks_up_a_policy_and_survives_a_broken_one() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    nginx.wait_for_exit(&old_workers);
     assert!(!allowed(ALLOWED));
 
     // A broken policy: `nginx -t` and `nginx -s reload` refuse it and say
