@@ -385,6 +385,15 @@ cors_result cors_policy_load(const uint8_t *table, size_t len, struct cors_polic
 void cors_policy_free(struct cors_policy *policy);
 #endif
 
+// The number of policies in a loaded table; 0 for NULL. A table with no
+// policy evaluates every request as `pass`/`no-policy`: hosts that expect
+// CORS to be enforced (the nginx module) refuse it.
+//
+// # Safety
+//
+// `policy` is NULL or a live policy handle.
+size_t cors_policy_count(const struct cors_policy *policy);
+
 // A static, NUL-terminated English description of a `cors_result` value;
 // `"unknown cors_result"` for a number that is not one. Never NULL.
 //

@@ -206,3 +206,21 @@ pub unsafe extern "C" fn cors_policy_free(policy: *mut cors_policy) {
         }
     })
 }
+
+/// The number of policies in a loaded table; 0 for NULL. A table with no
+/// policy evaluates every request as `pass`/`no-policy`: hosts that expect
+/// CORS to be enforced (the nginx module) refuse it.
+///
+/// # Safety
+///
+/// `policy` is NULL or a live policy handle.
+#[no_mangle]
+pub unsafe extern "C" fn cors_policy_count(policy: *const cors_policy) -> usize {
+    ffi_boundary!(0, {
+        if policy.is_null() {
+            return 0;
+        }
+        // SAFETY: a non-NULL `policy` is a live handle by the caller's contract.
+        unsafe { (*policy).policy.policy_count() }
+    })
+}
