@@ -2,21 +2,31 @@
 /*
  * ngx_http_cors_module: CORS answered by a corsc policy through cors_eval().
  *
- *     cors_policy  /etc/nginx/api.corspolicy;   # source or compiled table
- *     cors         on;                          # off | on | report-only
+ *     cors_policy            /etc/nginx/api.corspolicy;  # source or table
+ *     cors                   on;             # off | on | report-only
+ *     cors_upstream_headers  strip;          # strip | keep
  *
  * A policy is read once per configuration: source is compiled in-process
  * (errors fail the configuration test with file:line:col diagnostics), a
- * compiled table (magic "CORSTBL\0") is validated and loaded. It is freed by
- * a cleanup of the configuration's pool, so a reload frees the old policy
- * with the old cycle.
+ * compiled table (magic "CORSTBL\0") is validated and loaded; a file that
+ * defines no policy is refused. It is freed by a cleanup of the
+ * configuration's pool, so a reload frees the old policy with the old cycle.
  *
- * Each main request is evaluated once, in the rewrite phase (before the
- * rewrite module's "return" and before any content handler or proxy): a
- * preflight is answered there with the outcome's status and an empty body;
- * other requests go on, and the header filter adds the outcome's headers to
- * whatever response is sent, error pages included. "report-only" evaluates,
- * logs and sets $cors_decision and $cors_reason, and changes nothing.
+ * A main request is evaluated in the preaccess phase, after every rewrite
+ * has chosen the URI and location nginx serves and before access checks
+ * (auth_basic, auth_request), and again after each internal redirect
+ * (try_files, error_page, X-Accel-Redirect): the URI finally served decides.
+ * A preflight is answered there with the outcome's status and an empty body.
+ * The header filter owns the response's Access-Control-Allow-*, -Expose-
+ * Headers and -Max-Age headers in a "cors on" location: whatever an upstream,
+ * add_header or an error page put there is removed and the outcome's
+ * headers are set, on every status. A response sent before the preaccess
+ * phase (a location's "return", a server-level "return", a 400) is
+ * evaluated in the header filter; a preflight finalized by the location's
+ * own rewrite phase ("return 204" in an "if") is answered as the policy
+ * says. "report-only" evaluates, logs, sets $cors_decision and
+ * $cors_reason, and changes nothing; it logs when the response's own CORS
+ * headers disagree with the policy.
  */
 
 
@@ -30,6 +40,19 @@
 #define NGX_HTTP_CORS_OFF     0
 #define NGX_HTTP_CORS_ON      1
 #define NGX_HTTP_CORS_REPORT  2
+
+#define NGX_HTTP_CORS_UPSTREAM_STRIP  0
+#define NGX_HTTP_CORS_UPSTREAM_KEEP   1
+
+/* bytes of a request value (an origin) written to a log line */
+#define NGX_HTTP_CORS_LOG_VALUE_MAX   256
+
+/* the four request headers the core reads */
+#define NGX_HTTP_CORS_ORIGIN          0
+#define NGX_HTTP_CORS_REQUEST_METHOD  1
+#define NGX_HTTP_CORS_REQUEST_HEADERS 2
+#define NGX_HTTP_CORS_PRIVATE_NETWORK 3
+#define NGX_HTTP_CORS_REQUEST_NAMES   4
 
 
 /* One loaded policy, shared by every location naming the same file. */
@@ -47,15 +70,19 @@ typedef struct {
 typedef struct {
     ngx_http_cors_policy_t     *policy;
     ngx_uint_t                  mode;
+    ngx_uint_t                  upstream_headers;
 } ngx_http_cors_loc_conf_t;
 
 
 /*
- * The outcome of one request, copied into the request pool: a cors_outcome
- * borrows from the policy and from the request headers.
+ * The outcome of one evaluation, copied into the request pool: a
+ * cors_outcome borrows from the policy and from the request headers.
+ * "conf" and "uri" say what was evaluated: a response from another
+ * location or URI (after an internal redirect) is evaluated again.
  */
 typedef struct {
-    ngx_uint_t                  mode;
+    ngx_http_cors_loc_conf_t   *conf;
+    ngx_str_t                   uri;
     ngx_uint_t                  answered;   /* a preflight, by the module */
     cors_decision               decision;
     cors_reason                 reason;
@@ -66,14 +93,33 @@ typedef struct {
 } ngx_http_cors_ctx_t;
 
 
+/* A request header the core reads, joined over its repeated lines. */
+typedef struct {
+    ngx_str_t                   value;
+    ngx_uint_t                  lines;
+    size_t                      len;        /* of all the lines' values */
+} ngx_http_cors_request_header_t;
+
+
 static ngx_int_t ngx_http_cors_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_cors_header_filter(ngx_http_request_t *r);
-static ngx_uint_t ngx_http_cors_has_conflict(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_cors_is_preflight(ngx_http_cors_ctx_t *ctx);
+static ngx_uint_t ngx_http_cors_before_preaccess(ngx_http_request_t *r);
+static void ngx_http_cors_answer_in_filter(ngx_http_request_t *r,
+    ngx_http_cors_ctx_t *ctx);
+static ngx_uint_t ngx_http_cors_is_owned(ngx_table_elt_t *h);
+static ngx_uint_t ngx_http_cors_prepare_headers(ngx_http_request_t *r,
+    ngx_uint_t strip);
+static void ngx_http_cors_report(ngx_http_request_t *r,
+    ngx_http_cors_ctx_t *ctx);
 static ngx_http_cors_ctx_t *ngx_http_cors_get_ctx(ngx_http_request_t *r);
 static ngx_http_cors_ctx_t *ngx_http_cors_evaluate(ngx_http_request_t *r,
     ngx_http_cors_loc_conf_t *clcf);
-static ngx_int_t ngx_http_cors_join_header(ngx_http_request_t *r,
-    ngx_table_elt_t *h, ngx_str_t *value, ngx_uint_t *present);
+static ngx_int_t ngx_http_cors_read_request_headers(ngx_http_request_t *r,
+    ngx_http_cors_request_header_t *in);
+static ngx_int_t ngx_http_cors_request_name(ngx_table_elt_t *h);
+static u_char *ngx_http_cors_escape(u_char *dst, u_char *last, u_char *src,
+    size_t len);
 static ngx_int_t ngx_http_cors_set_header(ngx_http_request_t *r,
     ngx_table_elt_t *hdr);
 static ngx_int_t ngx_http_cors_merge_vary(ngx_http_request_t *r,
@@ -88,6 +134,8 @@ static ngx_int_t ngx_http_cors_variable(ngx_http_request_t *r,
 
 static char *ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static void ngx_http_cors_log_diagnostics(ngx_conf_t *cf,
+    cors_diagnostics *diags);
 static ngx_int_t ngx_http_cors_add_variables(ngx_conf_t *cf);
 static void *ngx_http_cors_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_cors_create_loc_conf(ngx_conf_t *cf);
@@ -100,6 +148,13 @@ static ngx_conf_enum_t  ngx_http_cors_modes[] = {
     { ngx_string("off"), NGX_HTTP_CORS_OFF },
     { ngx_string("on"), NGX_HTTP_CORS_ON },
     { ngx_string("report-only"), NGX_HTTP_CORS_REPORT },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_cors_upstream_headers[] = {
+    { ngx_string("strip"), NGX_HTTP_CORS_UPSTREAM_STRIP },
+    { ngx_string("keep"), NGX_HTTP_CORS_UPSTREAM_KEEP },
     { ngx_null_string, 0 }
 };
 
@@ -119,6 +174,13 @@ static ngx_command_t  ngx_http_cors_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_cors_loc_conf_t, mode),
       &ngx_http_cors_modes },
+
+    { ngx_string("cors_upstream_headers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_cors_loc_conf_t, upstream_headers),
+      &ngx_http_cors_upstream_headers },
 
       ngx_null_command
 };
@@ -200,6 +262,15 @@ static ngx_http_cors_name_t  ngx_http_cors_names[] = {
     (sizeof(ngx_http_cors_names) / sizeof(ngx_http_cors_name_t))
 
 
+/* The request headers the core reads, by NGX_HTTP_CORS_ORIGIN... */
+static ngx_str_t  ngx_http_cors_request_names[] = {
+    ngx_string("origin"),
+    ngx_string("access-control-request-method"),
+    ngx_string("access-control-request-headers"),
+    ngx_string("access-control-request-private-network")
+};
+
+
 static ngx_int_t
 ngx_http_cors_handler(ngx_http_request_t *r)
 {
@@ -211,26 +282,23 @@ ngx_http_cors_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    if (ngx_http_cors_get_ctx(r) != NULL) {
-        /* evaluated already: a rewrite "last" or an internal redirect */
-        return NGX_DECLINED;
-    }
-
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_cors_module);
 
     if (clcf->mode == NGX_HTTP_CORS_OFF || clcf->policy == NULL) {
         return NGX_DECLINED;
     }
 
+    /*
+     * once per location and URI: the preaccess phase runs again after an
+     * internal redirect, with the URI and location it chose
+     */
+
     ctx = ngx_http_cors_evaluate(r, clcf);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ctx->mode != NGX_HTTP_CORS_ON
-        || (ctx->decision != CORS_DECISION_PREFLIGHT_ALLOWED
-            && ctx->decision != CORS_DECISION_PREFLIGHT_DENIED))
-    {
+    if (clcf->mode != NGX_HTTP_CORS_ON || !ngx_http_cors_is_preflight(ctx)) {
         return NGX_DECLINED;
     }
 
@@ -251,14 +319,18 @@ ngx_http_cors_handler(ngx_http_request_t *r)
     ngx_http_clear_last_modified(r);
     ngx_http_clear_etag(r);
 
-    return ngx_http_send_header(r);
+    /* a generic phase handler finalizes the request itself */
+
+    ngx_http_finalize_request(r, ngx_http_send_header(r));
+
+    return NGX_DONE;
 }
 
 
 static ngx_int_t
 ngx_http_cors_header_filter(ngx_http_request_t *r)
 {
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, strip;
     ngx_table_elt_t           *h;
 #if (NGX_HTTP_GZIP)
     ngx_table_elt_t            gzip_vary;
@@ -271,19 +343,23 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_cors_module);
+
+    if (clcf->mode == NGX_HTTP_CORS_OFF || clcf->policy == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
     ctx = ngx_http_cors_get_ctx(r);
 
-    if (ctx == NULL) {
+    if (ctx == NULL
+        || ctx->conf != clcf
+        || ctx->uri.len != r->uri.len
+        || ngx_memcmp(ctx->uri.data, r->uri.data, r->uri.len) != 0)
+    {
         /*
-         * not evaluated in the rewrite phase: a response sent before it,
-         * such as a 400 or a server-level "return"
+         * not evaluated for this location and URI: a response sent before
+         * the preaccess phase, such as a "return" or a 400
          */
-
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_cors_module);
-
-        if (clcf->mode == NGX_HTTP_CORS_OFF || clcf->policy == NULL) {
-            return ngx_http_next_header_filter(r);
-        }
 
         ctx = ngx_http_cors_evaluate(r, clcf);
         if (ctx == NULL) {
@@ -291,19 +367,26 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
         }
     }
 
-    if (ctx->mode != NGX_HTTP_CORS_ON) {
+    if (clcf->mode == NGX_HTTP_CORS_REPORT) {
+        ngx_http_cors_report(r, ctx);
         return ngx_http_next_header_filter(r);
     }
 
-    if ((ctx->decision == CORS_DECISION_PREFLIGHT_ALLOWED
-         || ctx->decision == CORS_DECISION_PREFLIGHT_DENIED)
-        && !ctx->answered)
-    {
-        /*
-         * a preflight answered by someone else, before the rewrite phase
-         * (a server-level "return", a 400): its headers do not belong here
-         */
-        return ngx_http_next_header_filter(r);
+    strip = (clcf->upstream_headers == NGX_HTTP_CORS_UPSTREAM_STRIP);
+
+    if (ngx_http_cors_is_preflight(ctx) && !ctx->answered) {
+
+        if (!ngx_http_cors_before_preaccess(r)) {
+            /*
+             * a preflight answered before the location was known (a
+             * server-level "return", a 400): the location's policy does
+             * not speak for it
+             */
+            (void) ngx_http_cors_prepare_headers(r, strip);
+            return ngx_http_next_header_filter(r);
+        }
+
+        ngx_http_cors_answer_in_filter(r, ctx);
     }
 
 #if (NGX_HTTP_GZIP)
@@ -335,9 +418,9 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 
 #endif
 
-    if (!ngx_http_cors_has_conflict(r)) {
+    if (!ngx_http_cors_prepare_headers(r, strip)) {
 
-        /* the usual case: no Vary and no CORS header yet */
+        /* the usual case: no Vary and no CORS header left */
 
         for (i = 0; i < ctx->nheaders; i++) {
             h = ngx_list_push(&r->headers_out.headers);
@@ -361,14 +444,126 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 }
 
 
-/* Whether the response has a Vary or an Access-Control-* header already. */
+static ngx_uint_t
+ngx_http_cors_is_preflight(ngx_http_cors_ctx_t *ctx)
+{
+    return ctx->decision == CORS_DECISION_PREFLIGHT_ALLOWED
+           || ctx->decision == CORS_DECISION_PREFLIGHT_DENIED;
+}
+
+
+/*
+ * Whether the response was started in the location's rewrite phase, after
+ * the location was found and before the module's preaccess handler ran: a
+ * "return" or a "rewrite ... redirect" of the location (or of an "if" in
+ * it).
+ */
 
 static ngx_uint_t
-ngx_http_cors_has_conflict(ngx_http_request_t *r)
+ngx_http_cors_before_preaccess(ngx_http_request_t *r)
 {
-    ngx_uint_t        i;
+    ngx_uint_t                  i;
+    ngx_http_phase_handler_t   *ph;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+
+    if (r->phase_handler < 0
+        || (ngx_uint_t) r->phase_handler
+           < cmcf->phase_engine.location_rewrite_index)
+    {
+        return 0;
+    }
+
+    ph = cmcf->phase_engine.handlers;
+
+    for (i = cmcf->phase_engine.location_rewrite_index; ph[i].checker; i++) {
+        if (ph[i].handler == ngx_http_cors_handler) {
+            return (ngx_uint_t) r->phase_handler < i;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A preflight that the location's rewrite phase finalized ("return 204" in
+ * an "if ($request_method = OPTIONS)", a "return 200"): in a "cors on"
+ * location a preflight is the module's to answer, so the response becomes
+ * the outcome's status with no body.
+ */
+
+static void
+ngx_http_cors_answer_in_filter(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
+{
+    ctx->answered = 1;
+
+    r->headers_out.status = ctx->status;
+    r->headers_out.status_line.len = 0;
+    r->headers_out.content_type.len = 0;
+    r->headers_out.content_type_len = 0;
+    r->headers_out.charset.len = 0;
+    r->header_only = 1;
+
+    if (r->headers_out.location) {
+        r->headers_out.location->hash = 0;
+        r->headers_out.location = NULL;
+    }
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_etag(r);
+
+    r->headers_out.content_length_n = 0;
+}
+
+
+/*
+ * The response headers the module owns in a "cors on" location; Vary is
+ * merged instead.
+ */
+
+static ngx_uint_t
+ngx_http_cors_is_owned(ngx_table_elt_t *h)
+{
+    if (h->key.len > sizeof("Access-Control-Allow-") - 1
+        && ngx_strncasecmp(h->key.data, (u_char *) "Access-Control-Allow-",
+                           sizeof("Access-Control-Allow-") - 1) == 0)
+    {
+        return 1;
+    }
+
+    if (h->key.len == sizeof("Access-Control-Expose-Headers") - 1
+        && ngx_strncasecmp(h->key.data,
+                           (u_char *) "Access-Control-Expose-Headers",
+                           h->key.len) == 0)
+    {
+        return 1;
+    }
+
+    return h->key.len == sizeof("Access-Control-Max-Age") - 1
+           && ngx_strncasecmp(h->key.data, (u_char *) "Access-Control-Max-Age",
+                              h->key.len) == 0;
+}
+
+
+/*
+ * One pass over the response headers: with "strip", removes every header
+ * the module owns (an upstream's, add_header's, an error page's). Returns
+ * whether a Vary or an Access-Control-* header is left, which the outcome's
+ * headers must be merged with instead of appended.
+ */
+
+static ngx_uint_t
+ngx_http_cors_prepare_headers(ngx_http_request_t *r, ngx_uint_t strip)
+{
+    ngx_uint_t        i, conflict;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
+
+    conflict = 0;
 
     part = &r->headers_out.headers.part;
     h = part->elts;
@@ -393,25 +588,257 @@ ngx_http_cors_has_conflict(ngx_http_request_t *r)
             && ngx_strncasecmp(h[i].key.data, (u_char *) "Vary",
                                sizeof("Vary") - 1) == 0)
         {
-            return 1;
+            conflict = 1;
+            continue;
+        }
+
+        if (strip && ngx_http_cors_is_owned(&h[i])) {
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "cors: removed \"%V: %V\"", &h[i].key,
+                           &h[i].value);
+            h[i].hash = 0;
+            continue;
         }
 
         if (h[i].key.len > sizeof("Access-Control-") - 1
             && ngx_strncasecmp(h[i].key.data, (u_char *) "Access-Control-",
                                sizeof("Access-Control-") - 1) == 0)
         {
-            return 1;
+            conflict = 1;
         }
     }
 
-    return 0;
+    return conflict;
 }
 
 
 /*
- * The context of the main request. An internal redirect (error_page,
- * try_files) clears r->ctx; the pool cleanup that owns the context keeps it
- * reachable, as the realip module does.
+ * report-only: one info line per request when the response's own CORS
+ * headers (from the upstream, add_header...) are not what the policy would
+ * send, header by header (lists compared as sets of tokens).
+ */
+
+static void
+ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
+{
+    u_char           *p, *last, *start, *mark;
+    ngx_str_t        *mine;
+    ngx_uint_t        i, k, n, sent, differs;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (ctx->answered) {
+        return;
+    }
+
+    ctx->answered = 1;  /* report once, whatever sends the header */
+
+    /* 7 names, each with up to two escaped values and some words */
+
+    n = (NGX_HTTP_CORS_NAMES - 1) * (2 * 4 * NGX_HTTP_CORS_LOG_VALUE_MAX + 96);
+
+    start = ngx_pnalloc(r->pool, n);
+    if (start == NULL) {
+        return;
+    }
+
+    p = start;
+    last = start + n;
+
+    for (k = 0; k < NGX_HTTP_CORS_NAMES - 1; k++) {
+
+        mark = p;
+        mine = NULL;
+
+        for (i = 0; i < ctx->nheaders; i++) {
+            if (ctx->headers[i].lowcase_key
+                == (u_char *) ngx_http_cors_names[k].lowcase_key)
+            {
+                mine = &ctx->headers[i].value;
+            }
+        }
+
+        /* every sent token in the policy's value, and the other way round */
+
+        sent = 0;
+        differs = 0;
+
+        part = &r->headers_out.headers.part;
+        h = part->elts;
+
+        for (i = 0; /* void */ ; i++) {
+
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
+            }
+
+            if (h[i].hash == 0
+                || h[i].key.len != ngx_http_cors_names[k].key.len
+                || ngx_strncasecmp(h[i].key.data,
+                                   ngx_http_cors_names[k].key.data,
+                                   h[i].key.len) != 0)
+            {
+                continue;
+            }
+
+            if (sent++ == 0) {
+                p = ngx_slprintf(p, last, "%s%V: sent \"", p == start ? "" : "; ",
+                                 &ngx_http_cors_names[k].key);
+            } else {
+                p = ngx_slprintf(p, last, ", \"");
+            }
+
+            p = ngx_http_cors_escape(p, last, h[i].value.data, h[i].value.len);
+            p = ngx_slprintf(p, last, "\"");
+
+            if (mine == NULL) {
+                differs = 1;
+                continue;
+            }
+
+            if (!differs) {
+                u_char  *t, *end, *token;
+
+                t = h[i].value.data;
+                end = t + h[i].value.len;
+
+                while (t < end && !differs) {
+                    while (t < end && (*t == ' ' || *t == '\t' || *t == ',')) {
+                        t++;
+                    }
+
+                    token = t;
+
+                    while (t < end && *t != ',') {
+                        t++;
+                    }
+
+                    while (t > token && (t[-1] == ' ' || t[-1] == '\t')) {
+                        t--;
+                    }
+
+                    if (t > token
+                        && !ngx_http_cors_has_token(mine, token, t - token))
+                    {
+                        differs = 1;
+                    }
+
+                    while (t < end && *t != ',') {
+                        t++;
+                    }
+                }
+            }
+        }
+
+        if (mine != NULL && !differs) {
+            /* the other way round: each of the policy's tokens was sent */
+
+            u_char  *t, *end, *token;
+            ngx_uint_t  found;
+
+            t = mine->data;
+            end = t + mine->len;
+
+            while (t < end && !differs) {
+                while (t < end && (*t == ' ' || *t == '\t' || *t == ',')) {
+                    t++;
+                }
+
+                token = t;
+
+                while (t < end && *t != ',' && *t != ' ' && *t != '\t') {
+                    t++;
+                }
+
+                if (t == token) {
+                    continue;
+                }
+
+                found = 0;
+                part = &r->headers_out.headers.part;
+                h = part->elts;
+
+                for (i = 0; /* void */ ; i++) {
+
+                    if (i >= part->nelts) {
+                        if (part->next == NULL) {
+                            break;
+                        }
+
+                        part = part->next;
+                        h = part->elts;
+                        i = 0;
+                    }
+
+                    if (h[i].hash != 0
+                        && h[i].key.len == ngx_http_cors_names[k].key.len
+                        && ngx_strncasecmp(h[i].key.data,
+                                           ngx_http_cors_names[k].key.data,
+                                           h[i].key.len) == 0
+                        && ngx_http_cors_has_token(&h[i].value, token,
+                                                   t - token))
+                    {
+                        found = 1;
+                        break;
+                    }
+                }
+
+                if (!found) {
+                    differs = 1;
+                }
+            }
+        }
+
+        if (!sent && mine == NULL) {
+            continue;
+        }
+
+        if (!differs) {
+            /* agreed: take back what was written for this name */
+            p = mark;
+            continue;
+        }
+
+        if (!sent) {
+            p = ngx_slprintf(p, last, "%s%V: sent none", p == start ? "" : "; ",
+                             &ngx_http_cors_names[k].key);
+        }
+
+        if (mine) {
+            p = ngx_slprintf(p, last, ", policy \"");
+            p = ngx_http_cors_escape(p, last, mine->data, mine->len);
+            p = ngx_slprintf(p, last, "\"");
+
+        } else {
+            p = ngx_slprintf(p, last, ", policy none");
+        }
+    }
+
+    if (p == start) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "cors report-only: the response's CORS headers disagree "
+                  "with the policy (%s%s%s, policy \"%V\"): %*s",
+                  cors_decision_str(ctx->decision),
+                  ctx->reason == CORS_REASON_NONE ? "" : " ",
+                  cors_reason_str(ctx->reason), &ctx->policy,
+                  (size_t) (p - start), start);
+}
+
+
+/*
+ * The latest evaluation of the main request. An internal redirect
+ * (error_page, try_files) clears r->ctx; the pool cleanup that owns the
+ * context keeps it reachable, as the realip module does (cleanups are
+ * pushed in front: the first found is the latest).
  */
 
 static ngx_http_cors_ctx_t *
@@ -440,89 +867,22 @@ ngx_http_cors_get_ctx(ngx_http_request_t *r)
 static ngx_http_cors_ctx_t *
 ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
 {
-    size_t                i;
-    ngx_str_t             origin, method, headers, pna, *val;
-    ngx_uint_t            j, k, n, next, level, has_origin, has_method,
-                          has_headers, has_pna, *present;
-    const char           *lname;
-    cors_result           rc;
-    cors_outcome          out;
-    cors_request          req;
-    ngx_list_part_t      *part;
-    ngx_table_elt_t      *h, *hdr;
-    ngx_pool_cleanup_t   *cln;
-    ngx_http_cors_ctx_t  *ctx;
-    ngx_http_cors_name_t *name;
+    size_t                           i;
+    u_char                           origin[4 * NGX_HTTP_CORS_LOG_VALUE_MAX
+                                            + 32];
+    ngx_uint_t                       j, k, n, next, level;
+    cors_bytes                      *field;
+    cors_result                      rc;
+    cors_outcome                     out;
+    cors_request                     req;
+    ngx_table_elt_t                 *hdr;
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_cors_ctx_t             *ctx;
+    ngx_http_cors_name_t            *name;
+    ngx_http_cors_request_header_t   in[NGX_HTTP_CORS_REQUEST_NAMES];
 
-    ngx_str_null(&origin);
-    ngx_str_null(&method);
-    ngx_str_null(&headers);
-    ngx_str_null(&pna);
-    has_origin = 0;
-    has_method = 0;
-    has_headers = 0;
-    has_pna = 0;
-
-    /*
-     * Repeated header lines are joined with ",": for the requested headers
-     * that is their meaning, and a joined Origin or requested method is
-     * malformed, which is the answer a repeated one deserves.
-     */
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        /* the lengths differ: one comparison of the lower-cased name */
-
-        switch (h[i].key.len) {
-
-        case sizeof("origin") - 1:
-            lname = "origin";
-            val = &origin;
-            present = &has_origin;
-            break;
-
-        case sizeof("access-control-request-method") - 1:
-            lname = "access-control-request-method";
-            val = &method;
-            present = &has_method;
-            break;
-
-        case sizeof("access-control-request-headers") - 1:
-            lname = "access-control-request-headers";
-            val = &headers;
-            present = &has_headers;
-            break;
-
-        case sizeof("access-control-request-private-network") - 1:
-            lname = "access-control-request-private-network";
-            val = &pna;
-            present = &has_pna;
-            break;
-
-        default:
-            continue;
-        }
-
-        if (ngx_strncmp(h[i].lowcase_key, lname, h[i].key.len) != 0) {
-            continue;
-        }
-
-        if (ngx_http_cors_join_header(r, &h[i], val, present) != NGX_OK) {
-            return NULL;
-        }
+    if (ngx_http_cors_read_request_headers(r, in) != NGX_OK) {
+        return NULL;
     }
 
     ngx_memzero(&req, sizeof(cors_request));
@@ -536,24 +896,25 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
     req.path.ptr = r->uri.data;
     req.path.len = r->uri.len;
 
-    if (has_origin) {
-        req.origin.ptr = origin.data ? origin.data : (u_char *) "";
-        req.origin.len = origin.len;
+    for (k = 0; k < NGX_HTTP_CORS_PRIVATE_NETWORK; k++) {
+
+        if (in[k].lines == 0) {
+            continue;
+        }
+
+        field = (k == NGX_HTTP_CORS_ORIGIN) ? &req.origin
+                : (k == NGX_HTTP_CORS_REQUEST_METHOD) ? &req.request_method
+                : &req.request_headers;
+
+        field->ptr = in[k].value.data ? in[k].value.data : (u_char *) "";
+        field->len = in[k].value.len;
     }
 
-    if (has_method) {
-        req.request_method.ptr = method.data ? method.data : (u_char *) "";
-        req.request_method.len = method.len;
-    }
-
-    if (has_headers) {
-        req.request_headers.ptr = headers.data ? headers.data : (u_char *) "";
-        req.request_headers.len = headers.len;
-    }
-
-    req.private_network = (has_pna && pna.len == 4
-                           && ngx_strncasecmp(pna.data, (u_char *) "true", 4)
-                              == 0);
+    req.private_network =
+        (in[NGX_HTTP_CORS_PRIVATE_NETWORK].lines
+         && in[NGX_HTTP_CORS_PRIVATE_NETWORK].value.len == 4
+         && ngx_strncasecmp(in[NGX_HTTP_CORS_PRIVATE_NETWORK].value.data,
+                            (u_char *) "true", 4) == 0);
 
     rc = cors_eval(clcf->policy->policy, &req, &out);
 
@@ -572,7 +933,8 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
     ngx_memzero(ctx, sizeof(ngx_http_cors_ctx_t));
     cln->handler = ngx_http_cors_cleanup_ctx;
 
-    ctx->mode = clcf->mode;
+    ctx->conf = clcf;
+    ctx->uri = r->uri;
     ctx->decision = out.decision;
     ctx->reason = out.reason;
     ctx->status = out.status;
@@ -651,42 +1013,220 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
     level = (clcf->mode == NGX_HTTP_CORS_REPORT) ? NGX_LOG_INFO
                                                  : NGX_LOG_DEBUG;
 
-    ngx_log_error(level, r->connection->log, 0,
-                  "cors%s: %s%s%s, policy \"%V\", origin \"%V\"",
-                  clcf->mode == NGX_HTTP_CORS_REPORT ? " report-only" : "",
-                  cors_decision_str(ctx->decision),
-                  ctx->reason == CORS_REASON_NONE ? "" : " ",
-                  cors_reason_str(ctx->reason), &ctx->policy, &origin);
+    if (r->connection->log->log_level >= level) {
+
+        /* the origin is the client's bytes: escaped and bounded */
+
+        n = ngx_http_cors_escape(origin, origin + sizeof(origin),
+                                 in[NGX_HTTP_CORS_ORIGIN].value.data,
+                                 in[NGX_HTTP_CORS_ORIGIN].value.len)
+            - origin;
+
+        ngx_log_error(level, r->connection->log, 0,
+                      "cors%s: %s%s%s, policy \"%V\", origin \"%*s\"",
+                      clcf->mode == NGX_HTTP_CORS_REPORT ? " report-only" : "",
+                      cors_decision_str(ctx->decision),
+                      ctx->reason == CORS_REASON_NONE ? "" : " ",
+                      cors_reason_str(ctx->reason), &ctx->policy,
+                      (size_t) n, origin);
+    }
 
     return ctx;
 }
 
 
-static ngx_int_t
-ngx_http_cors_join_header(ngx_http_request_t *r, ngx_table_elt_t *h,
-    ngx_str_t *value, ngx_uint_t *present)
-{
-    u_char  *p;
+/*
+ * Reads the four request headers the core wants. Repeated lines are joined
+ * with ",": for the requested headers that is their meaning, and a joined
+ * Origin or requested method is malformed, which is the answer a repeated
+ * one deserves. Two passes (count, then copy once), so that a request with
+ * thousands of repeated lines costs time and memory linear in its size.
+ */
 
-    if (!*present) {
-        *present = 1;
-        *value = h->value;
+static ngx_int_t
+ngx_http_cors_read_request_headers(ngx_http_request_t *r,
+    ngx_http_cors_request_header_t *in)
+{
+    u_char           *p;
+    ngx_int_t         k;
+    ngx_uint_t        i, repeated;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    ngx_memzero(in, NGX_HTTP_CORS_REQUEST_NAMES
+                    * sizeof(ngx_http_cors_request_header_t));
+
+    repeated = 0;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        k = ngx_http_cors_request_name(&h[i]);
+        if (k < 0) {
+            continue;
+        }
+
+        if (in[k].lines++ == 0) {
+            in[k].value = h[i].value;
+
+        } else {
+            repeated = 1;
+        }
+
+        in[k].len += h[i].value.len;
+    }
+
+    if (!repeated) {
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, value->len + 1 + h->value.len);
-    if (p == NULL) {
-        return NGX_ERROR;
+    for (k = 0; k < NGX_HTTP_CORS_REQUEST_NAMES; k++) {
+
+        if (in[k].lines < 2) {
+            continue;
+        }
+
+        /* the values and a "," between each two */
+
+        p = ngx_pnalloc(r->pool, in[k].len + in[k].lines - 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        in[k].value.data = p;
+        in[k].value.len = in[k].len + in[k].lines - 1;
     }
 
-    value->data = ngx_cpymem(p, value->data, value->len);
-    *value->data++ = ',';
-    ngx_memcpy(value->data, h->value.data, h->value.len);
+    for (k = 0; k < NGX_HTTP_CORS_REQUEST_NAMES; k++) {
+        in[k].len = 0;  /* now: the bytes copied so far */
+    }
 
-    value->len += 1 + h->value.len;
-    value->data = p;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        k = ngx_http_cors_request_name(&h[i]);
+        if (k < 0 || in[k].lines < 2) {
+            continue;
+        }
+
+        p = in[k].value.data + in[k].len;
+
+        if (in[k].len) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+        in[k].len = p - in[k].value.data;
+    }
 
     return NGX_OK;
+}
+
+
+/* Which of the four request headers a line is, or -1. */
+
+static ngx_int_t
+ngx_http_cors_request_name(ngx_table_elt_t *h)
+{
+    ngx_int_t  k;
+
+    /* the lengths differ: one comparison of the lower-cased name */
+
+    switch (h->key.len) {
+
+    case sizeof("origin") - 1:
+        k = NGX_HTTP_CORS_ORIGIN;
+        break;
+
+    case sizeof("access-control-request-method") - 1:
+        k = NGX_HTTP_CORS_REQUEST_METHOD;
+        break;
+
+    case sizeof("access-control-request-headers") - 1:
+        k = NGX_HTTP_CORS_REQUEST_HEADERS;
+        break;
+
+    case sizeof("access-control-request-private-network") - 1:
+        k = NGX_HTTP_CORS_PRIVATE_NETWORK;
+        break;
+
+    default:
+        return -1;
+    }
+
+    if (ngx_strncmp(h->lowcase_key, ngx_http_cors_request_names[k].data,
+                    h->key.len) != 0)
+    {
+        return -1;
+    }
+
+    return k;
+}
+
+
+/*
+ * Writes client bytes for a log line: printable ASCII as it is, anything
+ * else (control bytes, ESC, DEL, bytes over 0x7f), '"' and '\' as \xHH.
+ * At most NGX_HTTP_CORS_LOG_VALUE_MAX bytes of the value are written; a
+ * longer one ends with "...(N bytes)". Never writes past "last".
+ */
+
+static u_char *
+ngx_http_cors_escape(u_char *dst, u_char *last, u_char *src, size_t len)
+{
+    size_t         i, n;
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    n = ngx_min(len, NGX_HTTP_CORS_LOG_VALUE_MAX);
+
+    for (i = 0; i < n && dst < last; i++) {
+
+        if (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"'
+            && src[i] != '\\')
+        {
+            *dst++ = src[i];
+            continue;
+        }
+
+        if (last - dst < 4) {
+            break;
+        }
+
+        *dst++ = '\\';
+        *dst++ = 'x';
+        *dst++ = hex[src[i] >> 4];
+        *dst++ = hex[src[i] & 0xf];
+    }
+
+    if (i < len) {
+        dst = ngx_slprintf(dst, last, "...(%uz bytes)", len);
+    }
+
+    return dst;
 }
 
 
@@ -969,7 +1509,7 @@ ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_cors_loc_conf_t *clcf = conf;
 
-    u_char                      *buf, *line, *p, *last;
+    u_char                      *buf;
     off_t                        size;
     ssize_t                      n;
     ngx_str_t                   *value, file;
@@ -1082,28 +1622,7 @@ ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         rc = cors_policy_compile((const char *) buf, size,
                                  (const char *) file.data, &policy, &diags);
 
-        /* one log line per diagnostic: file:line:col: error[CORS...]: ... */
-
-        line = (u_char *) cors_diagnostics_text(diags);
-
-        while (line && *line) {
-            last = (u_char *) ngx_strchr(line, '\n');
-            if (last == NULL) {
-                last = line + ngx_strlen(line);
-            }
-
-            p = line;
-            line = *last ? last + 1 : last;
-
-            if (last == p) {
-                continue;
-            }
-
-            ngx_conf_log_error(rc == CORS_RESULT_OK ? NGX_LOG_WARN
-                                                    : NGX_LOG_EMERG,
-                               cf, 0, "%*s", (size_t) (last - p), p);
-        }
-
+        ngx_http_cors_log_diagnostics(cf, diags);
         cors_diagnostics_free(diags);
 
         if (rc != CORS_RESULT_OK) {
@@ -1114,7 +1633,17 @@ ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
+    /* the cleanup frees it, whatever follows */
     cp->policy = policy;
+
+    if (cors_policy_count(policy) == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cors policy \"%s\" defines no policy: "
+                           "\"cors on\" would let every request pass "
+                           "unchecked", file.data);
+        return NGX_CONF_ERROR;
+    }
+
 
     pp = ngx_array_push(&cmcf->policies);
     if (pp == NULL) {
@@ -1136,6 +1665,57 @@ failed:
     }
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * One log line per diagnostic (file:line:col: error[CORS...]: ...), each at
+ * its own level: errors at "emerg" (they fail the configuration), warnings
+ * at "warn". A line that is neither (a continuation) takes the level of the
+ * line before it.
+ */
+
+static void
+ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags)
+{
+    u_char      *line, *p, *last;
+    ngx_str_t    text;
+    ngx_uint_t   level;
+
+    line = (u_char *) cors_diagnostics_text(diags);
+    level = NGX_LOG_EMERG;
+
+    while (line && *line) {
+        last = (u_char *) ngx_strchr(line, '\n');
+        if (last == NULL) {
+            last = line + ngx_strlen(line);
+        }
+
+        p = line;
+        line = *last ? last + 1 : last;
+
+        if (last == p) {
+            continue;
+        }
+
+        text.data = p;
+        text.len = last - p;
+
+        if (ngx_strlcasestrn(p, last, (u_char *) ": warning[",
+                             sizeof(": warning[") - 2)
+            != NULL)
+        {
+            level = NGX_LOG_WARN;
+
+        } else if (ngx_strlcasestrn(p, last, (u_char *) ": error[",
+                                    sizeof(": error[") - 2)
+                   != NULL)
+        {
+            level = NGX_LOG_EMERG;
+        }
+
+        ngx_conf_log_error(level, cf, 0, "%V", &text);
+    }
 }
 
 
@@ -1201,6 +1781,7 @@ ngx_http_cors_create_loc_conf(ngx_conf_t *cf)
 
     conf->policy = NGX_CONF_UNSET_PTR;
     conf->mode = NGX_CONF_UNSET_UINT;
+    conf->upstream_headers = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -1214,6 +1795,8 @@ ngx_http_cors_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
     ngx_conf_merge_uint_value(conf->mode, prev->mode, NGX_HTTP_CORS_OFF);
+    ngx_conf_merge_uint_value(conf->upstream_headers, prev->upstream_headers,
+                              NGX_HTTP_CORS_UPSTREAM_STRIP);
 
     return NGX_CONF_OK;
 }
@@ -1226,14 +1809,15 @@ ngx_http_cors_init(ngx_conf_t *cf)
     ngx_http_core_main_conf_t  *cmcf;
 
     /*
-     * Handlers of a phase run in the reverse order of registration: a
-     * module loaded with load_module registers after the rewrite module,
-     * so its handler runs before "return" and "rewrite".
+     * The preaccess phase: after the location rewrite phase and the jump
+     * back to find the location after "rewrite ... last", so the URI and
+     * location are final; before the access phase, so auth_basic and
+     * auth_request never see a preflight.
      */
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
     if (h == NULL) {
         return NGX_ERROR;
     }

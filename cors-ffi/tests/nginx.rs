@@ -140,6 +140,9 @@ impl TempDir {
 
     fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("temp dir is writable");
+        }
         std::fs::write(&path, contents).expect("temp dir is writable");
         path
     }
@@ -553,7 +556,9 @@ fn main_server(port: u16, upstream: u16, root: &Path) -> String {
              gzip on; gzip_vary on; gzip_min_length 1; gzip_types text/plain;\n\
              return 200 \"a body to compress\\n\";\n\
          }}\n\
-         location /api/errpage/ {{ error_page 404 /404.html; return 404; }}\n\
+         location /api/errpage/ {{ error_page 404 /api/404.html; return 404; }}\n\
+         location = /api/404.html {{ root {root}/www; }}\n\
+         location /api/errpage-outside/ {{ error_page 404 /404.html; return 404; }}\n\
          location /api/legacy-pna/ {{\n\
              cors_policy {legacy};\n\
              return 200 \"api\\n\";\n\
@@ -589,6 +594,7 @@ fn nginx_module_answers_cors_requests() {
     let port = free_port();
     dir.write("api.corspolicy", example_policy());
     dir.write("www/404.html", "custom 404\n");
+    dir.write("www/api/404.html", "custom 404\n");
     std::fs::create_dir_all(dir.path("www/static")).expect("temp dir is writable");
     dir.write("www/static/app.js", "js\n");
     write_config(
@@ -740,10 +746,10 @@ fn nginx_module_answers_cors_requests() {
     for origin in [ALLOWED, DENIED] {
         let r = nginx.request(&actual("/api/add-header/x", origin));
         assert_eq!(r.all("vary"), vec!["Accept-Encoding, Origin"], "{r:#?}");
-        // add_header's own Access-Control-Allow-Origin is replaced when the
-        // policy sets one, and passes through otherwise.
-        let acao = if origin == ALLOWED { ALLOWED } else { "*" };
-        assert_eq!(r.all("access-control-allow-origin"), vec![acao], "{r:#?}");
+        // add_header's own Access-Control-Allow-Origin is the module's to
+        // set: replaced for an allowed origin, removed for a denied one.
+        let acao: &[&str] = if origin == ALLOWED { &[ALLOWED] } else { &[] };
+        assert_eq!(r.all("access-control-allow-origin"), acao, "{r:#?}");
         let r = nginx.request(&req(
             "GET",
             "/api/gzip/x",
@@ -787,6 +793,11 @@ fn nginx_module_answers_cors_requests() {
         );
         assert_eq!(r.get("vary"), Some("Origin"), "{path}");
     }
+    // An error_page redirect is evaluated at the URI it serves: outside
+    // every policy's paths, the error page gets no CORS header.
+    let r = nginx.request(&actual("/api/errpage-outside/x", ALLOWED));
+    assert_eq!((r.status, &r.body[..]), (404, &b"custom 404\n"[..]));
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
     // The assets policy (origins *) on a static 404 and a static file.
     let r = nginx.request(&actual("/static/none.js", DENIED));
     assert_eq!(r.status, 404);
