@@ -170,6 +170,14 @@ fn free_port() -> u16 {
 /// `Vary: *`, `/v2/acao...` with `Access-Control-Allow-Origin: *`,
 /// `/v2/status404...` with a 404;
 /// the body names the method and path. Counts the requests it saw.
+///
+/// Anywhere in the path, as a framework with its own CORS code would:
+/// `reflect` answers with the request's Origin in `Access-Control-Allow-
+/// Origin`, `-Credentials: true`, `-Methods`, `-Headers`, `-Max-Age` and
+/// `-Expose-Headers`; `agree` with just the Origin and `-Credentials:
+/// true`; `two-acao` with two `Access-Control-Allow-Origin` lines; `acac`
+/// with `Access-Control-Allow-Credentials: true`; `status401` with a 401,
+/// `status404` with a 404.
 struct Upstream {
     port: u16,
     hits: Arc<AtomicUsize>,
@@ -203,6 +211,7 @@ impl Upstream {
         let method = parts.next().unwrap_or("").to_string();
         let path = parts.next().unwrap_or("").to_string();
         let mut content_length = 0usize;
+        let mut origin = String::new();
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
@@ -211,16 +220,44 @@ impl Upstream {
             if let Some((name, value)) = header.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     content_length = value.trim().parse().unwrap_or(0);
+                } else if name.eq_ignore_ascii_case("origin") {
+                    origin = value.trim().to_string();
                 }
             }
         }
         let mut body = vec![0; content_length];
         reader.read_exact(&mut body)?;
         hits.fetch_add(1, Ordering::SeqCst);
-        let status = if path.starts_with("/v2/status404") {
+        let status = if path.contains("status404") {
             "404 Not Found"
+        } else if path.contains("status401") {
+            "401 Unauthorized"
         } else {
             "200 OK"
+        };
+        let cors = if path.contains("reflect") {
+            format!(
+                "Access-Control-Allow-Origin: {origin}\r\n\
+                 Access-Control-Allow-Credentials: true\r\n\
+                 Access-Control-Allow-Methods: GET, PUT, DELETE, PATCH\r\n\
+                 Access-Control-Allow-Headers: *\r\n\
+                 Access-Control-Max-Age: 86400\r\n\
+                 Access-Control-Expose-Headers: x-secret\r\n"
+            )
+        } else if path.contains("agree") {
+            format!(
+                "Access-Control-Allow-Origin: {origin}\r\n\
+                 Access-Control-Allow-Credentials: true\r\n"
+            )
+        } else if path.contains("two-acao") {
+            format!(
+                "Access-Control-Allow-Origin: *\r\n\
+                 Access-Control-Allow-Origin: {origin}\r\n"
+            )
+        } else if path.contains("acac") {
+            "Access-Control-Allow-Credentials: true\r\n".to_string()
+        } else {
+            String::new()
         };
         let vary = if path.starts_with("/v2/vary-origin") {
             "Vary: Origin\r\n"
@@ -235,7 +272,7 @@ impl Upstream {
         };
         let body = format!("upstream {method} {path}\n");
         let response = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n{vary}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n{vary}{cors}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         (&stream).write_all(response.as_bytes())?;
@@ -1087,5 +1124,455 @@ fn nginx_reload_picks_up_a_policy_and_survives_a_broken_one() {
     for _ in 0..20 {
         assert!(allowed(NEW));
         assert!(!allowed(ALLOWED));
+    }
+}
+
+/// The policy of the ownership and rewrite tests: credentials on `/app/`
+/// (and the paths that end up there), off on `/open/`.
+const OWNED_POLICY: &str = "\
+policy app {
+    paths /app/ /keep/ /report/ /private/ /auth/ /if/;
+    origins https://app.example.com;
+    methods GET PUT;
+    allow-headers Content-Type;
+    credentials on;
+}
+policy open {
+    paths /open/;
+    origins https://app.example.com;
+    methods GET;
+}
+";
+
+fn owned_server(port: u16, upstream: u16, root: &Path) -> String {
+    format!(
+        "listen 127.0.0.1:{port};\n\
+         cors on;\n\
+         location /app/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /open/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /keep/ {{\n\
+             cors_upstream_headers keep;\n\
+             proxy_pass http://127.0.0.1:{upstream};\n\
+         }}\n\
+         location /report/ {{ cors report-only; proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /legacy/ {{ rewrite ^/legacy/(.*)$ /app/$1 last; }}\n\
+         location /spa/ {{ root {root}/www; try_files $uri /app/fallback; }}\n\
+         location /broken/ {{ error_page 404 = /app/error; return 404; }}\n\
+         location /private/ {{\n\
+             auth_basic closed;\n\
+             auth_basic_user_file {root}/htpasswd;\n\
+             proxy_pass http://127.0.0.1:{upstream};\n\
+         }}\n\
+         location /auth/ {{ auth_request /_auth; proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location = /_auth {{ internal; proxy_pass http://127.0.0.1:{upstream}/status401; }}\n\
+         location /if/ {{\n\
+             if ($request_method = OPTIONS) {{\n\
+                 add_header Access-Control-Allow-Origin * always;\n\
+                 return 204;\n\
+             }}\n\
+             proxy_pass http://127.0.0.1:{upstream};\n\
+         }}\n",
+        root = root.display(),
+    )
+}
+
+/// The error log lines about one request line (`GET /x HTTP/1.1`).
+fn log_lines_for<'a>(log: &'a str, request_line: &str) -> Vec<&'a str> {
+    let needle = format!("request: \"{request_line}\"");
+    log.lines().filter(|line| line.contains(&needle)).collect()
+}
+
+#[test]
+fn nginx_module_owns_the_cors_response_headers() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("owned");
+    let upstream = Upstream::start();
+    let port = free_port();
+    dir.write("owned.corspolicy", OWNED_POLICY);
+    write_config(
+        &dir,
+        &module,
+        "owned.corspolicy",
+        &owned_server(port, upstream.port, &dir.0),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+
+    // An app that reflects any Origin with credentials: for a denied origin
+    // the browser gets no Access-Control-* header at all, whatever the
+    // status.
+    for path in ["/app/reflect", "/app/status404-reflect"] {
+        let r = nginx.request(&actual(path, DENIED));
+        assert!(r.cors_headers().is_empty(), "{path}: {r:#?}");
+        assert_eq!(r.get("vary"), Some("Origin"), "{path}");
+        assert!(
+            String::from_utf8_lossy(&r.body).starts_with("upstream GET"),
+            "{path}"
+        );
+    }
+    // For an allowed origin: the policy's headers, each once; the app's
+    // methods, max-age and exposed headers are gone (the policy sends none
+    // on an actual request and exposes nothing).
+    let r = nginx.request(&actual("/app/reflect", ALLOWED));
+    assert_eq!(
+        r.all("access-control-allow-origin"),
+        vec![ALLOWED],
+        "{r:#?}"
+    );
+    assert_eq!(r.all("access-control-allow-credentials"), vec!["true"]);
+    let mut names = r.cors_headers();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "access-control-allow-credentials",
+            "access-control-allow-origin"
+        ],
+        "{r:#?}"
+    );
+    // Two upstream Access-Control-Allow-Origin lines become the policy's one.
+    for origin in [ALLOWED, DENIED] {
+        let r = nginx.request(&actual("/app/two-acao", origin));
+        let expected: &[&str] = if origin == ALLOWED { &[ALLOWED] } else { &[] };
+        assert_eq!(r.all("access-control-allow-origin"), expected, "{r:#?}");
+    }
+    // A credentials-off policy: the app's `Access-Control-Allow-Credentials:
+    // true` does not reach the browser.
+    let r = nginx.request(&actual("/open/acac", ALLOWED));
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    assert_eq!(r.get("access-control-allow-credentials"), None, "{r:#?}");
+
+    // `cors_upstream_headers keep` opts out: the app's headers stay where
+    // the policy sets none, and are replaced (never repeated) where it does.
+    let r = nginx.request(&actual("/keep/reflect", DENIED));
+    assert_eq!(r.get("access-control-allow-origin"), Some(DENIED), "{r:#?}");
+    assert_eq!(r.get("access-control-allow-credentials"), Some("true"));
+    let r = nginx.request(&actual("/keep/two-acao", ALLOWED));
+    assert_eq!(
+        r.all("access-control-allow-origin"),
+        vec![ALLOWED],
+        "{r:#?}"
+    );
+
+    // A preflight the location's own `if ... { add_header ...; return 204; }`
+    // would answer (the hand-written CORS being replaced) is the policy's.
+    let hits = upstream.hits();
+    let r = nginx.request(&preflight("/if/x", ALLOWED, "PUT", "content-type"));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert_eq!(
+        r.all("access-control-allow-origin"),
+        vec![ALLOWED],
+        "{r:#?}"
+    );
+    assert_eq!(r.get("access-control-allow-methods"), Some("GET, PUT"));
+    let r = nginx.request(&preflight("/if/x", DENIED, "PUT", ""));
+    assert_eq!(r.status, 403, "{r:#?}");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+    assert_eq!(upstream.hits(), hits, "a preflight reached the upstream");
+
+    // report-only: the app's headers stay, and each disagreement with the
+    // policy is logged once, at info.
+    let r = nginx.request(&actual("/report/reflect-denied", DENIED));
+    assert_eq!(r.get("access-control-allow-origin"), Some(DENIED), "{r:#?}");
+    assert_eq!(r.get("access-control-allow-credentials"), Some("true"));
+    let r = nginx.request(&actual("/report/agree", ALLOWED));
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+    let log = nginx.error_log();
+    let lines = log_lines_for(&log, "GET /report/reflect-denied HTTP/1.1");
+    let disagreements: Vec<_> = lines
+        .iter()
+        .filter(|line| line.contains("disagree"))
+        .collect();
+    assert_eq!(disagreements.len(), 1, "{lines:#?}");
+    let line = disagreements[0];
+    assert!(line.contains("[info]"), "{line}");
+    assert!(line.contains("actual-denied origin-not-allowed"), "{line}");
+    assert!(
+        line.contains(&format!(
+            "Access-Control-Allow-Origin: sent \"{DENIED}\", policy none"
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("Access-Control-Allow-Credentials: sent \"true\", policy none"),
+        "{line}"
+    );
+    let lines = log_lines_for(&log, "GET /report/agree HTTP/1.1");
+    assert!(
+        !lines.iter().any(|line| line.contains("disagree")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn nginx_module_evaluates_the_uri_it_serves() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("served");
+    let upstream = Upstream::start();
+    let port = free_port();
+    dir.write("owned.corspolicy", OWNED_POLICY);
+    dir.write("htpasswd", "user:{PLAIN}secret\n");
+    dir.write("www/spa/index.html", "index\n");
+    write_config(
+        &dir,
+        &module,
+        "owned.corspolicy",
+        &owned_server(port, upstream.port, &dir.0),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+
+    // `rewrite ... last` into a policy's paths: the preflight is answered
+    // (the upstream never sees it), the GET gets the headers.
+    let hits = upstream.hits();
+    let r = nginx.request(&preflight("/legacy/users", ALLOWED, "PUT", ""));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    let r = nginx.request(&preflight("/legacy/users", DENIED, "PUT", ""));
+    assert_eq!(r.status, 403, "{r:#?}");
+    assert_eq!(upstream.hits(), hits, "a preflight reached the upstream");
+    let r = nginx.request(&actual("/legacy/users", ALLOWED));
+    assert_eq!(r.body, b"upstream GET /app/users\n");
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+
+    // try_files falling back into a policy's paths.
+    let r = nginx.request(&actual("/spa/missing", ALLOWED));
+    assert_eq!(r.body, b"upstream GET /app/fallback\n");
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+    // ...and a file it finds, outside every policy: no CORS header.
+    let r = nginx.request(&actual("/spa/index.html", ALLOWED));
+    assert_eq!((r.status, &r.body[..]), (200, &b"index\n"[..]));
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+
+    // An error_page redirect into a policy's paths.
+    let r = nginx.request(&actual("/broken/x", ALLOWED));
+    assert_eq!(r.body, b"upstream GET /app/error\n");
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+
+    // Preflights are answered before the access phase: auth_basic and
+    // auth_request never turn one into a 401; the actual request is
+    // refused with the policy's headers, so the page can read the 401.
+    for path in ["/private/x", "/auth/x"] {
+        let hits = upstream.hits();
+        let r = nginx.request(&preflight(path, ALLOWED, "PUT", "content-type"));
+        assert_eq!(r.status, 204, "{path}: {r:#?}");
+        assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+        assert_eq!(upstream.hits(), hits, "{path}: the preflight went on");
+        let r = nginx.request(&actual(path, ALLOWED));
+        assert_eq!(r.status, 401, "{path}: {r:#?}");
+        assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+    }
+    let r = nginx.request(&req(
+        "GET",
+        "/private/x",
+        &format!("Origin: {ALLOWED}\r\nAuthorization: Basic dXNlcjpzZWNyZXQ=\r\n"),
+    ));
+    assert_eq!(r.status, 200, "{r:#?}");
+    assert_eq!(r.get("access-control-allow-origin"), Some(ALLOWED));
+}
+
+/// The peak resident memory (VmHWM, KiB) of each worker.
+fn worker_peaks(nginx: &Nginx) -> Vec<(u32, u64)> {
+    nginx
+        .workers()
+        .into_iter()
+        .filter_map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            let kib = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, kib))
+        })
+        .collect()
+}
+
+#[test]
+fn nginx_module_joins_repeated_headers_in_linear_time_and_memory() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("repeated");
+    let port = free_port();
+    dir.write("owned.corspolicy", OWNED_POLICY);
+    write_config(
+        &dir,
+        &module,
+        "owned.corspolicy",
+        &format!(
+            "listen 127.0.0.1:{port};\n\
+             large_client_header_buffers 16 64k;\n\
+             cors on;\n\
+             location /app/ {{ return 200 \"app\\n\"; }}\n"
+        ),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+    // Warm both workers up, then record their peaks.
+    for _ in 0..8 {
+        nginx.request(&actual("/app/x", ALLOWED));
+    }
+    let before = worker_peaks(&nginx);
+    assert!(!before.is_empty());
+
+    // 990 `Origin` lines (nginx refuses more than 1,000 header lines) of 500
+    // bytes: joined the old way (a copy of the whole value per line) that is
+    // 245 MB copied and allocated; joined once it is 495 KB. The bounds
+    // leave an order of magnitude either way.
+    let origin = format!("https://{}.example.com", "a".repeat(480));
+    let lines = format!("Origin: {origin}\r\n").repeat(990);
+    let started = Instant::now();
+    let r = nginx.request(&req("GET", "/app/x", &lines));
+    let elapsed = started.elapsed();
+    assert_eq!(r.status, 200, "{r:#?}");
+    assert!(
+        r.cors_headers().is_empty(),
+        "a repeated Origin is malformed"
+    );
+    let after = worker_peaks(&nginx);
+    let growth = after
+        .iter()
+        .filter_map(|(pid, peak)| {
+            let old = before.iter().find(|(p, _)| p == pid)?.1;
+            Some(peak.saturating_sub(old))
+        })
+        .max()
+        .expect("the same workers");
+    assert!(
+        growth < 16 * 1024,
+        "a worker's peak memory grew by {growth} KiB"
+    );
+    assert!(
+        elapsed < Duration::from_secs(1),
+        "990 Origin lines took {elapsed:?}"
+    );
+    // The requested headers, repeated, are joined: all of them count.
+    let mut extra = format!("Origin: {ALLOWED}\r\nAccess-Control-Request-Method: PUT\r\n");
+    extra.push_str(&"Access-Control-Request-Headers: content-type\r\n".repeat(900));
+    let r = nginx.request(&req("OPTIONS", "/app/x", &extra));
+    assert_eq!(r.status, 204, "{r:#?}");
+    extra.push_str("Access-Control-Request-Headers: x-other\r\n");
+    let r = nginx.request(&req("OPTIONS", "/app/x", &extra));
+    assert_eq!(r.status, 403, "{r:#?}");
+}
+
+#[test]
+fn nginx_module_escapes_client_bytes_in_its_log() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("escape");
+    let upstream = Upstream::start();
+    let port = free_port();
+    dir.write("owned.corspolicy", OWNED_POLICY);
+    write_config(
+        &dir,
+        &module,
+        "owned.corspolicy",
+        &owned_server(port, upstream.port, &dir.0),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+
+    // ESC sequences, BEL, DEL, a quote and a backslash, through the
+    // decision line and (reflected by the app) the disagreement line.
+    let hostile = "https://\x1b[31mevil\x07\x7f\"\\.example.org";
+    nginx.request(&actual("/report/reflect-hostile", hostile));
+    let long = format!("https://{}.example.org", "a".repeat(5000));
+    nginx.request(&actual("/report/long", &long));
+
+    let bytes = std::fs::read(dir.path("error.log")).expect("an error log");
+    assert!(
+        !bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f),
+        "a control byte reached the error log"
+    );
+    let log = String::from_utf8_lossy(&bytes);
+    let lines = log_lines_for(&log, "GET /report/reflect-hostile HTTP/1.1");
+    let escaped = r#"https://\x1B[31mevil\x07\x7F\x22\x5C.example.org"#;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("cors report-only: actual-denied") && l.contains(escaped)),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("disagree") && l.contains(escaped)),
+        "{lines:#?}"
+    );
+    // A 5,020-byte origin is cut at 256 bytes, and says how long it was.
+    let line = log
+        .lines()
+        .find(|l| l.contains("cors report-only: actual-denied") && l.contains("/report/long"))
+        .expect("a decision line for /report/long");
+    assert!(line.contains("...(5020 bytes)"), "{line}");
+    assert!(line.len() < 2000, "{} bytes: {line}", line.len());
+}
+
+#[test]
+fn nginx_logs_each_diagnostic_at_its_level_and_refuses_an_empty_policy() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("levels");
+    let server = format!(
+        "listen 127.0.0.1:{};\ncors on;\nlocation / {{ return 200; }}",
+        free_port()
+    );
+
+    // A warning and an error: `[warn]` and `[emerg]`.
+    let source = "policy api {\n    paths /api/;\n    origins https://app.example.com;\n    \
+                  private-network on;\n    colour blue;\n}\n";
+    dir.write("mixed.corspolicy", source);
+    write_config(&dir, &module, "mixed.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let line_of = |code: &str| {
+        stderr
+            .lines()
+            .find(|line| line.contains(code))
+            .unwrap_or_else(|| panic!("no {code} in:\n{stderr}"))
+            .to_string()
+    };
+    assert!(line_of("warning[CORS0075]").contains("[warn]"), "{stderr}");
+    assert!(line_of("error[CORS0010]").contains("[emerg]"), "{stderr}");
+
+    // Only a warning: the configuration passes, the warning at `[warn]`.
+    dir.write(
+        "warned.corspolicy",
+        source.replace("    colour blue;\n", ""),
+    );
+    write_config(&dir, &module, "warned.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|line| line.contains("warning[CORS0075]"))
+        .unwrap_or_else(|| panic!("no warning in:\n{stderr}"));
+    assert!(warning.contains("[warn]"), "{stderr}");
+    assert!(!stderr.contains("[emerg]"), "{stderr}");
+
+    // A file with no policy (empty, comments only, or such a table) would
+    // turn `cors on` into nothing: nginx refuses it.
+    let empty_table = cors_policy_lang::compile("# nothing yet\n")
+        .expect("an empty policy compiles")
+        .table;
+    dir.write("empty.corspolicy", "");
+    dir.write("comments.corspolicy", "# nothing yet\n");
+    dir.write("empty.cors", &empty_table);
+    for file in ["empty.corspolicy", "comments.corspolicy", "empty.cors"] {
+        write_config(&dir, &module, file, &server);
+        let output = Nginx::test_config(&dir.0);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{file}: nginx -t accepted it");
+        assert!(stderr.contains("defines no policy"), "{file}: {stderr}");
+        assert!(stderr.contains("[emerg]"), "{file}: {stderr}");
     }
 }
