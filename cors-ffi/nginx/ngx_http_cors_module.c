@@ -354,7 +354,8 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
     if (ctx == NULL
         || ctx->conf != clcf
         || ctx->uri.len != r->uri.len
-        || ngx_memcmp(ctx->uri.data, r->uri.data, r->uri.len) != 0)
+        || (r->uri.len
+            && ngx_memcmp(ctx->uri.data, r->uri.data, r->uri.len) != 0))
     {
         /*
          * not evaluated for this location and URI: a response sent before

@@ -1576,3 +1576,49 @@ fn nginx_logs_each_diagnostic_at_its_level_and_refuses_an_empty_policy() {
         assert!(stderr.contains("[emerg]"), "{file}: {stderr}");
     }
 }
+
+/// The README's Configure block passes `nginx -t` as written (only the
+/// policy's path is this test's).
+#[test]
+fn readme_configure_block_passes_nginx_t() {
+    let Some(module) = module() else { return };
+    let readme =
+        std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md is readable");
+    let start = readme
+        .find("### Configure\n\n```nginx\n")
+        .expect("a Configure block in README.md")
+        + "### Configure\n\n```nginx\n".len();
+    let block = &readme[start..start + readme[start..].find("```").expect("a closed block")];
+    assert!(
+        block.contains("cors_policy /etc/nginx/api.corspolicy;"),
+        "{block}"
+    );
+    let dir = TempDir::new("readme");
+    let policy = dir.write("api.corspolicy", example_policy());
+    let root = dir.0.display();
+    let block = block
+        .replace("/etc/nginx/api.corspolicy", &policy.display().to_string())
+        .replacen(
+            "http {\n",
+            &format!(
+                "http {{\n    access_log {root}/access.log;\n    client_body_temp_path {root}/body;\n    \
+                 proxy_temp_path {root}/proxy;\n    fastcgi_temp_path {root}/fastcgi;\n    \
+                 uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n"
+            ),
+            1,
+        );
+    dir.write(
+        "nginx.conf",
+        format!(
+            "load_module {};\npid {root}/nginx.pid;\nerror_log {root}/error.log;\n\
+             events {{}}\n{block}",
+            module.display()
+        ),
+    );
+    let output = Nginx::test_config(&dir.0);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
