@@ -176,7 +176,8 @@ fn free_port() -> u16 {
 /// Origin`, `-Credentials: true`, `-Methods`, `-Headers`, `-Max-Age` and
 /// `-Expose-Headers`; `agree` with just the Origin and `-Credentials:
 /// true`; `two-acao` with two `Access-Control-Allow-Origin` lines; `acac`
-/// with `Access-Control-Allow-Credentials: true`; `status401` with a 401,
+/// with `Access-Control-Allow-Credentials: true`; `accel` with an
+/// `X-Accel-Redirect` to `/app/accelerated`; `status401` with a 401,
 /// `status404` with a 404.
 struct Upstream {
     port: u16,
@@ -256,6 +257,12 @@ impl Upstream {
             )
         } else if path.contains("acac") {
             "Access-Control-Allow-Credentials: true\r\n".to_string()
+        } else if path.contains("x-accel") {
+            // reflects the Origin too, which must not survive the redirect
+            format!(
+                "X-Accel-Redirect: /app/accelerated\r\n\
+                 Access-Control-Allow-Origin: {origin}\r\n"
+            )
         } else {
             String::new()
         };
@@ -1158,6 +1165,7 @@ fn owned_server(port: u16, upstream: u16, root: &Path) -> String {
          location /legacy/ {{ rewrite ^/legacy/(.*)$ /app/$1 last; }}\n\
          location /spa/ {{ root {root}/www; try_files $uri /app/fallback; }}\n\
          location /broken/ {{ error_page 404 = /app/error; return 404; }}\n\
+         location /files/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
          location /private/ {{\n\
              auth_basic closed;\n\
              auth_basic_user_file {root}/htpasswd;\n\
@@ -1362,6 +1370,20 @@ fn nginx_module_evaluates_the_uri_it_serves() {
         Some(ALLOWED),
         "{r:#?}"
     );
+
+    // X-Accel-Redirect from outside every policy into one.
+    let r = nginx.request(&actual("/files/x-accel", ALLOWED));
+    assert_eq!(r.body, b"upstream GET /app/accelerated\n");
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+    // ...and from a policy's paths out of them: the first response's
+    // reflected Origin is not sent.
+    let r = nginx.request(&actual("/app/x-accel", DENIED));
+    assert_eq!(r.body, b"upstream GET /app/accelerated\n");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
 
     // Preflights are answered before the access phase: auth_basic and
     // auth_request never turn one into a 401; the actual request is
