@@ -176,7 +176,7 @@ fn free_port() -> u16 {
 /// Origin`, `-Credentials: true`, `-Methods`, `-Headers`, `-Max-Age` and
 /// `-Expose-Headers`; `agree` with just the Origin and `-Credentials:
 /// true`; `two-acao` with two `Access-Control-Allow-Origin` lines; `acac`
-/// with `Access-Control-Allow-Credentials: true`; `accel` with an
+/// with `Access-Control-Allow-Credentials: true`; `x-accel` with an
 /// `X-Accel-Redirect` to `/app/accelerated`; `status401` with a 401,
 /// `status404` with a 404.
 struct Upstream {
