@@ -86,10 +86,21 @@ fn ensure_nginx() -> Result<(), String> {
 }
 
 /// The built module, once per test binary; `None` means skip.
+/// `CORS_NGINX_MODULE=/path/module.so` tests that one (an installed package's)
+/// instead of building one.
 fn module() -> Option<PathBuf> {
     static MODULE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let result = MODULE.get_or_init(|| {
         ensure_nginx()?;
+        if let Some(so) = std::env::var_os("CORS_NGINX_MODULE") {
+            let so = PathBuf::from(so);
+            assert!(
+                so.is_file(),
+                "CORS_NGINX_MODULE: {} is not a file",
+                so.display()
+            );
+            return Ok(so);
+        }
         let library = deps_dir().join("libcors_ffi.a");
         assert!(library.exists(), "{} was not built", library.display());
         let build_dir = deps_dir()
