@@ -64,6 +64,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 policies;   /* of ngx_http_cors_policy_t * */
+    ngx_uint_t                  warned;     /* "cors on" with no policy */
 } ngx_http_cors_main_conf_t;
 
 
@@ -118,8 +119,10 @@ static ngx_http_cors_ctx_t *ngx_http_cors_evaluate(ngx_http_request_t *r,
 static ngx_int_t ngx_http_cors_read_request_headers(ngx_http_request_t *r,
     ngx_http_cors_request_header_t *in);
 static ngx_int_t ngx_http_cors_request_name(ngx_table_elt_t *h);
+static ngx_uint_t ngx_http_cors_sent_has_token(ngx_http_request_t *r,
+    ngx_str_t *key, u_char *token, size_t len);
 static u_char *ngx_http_cors_escape(u_char *dst, u_char *last, u_char *src,
-    size_t len);
+    size_t len, size_t max);
 static ngx_int_t ngx_http_cors_set_header(ngx_http_request_t *r,
     ngx_table_elt_t *hdr);
 static ngx_int_t ngx_http_cors_merge_vary(ngx_http_request_t *r,
@@ -135,7 +138,7 @@ static ngx_int_t ngx_http_cors_variable(ngx_http_request_t *r,
 static char *ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void ngx_http_cors_log_diagnostics(ngx_conf_t *cf,
-    cors_diagnostics *diags);
+    cors_diagnostics *diags, ngx_str_t *file);
 static ngx_int_t ngx_http_cors_add_variables(ngx_conf_t *cf);
 static void *ngx_http_cors_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_cors_create_loc_conf(ngx_conf_t *cf);
@@ -375,7 +378,15 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 
     strip = (clcf->upstream_headers == NGX_HTTP_CORS_UPSTREAM_STRIP);
 
-    if (ngx_http_cors_is_preflight(ctx) && !ctx->answered) {
+    if (ctx->answered) {
+        /*
+         * answered in the preaccess phase: after an error_page redirect
+         * ngx_http_send_header() put the error's status back
+         */
+        r->headers_out.status = ctx->status;
+        r->headers_out.status_line.len = 0;
+
+    } else if (ngx_http_cors_is_preflight(ctx)) {
 
         if (!ngx_http_cors_before_preaccess(r)) {
             /*
@@ -594,9 +605,23 @@ ngx_http_cors_prepare_headers(ngx_http_request_t *r, ngx_uint_t strip)
         }
 
         if (strip && ngx_http_cors_is_owned(&h[i])) {
-            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "cors: removed \"%V: %V\"", &h[i].key,
-                           &h[i].value);
+#if (NGX_DEBUG)
+            if (r->connection->log->log_level & NGX_LOG_DEBUG_HTTP) {
+                u_char  line[2 * (4 * NGX_HTTP_CORS_LOG_VALUE_MAX + 32)], *p;
+
+                p = ngx_http_cors_escape(line, line + sizeof(line) / 2,
+                                         h[i].key.data, h[i].key.len,
+                                         NGX_HTTP_CORS_LOG_VALUE_MAX);
+                p = ngx_slprintf(p, line + sizeof(line), ": ");
+                p = ngx_http_cors_escape(p, line + sizeof(line),
+                                         h[i].value.data, h[i].value.len,
+                                         NGX_HTTP_CORS_LOG_VALUE_MAX);
+
+                ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                               "cors: removed \"%*s\"", (size_t) (p - line),
+                               line);
+            }
+#endif
             h[i].hash = 0;
             continue;
         }
@@ -616,17 +641,26 @@ ngx_http_cors_prepare_headers(ngx_http_request_t *r, ngx_uint_t strip)
 /*
  * report-only: one info line per request when the response's own CORS
  * headers (from the upstream, add_header...) are not what the policy would
- * send, header by header (lists compared as sets of tokens).
+ * send, header by header. Single-valued headers (-Allow-Origin,
+ * -Credentials, -Max-Age, -Private-Network) must be sent once and equal
+ * byte for byte; lists are compared as sets of tokens, ignoring case. The
+ * line names at most two sent values per header, each cut at 64 bytes,
+ * so that it fits nginx's 2048-byte log lines.
  */
+
+#define NGX_HTTP_CORS_REPORT_VALUES     2
+#define NGX_HTTP_CORS_REPORT_VALUE_MAX  64
 
 static void
 ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
 {
-    u_char           *p, *last, *start, *mark;
-    ngx_str_t        *mine;
-    ngx_uint_t        i, k, n, sent, differs;
+    u_char           *p, *last, *mark, *t, *end, *token;
+    size_t            size;
+    ngx_str_t        *mine, value, *key;
+    ngx_uint_t        i, k, sent, differs, single;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
+    u_char            line[1800];
 
     if (ctx->answered) {
         return;
@@ -634,21 +668,14 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
 
     ctx->answered = 1;  /* report once, whatever sends the header */
 
-    /* 7 names, each with up to two escaped values and some words */
-
-    n = (NGX_HTTP_CORS_NAMES - 1) * (2 * 4 * NGX_HTTP_CORS_LOG_VALUE_MAX + 96);
-
-    start = ngx_pnalloc(r->pool, n);
-    if (start == NULL) {
-        return;
-    }
-
-    p = start;
-    last = start + n;
+    p = line;
+    last = line + sizeof(line);
 
     for (k = 0; k < NGX_HTTP_CORS_NAMES - 1; k++) {
 
         mark = p;
+        key = &ngx_http_cors_names[k].key;
+        single = (k == 0 || k == 1 || k == 4 || k == 5);
         mine = NULL;
 
         for (i = 0; i < ctx->nheaders; i++) {
@@ -658,8 +685,6 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
                 mine = &ctx->headers[i].value;
             }
         }
-
-        /* every sent token in the policy's value, and the other way round */
 
         sent = 0;
         differs = 0;
@@ -680,71 +705,63 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
             }
 
             if (h[i].hash == 0
-                || h[i].key.len != ngx_http_cors_names[k].key.len
-                || ngx_strncasecmp(h[i].key.data,
-                                   ngx_http_cors_names[k].key.data,
-                                   h[i].key.len) != 0)
+                || h[i].key.len != key->len
+                || ngx_strncasecmp(h[i].key.data, key->data, key->len) != 0)
             {
                 continue;
             }
 
-            if (sent++ == 0) {
-                p = ngx_slprintf(p, last, "%s%V: sent \"", p == start ? "" : "; ",
-                                 &ngx_http_cors_names[k].key);
-            } else {
+            sent++;
+
+            if (sent == 1) {
+                p = ngx_slprintf(p, last, "%s%V: sent \"",
+                                 mark == line ? "" : "; ", key);
+
+            } else if (sent <= NGX_HTTP_CORS_REPORT_VALUES) {
                 p = ngx_slprintf(p, last, ", \"");
             }
 
-            p = ngx_http_cors_escape(p, last, h[i].value.data, h[i].value.len);
-            p = ngx_slprintf(p, last, "\"");
+            if (sent <= NGX_HTTP_CORS_REPORT_VALUES) {
 
-            if (mine == NULL) {
+                p = ngx_http_cors_escape(p, last, h[i].value.data,
+                                         h[i].value.len,
+                                         NGX_HTTP_CORS_REPORT_VALUE_MAX);
+                p = ngx_slprintf(p, last, "\"");
+            }
+
+            value = h[i].value;
+
+            while (value.len && (value.data[value.len - 1] == ' '
+                                 || value.data[value.len - 1] == '\t'))
+            {
+                value.len--;
+            }
+
+            while (value.len && (value.data[0] == ' ' || value.data[0] == '\t'))
+            {
+                value.data++;
+                value.len--;
+            }
+
+            if (mine == NULL || (single && sent > 1)) {
                 differs = 1;
                 continue;
             }
 
-            if (!differs) {
-                u_char  *t, *end, *token;
-
-                t = h[i].value.data;
-                end = t + h[i].value.len;
-
-                while (t < end && !differs) {
-                    while (t < end && (*t == ' ' || *t == '\t' || *t == ',')) {
-                        t++;
-                    }
-
-                    token = t;
-
-                    while (t < end && *t != ',') {
-                        t++;
-                    }
-
-                    while (t > token && (t[-1] == ' ' || t[-1] == '\t')) {
-                        t--;
-                    }
-
-                    if (t > token
-                        && !ngx_http_cors_has_token(mine, token, t - token))
-                    {
-                        differs = 1;
-                    }
-
-                    while (t < end && *t != ',') {
-                        t++;
-                    }
+            if (single) {
+                if (value.len != mine->len
+                    || ngx_strncmp(value.data, mine->data, value.len) != 0)
+                {
+                    differs = 1;
                 }
+
+                continue;
             }
-        }
 
-        if (mine != NULL && !differs) {
-            /* the other way round: each of the policy's tokens was sent */
+            /* every sent token is one of the policy's */
 
-            u_char  *t, *end, *token;
-            ngx_uint_t  found;
-
-            t = mine->data;
-            end = t + mine->len;
+            t = value.data;
+            end = value.data + value.len;
 
             while (t < end && !differs) {
                 while (t < end && (*t == ' ' || *t == '\t' || *t == ',')) {
@@ -757,63 +774,64 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
                     t++;
                 }
 
-                if (t == token) {
-                    continue;
-                }
-
-                found = 0;
-                part = &r->headers_out.headers.part;
-                h = part->elts;
-
-                for (i = 0; /* void */ ; i++) {
-
-                    if (i >= part->nelts) {
-                        if (part->next == NULL) {
-                            break;
-                        }
-
-                        part = part->next;
-                        h = part->elts;
-                        i = 0;
-                    }
-
-                    if (h[i].hash != 0
-                        && h[i].key.len == ngx_http_cors_names[k].key.len
-                        && ngx_strncasecmp(h[i].key.data,
-                                           ngx_http_cors_names[k].key.data,
-                                           h[i].key.len) == 0
-                        && ngx_http_cors_has_token(&h[i].value, token,
-                                                   t - token))
-                    {
-                        found = 1;
-                        break;
-                    }
-                }
-
-                if (!found) {
+                if (t > token
+                    && !ngx_http_cors_has_token(mine, token, t - token))
+                {
                     differs = 1;
                 }
             }
         }
 
-        if (!sent && mine == NULL) {
-            continue;
+        if (sent > NGX_HTTP_CORS_REPORT_VALUES) {
+            p = ngx_slprintf(p, last, " and %ui more",
+                             sent - NGX_HTTP_CORS_REPORT_VALUES);
+        }
+
+        if (mine != NULL && sent && !differs && !single) {
+
+            /* and every one of the policy's tokens was sent */
+
+            t = mine->data;
+            end = mine->data + mine->len;
+
+            while (t < end && !differs) {
+                while (t < end && (*t == ' ' || *t == '\t' || *t == ',')) {
+                    t++;
+                }
+
+                token = t;
+
+                while (t < end && *t != ',' && *t != ' ' && *t != '\t') {
+                    t++;
+                }
+
+                if (t > token
+                    && !ngx_http_cors_sent_has_token(r, key, token, t - token))
+                {
+                    differs = 1;
+                }
+            }
+        }
+
+        if (mine != NULL && !sent) {
+            differs = 1;
         }
 
         if (!differs) {
-            /* agreed: take back what was written for this name */
+            /* agreed (or neither sends it): take back what was written */
             p = mark;
             continue;
         }
 
         if (!sent) {
-            p = ngx_slprintf(p, last, "%s%V: sent none", p == start ? "" : "; ",
-                             &ngx_http_cors_names[k].key);
+            p = ngx_slprintf(p, last, "%s%V: sent none",
+                             mark == line ? "" : "; ", key);
         }
 
         if (mine) {
             p = ngx_slprintf(p, last, ", policy \"");
-            p = ngx_http_cors_escape(p, last, mine->data, mine->len);
+            p = ngx_http_cors_escape(p, last, mine->data, mine->len,
+                                     NGX_HTTP_CORS_REPORT_VALUE_MAX);
             p = ngx_slprintf(p, last, "\"");
 
         } else {
@@ -821,17 +839,56 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
         }
     }
 
-    if (p == start) {
+    if (p == line) {
         return;
     }
+
+    size = p - line;
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "cors report-only: the response's CORS headers disagree "
                   "with the policy (%s%s%s, policy \"%V\"): %*s",
                   cors_decision_str(ctx->decision),
                   ctx->reason == CORS_REASON_NONE ? "" : " ",
-                  cors_reason_str(ctx->reason), &ctx->policy,
-                  (size_t) (p - start), start);
+                  cors_reason_str(ctx->reason), &ctx->policy, size, line);
+}
+
+
+/* Whether a response header named "key" holds a token, ignoring case. */
+
+static ngx_uint_t
+ngx_http_cors_sent_has_token(ngx_http_request_t *r, ngx_str_t *key,
+    u_char *token, size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0
+            && h[i].key.len == key->len
+            && ngx_strncasecmp(h[i].key.data, key->data, key->len) == 0
+            && ngx_http_cors_has_token(&h[i].value, token, len))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -872,6 +929,7 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
     u_char                           origin[4 * NGX_HTTP_CORS_LOG_VALUE_MAX
                                             + 32];
     ngx_uint_t                       j, k, n, next, level;
+    ngx_str_t                        method;
     cors_bytes                      *field;
     cors_result                      rc;
     cors_outcome                     out;
@@ -890,8 +948,26 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
 
     /* cors_bytes: a NULL pointer is an absent header, never a C string */
 
-    req.method.ptr = r->method_name.data;
-    req.method.len = r->method_name.len;
+    /*
+     * the method the client sent: an error_page or X-Accel-Redirect to a
+     * URI turns r->method_name into GET, the request line keeps it
+     */
+
+    method = r->method_name;
+
+    if (r->request_line.len) {
+        method.data = r->request_line.data;
+        method.len = 0;
+
+        while (method.len < r->request_line.len
+               && method.data[method.len] != ' ')
+        {
+            method.len++;
+        }
+    }
+
+    req.method.ptr = method.data;
+    req.method.len = method.len;
 
     /* the normalized (decoded, dot segments merged) URI, without the args */
     req.path.ptr = r->uri.data;
@@ -1020,7 +1096,8 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
 
         n = ngx_http_cors_escape(origin, origin + sizeof(origin),
                                  in[NGX_HTTP_CORS_ORIGIN].value.data,
-                                 in[NGX_HTTP_CORS_ORIGIN].value.len)
+                                 in[NGX_HTTP_CORS_ORIGIN].value.len,
+                                 NGX_HTTP_CORS_LOG_VALUE_MAX)
             - origin;
 
         ngx_log_error(level, r->connection->log, 0,
@@ -1192,17 +1269,18 @@ ngx_http_cors_request_name(ngx_table_elt_t *h)
 /*
  * Writes client bytes for a log line: printable ASCII as it is, anything
  * else (control bytes, ESC, DEL, bytes over 0x7f), '"' and '\' as \xHH.
- * At most NGX_HTTP_CORS_LOG_VALUE_MAX bytes of the value are written; a
- * longer one ends with "...(N bytes)". Never writes past "last".
+ * At most "max" bytes of the value are written; a longer one ends with
+ * "...(N bytes)". Never writes past "last".
  */
 
 static u_char *
-ngx_http_cors_escape(u_char *dst, u_char *last, u_char *src, size_t len)
+ngx_http_cors_escape(u_char *dst, u_char *last, u_char *src, size_t len,
+    size_t max)
 {
     size_t         i, n;
     static u_char  hex[] = "0123456789ABCDEF";
 
-    n = ngx_min(len, NGX_HTTP_CORS_LOG_VALUE_MAX);
+    n = ngx_min(len, max);
 
     for (i = 0; i < n && dst < last; i++) {
 
@@ -1623,7 +1701,7 @@ ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         rc = cors_policy_compile((const char *) buf, size,
                                  (const char *) file.data, &policy, &diags);
 
-        ngx_http_cors_log_diagnostics(cf, diags);
+        ngx_http_cors_log_diagnostics(cf, diags, &file);
         cors_diagnostics_free(diags);
 
         if (rc != CORS_RESULT_OK) {
@@ -1671,13 +1749,15 @@ failed:
 
 /*
  * One log line per diagnostic (file:line:col: error[CORS...]: ...), each at
- * its own level: errors at "emerg" (they fail the configuration), warnings
- * at "warn". A line that is neither (a continuation) takes the level of the
- * line before it.
+ * its own level, read where the severity is written (never from the
+ * message, which may quote the policy): errors at "emerg" (they fail the
+ * configuration), warnings at "warn". A line that is neither (a
+ * continuation) takes the level of the line before it.
  */
 
 static void
-ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags)
+ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags,
+    ngx_str_t *file)
 {
     u_char      *line, *p, *last;
     ngx_str_t    text;
@@ -1702,17 +1782,31 @@ ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags)
         text.data = p;
         text.len = last - p;
 
-        if (ngx_strlcasestrn(p, last, (u_char *) ": warning[",
-                             sizeof(": warning[") - 2)
-            != NULL)
-        {
-            level = NGX_LOG_WARN;
+        /* the severity follows "FILE:LINE:COL: " (or "FILE: ") */
 
-        } else if (ngx_strlcasestrn(p, last, (u_char *) ": error[",
-                                    sizeof(": error[") - 2)
-                   != NULL)
+        if ((size_t) (last - p) > file->len
+            && ngx_strncmp(p, file->data, file->len) == 0)
         {
-            level = NGX_LOG_EMERG;
+            p += file->len;
+
+            while (p < last && (*p == ':' || (*p >= '0' && *p <= '9'))) {
+                p++;
+            }
+
+            while (p < last && *p == ' ') {
+                p++;
+            }
+
+            if ((size_t) (last - p) >= sizeof("warning") - 1
+                && ngx_strncmp(p, "warning", sizeof("warning") - 1) == 0)
+            {
+                level = NGX_LOG_WARN;
+
+            } else if ((size_t) (last - p) >= sizeof("error") - 1
+                       && ngx_strncmp(p, "error", sizeof("error") - 1) == 0)
+            {
+                level = NGX_LOG_EMERG;
+            }
         }
 
         ngx_conf_log_error(level, cf, 0, "%V", &text);
@@ -1794,8 +1888,25 @@ ngx_http_cors_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_cors_loc_conf_t *prev = parent;
     ngx_http_cors_loc_conf_t *conf = child;
 
+    ngx_http_cors_main_conf_t  *cmcf;
+
     ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
     ngx_conf_merge_uint_value(conf->mode, prev->mode, NGX_HTTP_CORS_OFF);
+
+    /* once per configuration: every location below would say the same */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_cors_module);
+
+    if (conf->mode != NGX_HTTP_CORS_OFF && conf->policy == NULL
+        && !cmcf->warned)
+    {
+        cmcf->warned = 1;
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"cors %s\" without a \"cors_policy\" in effect: "
+                           "CORS is not enforced there",
+                           conf->mode == NGX_HTTP_CORS_ON ? "on"
+                                                          : "report-only");
+    }
     ngx_conf_merge_uint_value(conf->upstream_headers, prev->upstream_headers,
                               NGX_HTTP_CORS_UPSTREAM_STRIP);
 

@@ -186,7 +186,8 @@ fn free_port() -> u16 {
 /// `reflect` answers with the request's Origin in `Access-Control-Allow-
 /// Origin`, `-Credentials: true`, `-Methods`, `-Headers`, `-Max-Age` and
 /// `-Expose-Headers`; `agree` with just the Origin and `-Credentials:
-/// true`; `two-acao` with two `Access-Control-Allow-Origin` lines; `acac`
+/// true`; `two-acao` with two `Access-Control-Allow-Origin` lines,
+/// `many-acao` with 40 (and `-Credentials: true`); `acac`
 /// with `Access-Control-Allow-Credentials: true`; `x-accel` with an
 /// `X-Accel-Redirect` to `/app/accelerated`; `status401` with a 401,
 /// `status404` with a 404.
@@ -261,6 +262,9 @@ impl Upstream {
                 "Access-Control-Allow-Origin: {origin}\r\n\
                  Access-Control-Allow-Credentials: true\r\n"
             )
+        } else if path.contains("many-acao") {
+            format!("Access-Control-Allow-Origin: {origin}\r\n").repeat(40)
+                + "Access-Control-Allow-Credentials: true\r\n"
         } else if path.contains("two-acao") {
             format!(
                 "Access-Control-Allow-Origin: *\r\n\
@@ -1177,6 +1181,7 @@ fn owned_server(port: u16, upstream: u16, root: &Path) -> String {
          location /spa/ {{ root {root}/www; try_files $uri /app/fallback; }}\n\
          location /broken/ {{ error_page 404 = /app/error; return 404; }}\n\
          location /files/ {{ proxy_pass http://127.0.0.1:{upstream}; }}\n\
+         location /ep/ {{ error_page 404 /app/err; return 404; }}\n\
          location /private/ {{\n\
              auth_basic closed;\n\
              auth_basic_user_file {root}/htpasswd;\n\
@@ -1324,6 +1329,25 @@ fn nginx_module_owns_the_cors_response_headers() {
         !lines.iter().any(|line| line.contains("disagree")),
         "{lines:#?}"
     );
+
+    // 40 reflected lines: a repeated single-valued header disagrees even
+    // when each line is right, and the line stays whole (two values shown,
+    // the count of the rest, then the next header).
+    nginx.request(&actual("/report/many-acao", ALLOWED));
+    let log = nginx.error_log();
+    let lines = log_lines_for(&log, "GET /report/many-acao HTTP/1.1");
+    let line = lines
+        .iter()
+        .find(|line| line.contains("disagree"))
+        .unwrap_or_else(|| panic!("no disagreement: {lines:#?}"));
+    assert!(
+        line.contains(&format!(
+            "Access-Control-Allow-Origin: sent \"{ALLOWED}\", \"{ALLOWED}\" and 38 more, \
+             policy \"{ALLOWED}\""
+        )),
+        "{line}"
+    );
+    assert!(!line.contains("Access-Control-Allow-Credentials"), "{line}");
 }
 
 #[test]
@@ -1376,6 +1400,25 @@ fn nginx_module_evaluates_the_uri_it_serves() {
     // An error_page redirect into a policy's paths.
     let r = nginx.request(&actual("/broken/x", ALLOWED));
     assert_eq!(r.body, b"upstream GET /app/error\n");
+    assert_eq!(
+        r.get("access-control-allow-origin"),
+        Some(ALLOWED),
+        "{r:#?}"
+    );
+
+    // An error_page to a URI makes nginx serve it as a GET; the policy
+    // still judges the request the browser sent: a preflight is answered
+    // (the upstream never sees it) and a PATCH the policy lacks is denied.
+    let hits = upstream.hits();
+    let r = nginx.request(&preflight("/ep/x", ALLOWED, "PUT", ""));
+    assert_eq!(r.status, 204, "{r:#?}");
+    assert!(r.body.is_empty());
+    assert_eq!(r.get("access-control-allow-methods"), Some("GET, PUT"));
+    assert_eq!(upstream.hits(), hits, "the preflight reached the upstream");
+    let r = nginx.request(&req("PATCH", "/ep/x", &format!("Origin: {ALLOWED}\r\n")));
+    assert_eq!(r.body, b"upstream GET /app/err\n");
+    assert!(r.cors_headers().is_empty(), "{r:#?}");
+    let r = nginx.request(&actual("/ep/x", ALLOWED));
     assert_eq!(
         r.get("access-control-allow-origin"),
         Some(ALLOWED),
@@ -1591,6 +1634,49 @@ fn nginx_logs_each_diagnostic_at_its_level_and_refuses_an_empty_policy() {
         .unwrap_or_else(|| panic!("no warning in:\n{stderr}"));
     assert!(warning.contains("[warn]"), "{stderr}");
     assert!(!stderr.contains("[emerg]"), "{stderr}");
+
+    // The level is read where the severity is written, not from a message
+    // that quotes the policy.
+    dir.write(
+        "quoted.corspolicy",
+        "policy x { paths /api/; origins \"https://a.test: warning[\"; }\n",
+    );
+    write_config(&dir, &module, "quoted.corspolicy", &server);
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let error = stderr
+        .lines()
+        .find(|line| line.contains(": error[CORS"))
+        .unwrap_or_else(|| panic!("no error in:\n{stderr}"));
+    assert!(error.contains("[emerg]"), "{stderr}");
+
+    // `cors on` where no policy is in effect enforces nothing: a warning.
+    dir.write("api.corspolicy", example_policy());
+    write_config(
+        &dir,
+        &module,
+        "api.corspolicy",
+        &format!(
+            "listen 127.0.0.1:{};\nlocation / {{ cors_policy off.corspolicy; }}\n",
+            free_port()
+        ),
+    );
+    let config = std::fs::read_to_string(dir.path("nginx.conf")).expect("written");
+    dir.write(
+        "nginx.conf",
+        config
+            .replace("cors_policy api.corspolicy;", "cors on;")
+            .replace("cors_policy off.corspolicy;", "cors_policy api.corspolicy;"),
+    );
+    let output = Nginx::test_config(&dir.0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[warn]")
+            && stderr.contains("\"cors on\" without a \"cors_policy\" in effect"),
+        "{stderr}"
+    );
 
     // A file with no policy (empty, comments only, or such a table) would
     // turn `cors on` into nothing: nginx refuses it.
