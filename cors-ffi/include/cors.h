@@ -230,8 +230,11 @@ extern "C" {
 // whenever the source was read: on success (it then holds any warnings,
 // and may be empty) and on `CORS_RESULT_COMPILE_ERROR`,
 // `CORS_RESULT_SOURCE_NOT_UTF8` and `CORS_RESULT_TABLE_TOO_LARGE`. Free it
-// with `cors_diagnostics_free`. On `CORS_RESULT_NULL_ARGUMENT` (`src` or
-// `out` NULL) neither out-parameter is touched.
+// with `cors_diagnostics_free`.
+//
+// Returns `CORS_RESULT_NULL_ARGUMENT` if `out` is NULL, or `src` is NULL
+// with `len` 0, and `CORS_RESULT_INVALID_ARGUMENT` if `src` is NULL with a
+// non-zero `len`; neither out-parameter is then touched.
 //
 // # Safety
 //
@@ -343,9 +346,10 @@ uint32_t cors_table_format_version(void);
 // `static` storage satisfy this for the whole program). Passing the result
 // to `cors_policy_free` does nothing.
 //
-// Returns `CORS_RESULT_NULL_ARGUMENT` if `storage`, `table` or `out` is
-// NULL, or a `CORS_RESULT_TABLE_*` code saying why the table was rejected;
-// `*out` is then untouched.
+// Returns `CORS_RESULT_NULL_ARGUMENT` if `storage` or `out` is NULL, or
+// `table` is NULL with `len` 0; `CORS_RESULT_INVALID_ARGUMENT` if `table`
+// is NULL with a non-zero `len`; or a `CORS_RESULT_TABLE_*` code saying why
+// the table was rejected. `*out` is then untouched.
 //
 // # Safety
 //
@@ -361,9 +365,11 @@ cors_result cors_policy_view_init(struct cors_policy_view *storage,
 // sets `*out` to a new policy that owns the copy: `table` may be freed as
 // soon as this returns. Free the policy with `cors_policy_free`.
 //
-// Returns `CORS_RESULT_NULL_ARGUMENT` if `table` or `out` is NULL, or a
-// `CORS_RESULT_TABLE_*` code saying why the table was rejected (truncated,
-// not a table, wrong version, corrupted...); `*out` is then untouched.
+// Returns `CORS_RESULT_NULL_ARGUMENT` if `out` is NULL, or `table` is NULL
+// with `len` 0; `CORS_RESULT_INVALID_ARGUMENT` if `table` is NULL with a
+// non-zero `len`; or a `CORS_RESULT_TABLE_*` code saying why the table was
+// rejected (truncated, not a table, wrong version, corrupted...). `*out` is
+// then untouched.
 //
 // # Safety
 //

@@ -5,7 +5,7 @@ use std::ffi::{c_char, CStr, CString};
 
 use cors_policy_lang::{CompileFailure, Diagnostics, RenderStyle};
 
-use crate::policy::{bytes, cors_policy};
+use crate::policy::{cors_policy, required_bytes};
 use crate::result::cors_result;
 
 /// The messages from compiling one source: errors and warnings, rendered.
@@ -67,8 +67,11 @@ fn utf8_error_offset(source: &[u8]) -> Option<usize> {
 /// whenever the source was read: on success (it then holds any warnings,
 /// and may be empty) and on `CORS_RESULT_COMPILE_ERROR`,
 /// `CORS_RESULT_SOURCE_NOT_UTF8` and `CORS_RESULT_TABLE_TOO_LARGE`. Free it
-/// with `cors_diagnostics_free`. On `CORS_RESULT_NULL_ARGUMENT` (`src` or
-/// `out` NULL) neither out-parameter is touched.
+/// with `cors_diagnostics_free`.
+///
+/// Returns `CORS_RESULT_NULL_ARGUMENT` if `out` is NULL, or `src` is NULL
+/// with `len` 0, and `CORS_RESULT_INVALID_ARGUMENT` if `src` is NULL with a
+/// non-zero `len`; neither out-parameter is then touched.
 ///
 /// # Safety
 ///
@@ -83,12 +86,13 @@ pub unsafe extern "C" fn cors_policy_compile(
     diags: *mut *mut cors_diagnostics,
 ) -> cors_result {
     ffi_boundary!(cors_result::Panic, {
-        if src.is_null() || out.is_null() {
+        if out.is_null() {
             return cors_result::NullArgument;
         }
         // SAFETY: the caller guarantees `len` readable bytes at `src`.
-        let Some(source) = (unsafe { bytes(src.cast::<u8>(), len) }) else {
-            return cors_result::InvalidArgument;
+        let source = match unsafe { required_bytes(src.cast::<u8>(), len) } {
+            Ok(source) => source,
+            Err(result) => return result,
         };
         let file_name = if filename.is_null() {
             "<policy>".to_string()

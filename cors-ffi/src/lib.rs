@@ -23,6 +23,8 @@
 // The exported types are named as C sees them (`cors_policy`, `cors_result`).
 #![allow(non_camel_case_types)]
 
+#[cfg(all(test, feature = "std"))]
+mod argument_tests;
 #[macro_use]
 mod boundary;
 #[cfg(feature = "std")]
@@ -43,7 +45,9 @@ pub use eval::{
     CORS_MAX_HEADERS,
 };
 pub use names::{cors_decision_str, cors_reason_str, cors_table_format_version, cors_version};
-pub use policy::{cors_policy, cors_policy_view, cors_policy_view_init, CORS_POLICY_VIEW_WORDS};
+pub use policy::{
+    cors_policy, cors_policy_count, cors_policy_view, cors_policy_view_init, CORS_POLICY_VIEW_WORDS,
+};
 #[cfg(feature = "std")]
 pub use policy::{cors_policy_free, cors_policy_load};
 pub use result::{cors_result, cors_result_str};

@@ -63,6 +63,24 @@ pub(crate) unsafe fn bytes<'a>(data: *const u8, len: usize) -> Option<&'a [u8]> 
     Some(unsafe { core::slice::from_raw_parts(data, len) })
 }
 
+/// [`bytes`] for a buffer the function cannot do without (a table, a
+/// source): NULL with length 0 is `CORS_RESULT_NULL_ARGUMENT`, NULL with a
+/// non-zero length (or an impossible length) `CORS_RESULT_INVALID_ARGUMENT`.
+///
+/// # Safety
+///
+/// As for [`bytes`].
+pub(crate) unsafe fn required_bytes<'a>(
+    data: *const u8,
+    len: usize,
+) -> Result<&'a [u8], cors_result> {
+    if data.is_null() && len == 0 {
+        return Err(cors_result::NullArgument);
+    }
+    // SAFETY: the caller's contract is `bytes`'s.
+    unsafe { bytes(data, len) }.ok_or(cors_result::InvalidArgument)
+}
+
 /// Validates a compiled table in place and makes `storage` a policy that
 /// reads it, without allocating. On success `*out` points into `storage`;
 /// use it with `cors_eval`. There is nothing to free: the policy lives as
@@ -73,9 +91,10 @@ pub(crate) unsafe fn bytes<'a>(data: *const u8, len: usize) -> Option<&'a [u8]> 
 /// `static` storage satisfy this for the whole program). Passing the result
 /// to `cors_policy_free` does nothing.
 ///
-/// Returns `CORS_RESULT_NULL_ARGUMENT` if `storage`, `table` or `out` is
-/// NULL, or a `CORS_RESULT_TABLE_*` code saying why the table was rejected;
-/// `*out` is then untouched.
+/// Returns `CORS_RESULT_NULL_ARGUMENT` if `storage` or `out` is NULL, or
+/// `table` is NULL with `len` 0; `CORS_RESULT_INVALID_ARGUMENT` if `table`
+/// is NULL with a non-zero `len`; or a `CORS_RESULT_TABLE_*` code saying why
+/// the table was rejected. `*out` is then untouched.
 ///
 /// # Safety
 ///
@@ -89,13 +108,14 @@ pub unsafe extern "C" fn cors_policy_view_init(
     out: *mut *const cors_policy,
 ) -> cors_result {
     ffi_boundary!(cors_result::Panic, {
-        if storage.is_null() || table.is_null() || out.is_null() {
+        if storage.is_null() || out.is_null() {
             return cors_result::NullArgument;
         }
         // SAFETY: the caller keeps `table` valid and unchanged while the view
         // is used, which is what the `'static` borrow stands for.
-        let Some(table) = (unsafe { bytes(table, len) }) else {
-            return cors_result::InvalidArgument;
+        let table = match unsafe { required_bytes(table, len) } {
+            Ok(table) => table,
+            Err(result) => return result,
         };
         let policy = match Policy::from_bytes(table) {
             Ok(policy) => policy,
@@ -144,9 +164,11 @@ impl cors_policy {
 /// sets `*out` to a new policy that owns the copy: `table` may be freed as
 /// soon as this returns. Free the policy with `cors_policy_free`.
 ///
-/// Returns `CORS_RESULT_NULL_ARGUMENT` if `table` or `out` is NULL, or a
-/// `CORS_RESULT_TABLE_*` code saying why the table was rejected (truncated,
-/// not a table, wrong version, corrupted...); `*out` is then untouched.
+/// Returns `CORS_RESULT_NULL_ARGUMENT` if `out` is NULL, or `table` is NULL
+/// with `len` 0; `CORS_RESULT_INVALID_ARGUMENT` if `table` is NULL with a
+/// non-zero `len`; or a `CORS_RESULT_TABLE_*` code saying why the table was
+/// rejected (truncated, not a table, wrong version, corrupted...). `*out` is
+/// then untouched.
 ///
 /// # Safety
 ///
@@ -160,12 +182,13 @@ pub unsafe extern "C" fn cors_policy_load(
     out: *mut *mut cors_policy,
 ) -> cors_result {
     ffi_boundary!(cors_result::Panic, {
-        if table.is_null() || out.is_null() {
+        if out.is_null() {
             return cors_result::NullArgument;
         }
         // SAFETY: the caller guarantees `len` readable bytes; they are copied now.
-        let Some(table) = (unsafe { bytes(table, len) }) else {
-            return cors_result::InvalidArgument;
+        let table = match unsafe { required_bytes(table, len) } {
+            Ok(table) => table,
+            Err(result) => return result,
         };
         match cors_policy::from_owned_table(table.into()) {
             Ok(policy) => {

@@ -3,6 +3,12 @@
 //! and under valgrind (errors and leaks fail) when valgrind is installed.
 //! Set `CORS_REQUIRE_VALGRIND=1` (as `.ci/run` does) to fail instead of
 //! skipping the valgrind run when it is missing.
+//!
+//! The C API tests run against the staticlib of the profile this test was
+//! built with, and against the release staticlib too (built here with
+//! `cargo build --release`, which cargo caches): optimised code is what
+//! hosts link, and valgrind judges it differently. Valgrind runs with
+//! `tests/valgrind.supp`, whose every entry is a documented false positive.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,6 +20,16 @@ fn deps_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its path");
     exe.parent()
         .expect("tests run from target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// The target directory this test was built in (`target`, or
+/// `target/<triple>` under `--target`).
+fn target_dir() -> PathBuf {
+    let deps = deps_dir();
+    deps.parent()
+        .and_then(Path::parent)
+        .expect("tests run from <target>/<profile>/deps")
         .to_path_buf()
 }
 
@@ -69,11 +85,56 @@ fn valgrind_available() -> bool {
     found
 }
 
+/// Runs `binary` with `args` under valgrind: any error not suppressed by
+/// `tests/valgrind.supp`, and any definite or indirect leak, fails.
+fn valgrind(binary: &Path, args: &[&Path]) {
+    let suppressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valgrind.supp");
+    run(Command::new("valgrind")
+        .args(["--error-exitcode=1", "--leak-check=full", "-q"])
+        // A failure then prints the entry to judge (never to paste blindly:
+        // see the file's header).
+        .arg("--gen-suppressions=all")
+        .arg(format!("--suppressions={}", suppressions.display()))
+        .arg(binary)
+        .args(args));
+}
+
+/// The staticlib `cargo test` built for this test's profile.
+fn test_library() -> PathBuf {
+    deps_dir().join("libcors_ffi.a")
+}
+
+/// The release staticlib: this test's own when it was built with
+/// `--release`, else built now with `cargo build --release` into the same
+/// target directory (cargo caches it; the first time takes about half a
+/// minute on 2 cores).
+fn release_library() -> PathBuf {
+    let deps = deps_dir();
+    if deps.parent().and_then(Path::file_name) == Some("release".as_ref()) {
+        return test_library();
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target_dir = target_dir();
+    run(Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "-p",
+            "cors-ffi",
+            "--lib",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(workspace_root()));
+    target_dir.join("release/libcors_ffi.a")
+}
+
 /// Compiles a C file of this crate (`tests/c/api_test.c`...) against the
-/// header and the staticlib, into `dir`.
-fn build_c(relative: &str, dir: &Path) -> PathBuf {
+/// header and the staticlib `library`, into `dir`.
+fn build_c(relative: &str, library: &Path, dir: &Path) -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let library = deps_dir().join("libcors_ffi.a");
     assert!(library.exists(), "{} was not built", library.display());
     let source = crate_dir.join(relative);
     let binary = dir.join(source.file_stem().expect("a C file name"));
@@ -82,7 +143,7 @@ fn build_c(relative: &str, dir: &Path) -> PathBuf {
         .arg("-I")
         .arg(crate_dir.join("include"))
         .arg(source)
-        .arg(&library)
+        .arg(library)
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&binary));
     binary
@@ -104,25 +165,34 @@ fn private_network_policy() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/private_network.corspolicy")
 }
 
-#[test]
-fn c_api_tests_pass_directly_and_under_valgrind() {
-    let dir = TempDir::new("api");
+/// Builds `tests/c/api_test.c` against `library` and runs it on the
+/// example policy (source and table) and the legacy fixture: directly, and
+/// under valgrind when it is installed.
+fn c_api_tests(name: &str, library: &Path) {
+    let dir = TempDir::new(name);
     let (source_path, table_path) = example_policy(&dir.0);
     let legacy_path = private_network_policy();
-    let binary = build_c("tests/c/api_test.c", &dir.0);
-    let output = run(Command::new(&binary)
-        .arg(&source_path)
-        .arg(&table_path)
-        .arg(&legacy_path));
+    let binary = build_c("tests/c/api_test.c", library, &dir.0);
+    let args = [source_path.as_path(), &table_path, &legacy_path];
+    let output = run(Command::new(&binary).args(args));
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
-
     if valgrind_available() {
-        run(Command::new("valgrind")
-            .args(["--error-exitcode=1", "--leak-check=full", "-q"])
-            .arg(&binary)
-            .arg(&source_path)
-            .arg(&table_path)
-            .arg(&legacy_path));
+        valgrind(&binary, &args);
+    }
+}
+
+#[test]
+fn c_api_tests_pass_directly_and_under_valgrind() {
+    c_api_tests("api", &test_library());
+}
+
+/// The same against the optimised library. Skipped, like the valgrind runs,
+/// when valgrind is missing: the direct run adds nothing the test above
+/// does not check.
+#[test]
+fn c_api_tests_pass_under_valgrind_against_the_release_library() {
+    if valgrind_available() {
+        c_api_tests("api-release", &release_library());
     }
 }
 
@@ -143,7 +213,7 @@ const PREFLIGHT: [&str; 10] = [
 fn example_host_answers_from_source_and_from_table() {
     let dir = TempDir::new("example");
     let (source_path, table_path) = example_policy(&dir.0);
-    let binary = build_c("examples/eval.c", &dir.0);
+    let binary = build_c("examples/eval.c", &test_library(), &dir.0);
     let expected = "decision: preflight-allowed\n\
         policy: api\n\
         status: 204\n\
@@ -193,18 +263,16 @@ fn example_host_answers_from_source_and_from_table() {
         "decision: actual-denied\nreason: origin-not-allowed\npolicy: api\nvary: Origin\n"
     );
     if valgrind_available() {
-        run(Command::new("valgrind")
-            .args(["--error-exitcode=1", "--leak-check=full", "-q"])
-            .arg(&binary)
-            .arg(&source_path)
-            .args(PREFLIGHT));
+        let mut args = vec![source_path.as_path()];
+        args.extend(PREFLIGHT.iter().map(Path::new));
+        valgrind(&binary, &args);
     }
 }
 
 #[test]
 fn example_host_reports_bad_policies_and_usage() {
     let dir = TempDir::new("example-errors");
-    let binary = build_c("examples/eval.c", &dir.0);
+    let binary = build_c("examples/eval.c", &test_library(), &dir.0);
     let bad = dir.0.join("bad.corspolicy");
     std::fs::write(
         &bad,

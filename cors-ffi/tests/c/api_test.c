@@ -258,6 +258,13 @@ static void test_decisions(const cors_policy *policy) {
     }
 }
 
+/*
+ * The rule of the README's "API conventions": a required pointer that is
+ * NULL is CORS_RESULT_NULL_ARGUMENT; a (pointer, length) pair with a NULL
+ * pointer and a non-zero length is CORS_RESULT_INVALID_ARGUMENT; when both
+ * apply, NULL_ARGUMENT. In a cors_request, a NULL field of length 0 is an
+ * absent header. Out-parameters stay untouched on every error.
+ */
 static void test_null_arguments(const cors_policy *policy, struct buffer table) {
     cors_request req = request("GET", "/api/users", "https://app.example.com");
     cors_outcome outcome;
@@ -267,23 +274,43 @@ static void test_null_arguments(const cors_policy *policy, struct buffer table) 
     CHECK_RESULT(cors_eval(NULL, &req, &outcome), CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_eval(policy, NULL, &outcome), CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_eval(policy, &req, NULL), CORS_RESULT_NULL_ARGUMENT);
-    req.origin.ptr = NULL;
-    req.origin.len = 5;
-    CHECK_RESULT(cors_eval(policy, &req, &outcome), CORS_RESULT_INVALID_ARGUMENT);
-    req.origin = text("https://app.example.com");
+    /* Each field of the request, NULL with a non-zero length. */
+    cors_request pre = preflight("/api/users", "https://app.example.com", "PUT", "x-a");
+    cors_bytes *fields[] = {&pre.method, &pre.path, &pre.origin, &pre.request_method,
+                            &pre.request_headers};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        cors_bytes saved = *fields[i];
+        fields[i]->ptr = NULL;
+        fields[i]->len = 5;
+        CHECK_RESULT(cors_eval(policy, &pre, &outcome), CORS_RESULT_INVALID_ARGUMENT);
+        CHECK_RESULT(cors_eval(NULL, &pre, &outcome), CORS_RESULT_NULL_ARGUMENT);
+        *fields[i] = saved;
+    }
     req.request_headers.len = SIZE_MAX;
     req.request_headers.ptr = (const uint8_t *)"x";
     CHECK_RESULT(cors_eval(policy, &req, &outcome), CORS_RESULT_INVALID_ARGUMENT);
     CHECK(memcmp(&outcome, &untouched, sizeof outcome) == 0);
+    /* NULL with length 0: an absent header (an empty method or path). */
+    req = request("GET", "/api/users", NULL);
+    CHECK_RESULT(cors_eval(policy, &req, &outcome), CORS_RESULT_OK);
+    CHECK(outcome.reason == CORS_REASON_NOT_CORS);
+    req.method = absent;
+    req.path = absent;
+    CHECK_RESULT(cors_eval(policy, &req, &outcome), CORS_RESULT_OK);
 
     cors_policy *loaded = (cors_policy *)&untouched;
-    CHECK_RESULT(cors_policy_load(NULL, table.len, &loaded), CORS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(cors_policy_load(NULL, table.len, &loaded), CORS_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(cors_policy_load(NULL, 0, &loaded), CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_policy_load(table.data, table.len, NULL), CORS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(cors_policy_load(NULL, table.len, NULL), CORS_RESULT_NULL_ARGUMENT);
     CHECK(loaded == (cors_policy *)&untouched);
 
     cors_diagnostics *diags = (cors_diagnostics *)&untouched;
-    CHECK_RESULT(cors_policy_compile(NULL, 3, "x", &loaded, &diags), CORS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(cors_policy_compile(NULL, 3, "x", &loaded, &diags),
+                 CORS_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(cors_policy_compile(NULL, 0, "x", &loaded, &diags), CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_policy_compile("abc", 3, "x", NULL, &diags), CORS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(cors_policy_compile(NULL, 3, "x", NULL, &diags), CORS_RESULT_NULL_ARGUMENT);
     CHECK(loaded == (cors_policy *)&untouched);
     CHECK(diags == (cors_diagnostics *)&untouched);
 
@@ -292,8 +319,11 @@ static void test_null_arguments(const cors_policy *policy, struct buffer table) 
     CHECK_RESULT(cors_policy_view_init(NULL, table.data, table.len, &viewed),
                  CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_policy_view_init(&view, NULL, table.len, &viewed),
-                 CORS_RESULT_NULL_ARGUMENT);
+                 CORS_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(cors_policy_view_init(&view, NULL, 0, &viewed), CORS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(cors_policy_view_init(&view, table.data, table.len, NULL),
+                 CORS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(cors_policy_view_init(NULL, NULL, table.len, &viewed),
                  CORS_RESULT_NULL_ARGUMENT);
     CHECK(viewed == policy);
 
@@ -304,6 +334,7 @@ static void test_null_arguments(const cors_policy *policy, struct buffer table) 
     CHECK(cors_diagnostics_rendered(NULL) == NULL);
     CHECK(cors_diagnostics_error_count(NULL) == 0);
     CHECK(cors_diagnostics_warning_count(NULL) == 0);
+    CHECK(cors_policy_count(NULL) == 0);
 }
 
 static void expect_rejected(const uint8_t *data, size_t len, cors_result expected) {
