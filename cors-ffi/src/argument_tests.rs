@@ -1,5 +1,5 @@
 //! Every exported function against NULL arguments, with the exact result:
-//! the rule in the README's "API conventions". A required pointer that is
+//! the rule in cors-ffi/README.md, "API conventions". A required pointer that is
 //! NULL is `CORS_RESULT_NULL_ARGUMENT`; a (pointer, length) pair with a NULL
 //! pointer and a non-zero length is `CORS_RESULT_INVALID_ARGUMENT`; a NULL
 //! `cors_bytes` with length 0 in a request is an absent header. When both

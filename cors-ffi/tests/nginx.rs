@@ -1696,17 +1696,17 @@ fn nginx_logs_each_diagnostic_at_its_level_and_refuses_an_empty_policy() {
     }
 }
 
-/// The README's Configure block passes `nginx -t` as written (only the
-/// policy's path is this test's).
+/// The nginx guide's Configure block (`cors-ffi/nginx/README.md`) passes
+/// `nginx -t` as written (only the policy's path is this test's).
 #[test]
 fn readme_configure_block_passes_nginx_t() {
     let Some(module) = module() else { return };
-    let readme =
-        std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md is readable");
+    let readme = std::fs::read_to_string(workspace_root().join("cors-ffi/nginx/README.md"))
+        .expect("cors-ffi/nginx/README.md is readable");
     let start = readme
-        .find("### Configure\n\n```nginx\n")
-        .expect("a Configure block in README.md")
-        + "### Configure\n\n```nginx\n".len();
+        .find("## Configure\n\n```nginx\n")
+        .expect("a Configure block in the nginx guide")
+        + "## Configure\n\n```nginx\n".len();
     let block = &readme[start..start + readme[start..].find("```").expect("a closed block")];
     assert!(
         block.contains("cors_policy /etc/nginx/api.corspolicy;"),

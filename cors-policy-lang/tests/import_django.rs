@@ -674,7 +674,7 @@ fn literal_origins_are_decided_as_django_did() {
             let corsc = corsc_allows(&policy, origin);
             if allow_all {
                 // `origins *` sends its headers to every request, with an
-                // Origin or without (README: "Evaluation in brief").
+                // Origin or without (cors-policy-lang/README.md, "Evaluation in brief").
                 assert_eq!(django || origin.is_empty(), corsc, "{origin} (allow-all)");
             } else if browser_form(origin) {
                 if *origin == "https://admin.example.com" {

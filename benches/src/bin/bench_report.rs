@@ -1054,7 +1054,7 @@ run of the path automaton; the origin one hash and one comparison in the origin 
 one bit of the policy record; `content-type,authorization` one entry of the header \
 index (for up to four allowed names the index holds every list of them in every order; a \
 policy of more names answers such a list one name at a time, the order browsers send still in \
-one lookup up to six: see the README's \"The table\"). The 256-byte `Outcome` is returned by \
+one lookup up to six: see cors-match-core/README.md, \"The table\"). The 256-byte `Outcome` is returned by \
 value, and criterion's `black_box` of it is a copy inside the timed region.
 - **tower-http** 0.7 (`cors` feature only): `Cors` around a no-op inner service, with \
 `AllowOrigin::list` of the exact origins (a linear scan of `HeaderValue`s), or, for the wildcard \
