@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char table_magic[8] = {'C', 'O', 'R', 'S', 'T', 'B', 'L', '\0'};
 
 static int usage(const char *program) {
     fprintf(stderr,
@@ -73,7 +72,7 @@ static cors_policy *open_policy(const char *path) {
     }
     cors_policy *policy = NULL;
     cors_result result;
-    if (len >= sizeof table_magic && memcmp(data, table_magic, sizeof table_magic) == 0) {
+    if (len >= CORS_TABLE_MAGIC_LEN && memcmp(data, CORS_TABLE_MAGIC, CORS_TABLE_MAGIC_LEN) == 0) {
         result = cors_policy_load(data, len, &policy);
         if (result != CORS_RESULT_OK) {
             fprintf(stderr, "%s: %s\n", path, cors_result_str(result));

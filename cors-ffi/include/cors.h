@@ -3,7 +3,7 @@
  * cbindgen from cors-ffi; do not edit by hand.
  *
  * Ownership, lifetimes, thread safety and error handling are described in
- * the README under "C API conventions", and at each declaration below.
+ * cors-ffi/README.md under "API conventions", and at each declaration below.
  */
 
 #ifndef CORS_H
@@ -19,8 +19,20 @@
 #define CORS_FEATURE_STD 1
 #endif
 
+// The first CORS_TABLE_MAGIC_LEN bytes of every compiled table (`corsc
+// compile` output): these seven letters and the literal's NUL. cbindgen does
+// not write string constants; src/names.rs asserts this is the core's magic.
+#define CORS_TABLE_MAGIC "CORSTBL"
+
 // The most headers a `cors_outcome` carries.
 #define CORS_MAX_HEADERS 7
+
+// The length of the table magic, its NUL included.
+#define CORS_TABLE_MAGIC_LEN 8
+
+// The table format version this library reads (what
+// `cors_table_format_version()` returns).
+#define CORS_TABLE_FORMAT_VERSION 4
 
 // The number of 64-bit words in a `cors_policy_view`.
 #define CORS_POLICY_VIEW_WORDS 16

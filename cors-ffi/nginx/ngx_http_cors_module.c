@@ -1685,7 +1685,9 @@ ngx_http_cors_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     policy = NULL;
     diags = NULL;
 
-    if (size >= 8 && ngx_memcmp(buf, "CORSTBL\0", 8) == 0) {
+    if (size >= CORS_TABLE_MAGIC_LEN
+        && ngx_memcmp(buf, CORS_TABLE_MAGIC, CORS_TABLE_MAGIC_LEN) == 0)
+    {
 
         rc = cors_policy_load(buf, size, &policy);
 

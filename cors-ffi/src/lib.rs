@@ -44,7 +44,10 @@ pub use eval::{
     cors_bytes, cors_decision, cors_eval, cors_header, cors_outcome, cors_reason, cors_request,
     CORS_MAX_HEADERS,
 };
-pub use names::{cors_decision_str, cors_reason_str, cors_table_format_version, cors_version};
+pub use names::{
+    cors_decision_str, cors_reason_str, cors_table_format_version, cors_version,
+    CORS_TABLE_FORMAT_VERSION, CORS_TABLE_MAGIC, CORS_TABLE_MAGIC_LEN,
+};
 pub use policy::{
     cors_policy, cors_policy_count, cors_policy_view, cors_policy_view_init, CORS_POLICY_VIEW_WORDS,
 };

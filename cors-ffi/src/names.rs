@@ -34,6 +34,32 @@ pub extern "C" fn cors_version() -> *const c_char {
     VERSION_TEXT.as_ptr()
 }
 
+/// The first bytes of every compiled table (`corsc compile` output): the
+/// seven letters and, as in a C string literal, a NUL; compare
+/// `CORS_TABLE_MAGIC_LEN` bytes. A host that accepts either source or a
+/// table tells them apart by this prefix.
+pub const CORS_TABLE_MAGIC: &'static str = "CORSTBL";
+
+/// The length of the table magic, its NUL included.
+pub const CORS_TABLE_MAGIC_LEN: usize = 8;
+
+/// The table format version this library reads (what
+/// `cors_table_format_version()` returns).
+pub const CORS_TABLE_FORMAT_VERSION: u32 = 4;
+
+// cbindgen needs literals: they must stay the core's values.
+const _: () = {
+    let magic = cors_match_core::format::MAGIC;
+    assert!(magic.len() == CORS_TABLE_MAGIC_LEN && magic[CORS_TABLE_MAGIC_LEN - 1] == 0);
+    let mut i = 0;
+    while i < CORS_TABLE_MAGIC.len() {
+        assert!(CORS_TABLE_MAGIC.as_bytes()[i] == magic[i]);
+        i += 1;
+    }
+    assert!(CORS_TABLE_MAGIC.len() + 1 == CORS_TABLE_MAGIC_LEN);
+    assert!(CORS_TABLE_FORMAT_VERSION == VERSION);
+};
+
 /// The table format version this library reads; tables from a `corsc` with
 /// another format version are rejected with
 /// `CORS_RESULT_TABLE_UNSUPPORTED_VERSION`.

@@ -124,6 +124,7 @@ static cors_outcome eval_ok(const cors_policy *policy, const cors_request *req) 
 static void test_names(void) {
     CHECK(strcmp(cors_version(), "0.1.0") == 0);
     CHECK(cors_table_format_version() == 4);
+    CHECK(cors_table_format_version() == CORS_TABLE_FORMAT_VERSION);
     CHECK(strcmp(cors_result_str(CORS_RESULT_OK), "success") == 0);
     CHECK(strstr(cors_result_str(CORS_RESULT_TABLE_CHECKSUM_MISMATCH), "corrupted") != NULL);
     CHECK(strcmp(cors_result_str(12345), "unknown cors_result") == 0);
@@ -354,6 +355,9 @@ static void test_corrupted_tables(struct buffer table) {
     if (copy == NULL) {
         return;
     }
+    /* Every table starts with the magic the header names. */
+    CHECK(table.len >= CORS_TABLE_MAGIC_LEN);
+    CHECK(memcmp(table.data, CORS_TABLE_MAGIC, CORS_TABLE_MAGIC_LEN) == 0);
     expect_rejected(table.data, 0, CORS_RESULT_TABLE_TRUNCATED);
     expect_rejected(table.data, 10, CORS_RESULT_TABLE_TRUNCATED);
     expect_rejected(table.data, table.len - 1, CORS_RESULT_TABLE_LENGTH_MISMATCH);
