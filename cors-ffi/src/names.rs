@@ -38,7 +38,7 @@ pub extern "C" fn cors_version() -> *const c_char {
 /// seven letters and, as in a C string literal, a NUL; compare
 /// `CORS_TABLE_MAGIC_LEN` bytes. A host that accepts either source or a
 /// table tells them apart by this prefix.
-pub const CORS_TABLE_MAGIC: &'static str = "CORSTBL";
+pub const CORS_TABLE_MAGIC: &str = "CORSTBL";
 
 /// The length of the table magic, its NUL included.
 pub const CORS_TABLE_MAGIC_LEN: usize = 8;
