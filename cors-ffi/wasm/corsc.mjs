@@ -102,9 +102,9 @@ export class Corsc {
   /** Use `Corsc.load`. */
   constructor(instance) {
     this.#exports = instance.exports;
-    this.#request = this.#exports.corsc_request_buffer();
-    this.#capacity = this.#exports.corsc_request_capacity();
-    this.#outcome = this.#exports.corsc_outcome();
+    this.#request = this.#exports.cors_wasm_request_buffer();
+    this.#capacity = this.#exports.cors_wasm_request_capacity();
+    this.#outcome = this.#exports.cors_wasm_outcome();
     this.#bytes = new Uint8Array(0);
     this.#memory();
   }
@@ -138,13 +138,13 @@ export class Corsc {
   loadTable(table) {
     const bytes = asBytes(table);
     const e = this.#exports;
-    const at = e.corsc_table_buffer(bytes.length);
+    const at = e.cors_wasm_table_buffer(bytes.length);
     if (at === 0 && bytes.length > 0) {
       throw new CorscError(`no memory for a table of ${bytes.length} bytes`);
     }
     this.#memory().set(bytes, at);
     this.#strings.clear();
-    const result = e.corsc_load(bytes.length);
+    const result = e.cors_wasm_load(bytes.length);
     if (result !== 0) {
       throw new CorscError(`corsc: ${this.#resultText(result)}`, result);
     }
@@ -272,7 +272,7 @@ export class Corsc {
       lengths.push(length);
       if (length > 0) at += length;
     }
-    const result = e.corsc_eval(
+    const result = e.cors_wasm_eval(
       lengths[0],
       lengths[1],
       lengths[2],

@@ -2,15 +2,15 @@
 //!
 //! The module owns no heap and needs no imports (no WASI). The host:
 //!
-//! 1. asks `corsc_table_buffer(len)` for room for a compiled table, copies
-//!    the table there and calls `corsc_load(len)`, which validates it in
+//! 1. asks `cors_wasm_table_buffer(len)` for room for a compiled table, copies
+//!    the table there and calls `cors_wasm_load(len)`, which validates it in
 //!    place (`cors_policy_view_init`) and returns a `cors_result` (0 = ok);
 //! 2. per request, copies the fields (method, path, origin, request method,
 //!    request headers) one after the other into the buffer at
-//!    `corsc_request_buffer()` (`corsc_request_capacity()` bytes) and calls
-//!    `corsc_eval` with their lengths (`-1`: header absent);
+//!    `cors_wasm_request_buffer()` (`cors_wasm_request_capacity()` bytes) and calls
+//!    `cors_wasm_eval` with their lengths (`-1`: header absent);
 //! 3. reads the `cors_outcome` (the C ABI's struct, wasm32 layout) at
-//!    `corsc_outcome()`: decision, reason, status, policy name and headers,
+//!    `cors_wasm_outcome()`: decision, reason, status, policy name and headers,
 //!    whose pointers are offsets into the module's memory.
 //!
 //! Everything runs through the C ABI (`cors_policy_view_init`, `cors_eval`),
@@ -26,7 +26,7 @@ use cors_ffi::{
     cors_request, cors_result,
 };
 
-/// The most bytes of request fields one `corsc_eval` takes.
+/// The most bytes of request fields one `cors_wasm_eval` takes.
 const REQUEST_CAPACITY: usize = 16 * 1024;
 const PAGE: usize = 64 * 1024;
 
@@ -42,13 +42,13 @@ static mut OUTCOME: MaybeUninit<cors_outcome> = MaybeUninit::uninit();
 
 /// The request buffer the host writes the fields of a request into.
 #[no_mangle]
-pub extern "C" fn corsc_request_buffer() -> *mut u8 {
+pub extern "C" fn cors_wasm_request_buffer() -> *mut u8 {
     addr_of_mut!(REQUEST).cast()
 }
 
 /// The size of the request buffer, in bytes.
 #[no_mangle]
-pub extern "C" fn corsc_request_capacity() -> usize {
+pub extern "C" fn cors_wasm_request_capacity() -> usize {
     REQUEST_CAPACITY
 }
 
@@ -56,7 +56,7 @@ pub extern "C" fn corsc_request_capacity() -> usize {
 /// needed; NULL if the memory cannot grow. Unloads the current policy: the
 /// host is about to overwrite its table.
 #[no_mangle]
-pub extern "C" fn corsc_table_buffer(len: usize) -> *mut u8 {
+pub extern "C" fn cors_wasm_table_buffer(len: usize) -> *mut u8 {
     // SAFETY: wasm32 is single-threaded; these statics are only touched by
     // the exported functions, which never re-enter.
     unsafe {
@@ -85,11 +85,11 @@ fn grow(_pages: usize) -> usize {
 }
 
 /// Validates the `len` bytes at the table buffer in place and makes them
-/// the policy `corsc_eval` uses. Returns a `cors_result`: 0 on success, a
+/// the policy `cors_wasm_eval` uses. Returns a `cors_result`: 0 on success, a
 /// `CORS_RESULT_TABLE_*` code for a rejected table (nothing is loaded then).
 #[no_mangle]
-pub extern "C" fn corsc_load(len: usize) -> u32 {
-    // SAFETY: single-threaded (see `corsc_table_buffer`); the table buffer
+pub extern "C" fn cors_wasm_load(len: usize) -> u32 {
+    // SAFETY: single-threaded (see `cors_wasm_table_buffer`); the table buffer
     // holds `TABLE_CAPACITY` bytes and lives as long as the module; the view
     // is a static.
     unsafe {
@@ -118,7 +118,7 @@ pub extern "C" fn corsc_load(len: usize) -> u32 {
 
 /// Evaluates the request whose fields are in the request buffer, one after
 /// the other, with these lengths (`-1` for an absent header; method and path
-/// are never absent), and writes the outcome to `corsc_outcome()`.
+/// are never absent), and writes the outcome to `cors_wasm_outcome()`.
 /// `private_network` non-zero means the request carries
 /// `Access-Control-Request-Private-Network: true`.
 ///
@@ -126,7 +126,7 @@ pub extern "C" fn corsc_load(len: usize) -> u32 {
 /// policy is loaded, `CORS_RESULT_INVALID_ARGUMENT` if the lengths do not
 /// fit the buffer.
 #[no_mangle]
-pub extern "C" fn corsc_eval(
+pub extern "C" fn cors_wasm_eval(
     method: i32,
     path: i32,
     origin: i32,
@@ -175,10 +175,10 @@ pub extern "C" fn corsc_eval(
     unsafe { cors_eval(POLICY, &request, addr_of_mut!(OUTCOME).cast()) as u32 }
 }
 
-/// The outcome of the last successful `corsc_eval`: a `cors_outcome` (wasm32
+/// The outcome of the last successful `cors_wasm_eval`: a `cors_outcome` (wasm32
 /// layout: decision u32 @0, reason u32 @4, status u16 @8, policy {ptr,len}
 /// @12, header_count @20, headers @24, 7 x {name ptr,len, value ptr,len}).
 #[no_mangle]
-pub extern "C" fn corsc_outcome() -> *const cors_outcome {
+pub extern "C" fn cors_wasm_outcome() -> *const cors_outcome {
     addr_of!(OUTCOME).cast()
 }
