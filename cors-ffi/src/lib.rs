@@ -17,6 +17,7 @@
 //! Without the default `std` feature the crate is `no_std` and needs no
 //! allocator: only the view, [`cors_eval`] and the name functions remain,
 //! for firmware that keeps its table in flash.
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
