@@ -10,11 +10,12 @@
 
 pub mod django;
 pub mod python;
+pub mod settings;
 
 use std::fmt::Write as _;
 
 pub use crate::diagnostics::Severity;
-pub use python::Pos;
+pub use settings::Pos;
 
 /// One problem found while importing, located in the imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]
