@@ -112,14 +112,6 @@ struct Importer<'a> {
     has_regexes: bool,
 }
 
-/// Translates the text of a django settings module into `.corspolicy`.
-///
-/// `stem` names the policy when it is a valid policy name (`settings` for
-/// `settings.py`); otherwise the policy is named `django`.
-pub fn import(source: &str, stem: &str) -> Import {
-    translate(&super::python::parse(source), stem)
-}
-
 /// Translates django-cors-headers settings into `.corspolicy`.
 ///
 /// `settings` holds the values of the `CORS_*` settings (other names are

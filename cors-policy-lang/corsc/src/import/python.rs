@@ -10,13 +10,18 @@
 //! `list(...)` / `tuple(...)` of a literal sequence, and `+` between
 //! sequences. Anything else is reported as [`NotLiteral`].
 //!
+//! The result is a [`Settings`], the values the library's importers
+//! translate ([`cors_policy_lang::import::settings`]).
+//!
 //! Every other statement (imports, `if` blocks, functions, indented code)
 //! is skipped, brackets and strings spanning lines included. The reader
 //! never panics and runs in time linear in the input (values nest at most
 //! [`MAX_DEPTH`] deep).
 
-use super::django::{DEFAULT_HEADERS, DEFAULT_METHODS};
-use super::settings::{Assignment, Nested, NotLiteral, Pos, SeqKind, Settings, Spanned, Value};
+use cors_policy_lang::import::django::{DEFAULT_HEADERS, DEFAULT_METHODS};
+use cors_policy_lang::import::settings::{
+    Assignment, Nested, NotLiteral, Pos, SeqKind, Settings, Spanned, Value,
+};
 
 /// How deep brackets may nest inside one value.
 pub const MAX_DEPTH: usize = 64;

@@ -1,4 +1,5 @@
-//! `corsc`: check, compile and explain `.corspolicy` files.
+//! `corsc`: check, compile and explain `.corspolicy` files, and import
+//! other frameworks' CORS settings.
 
 use std::fs;
 use std::io::{self, Write};
@@ -8,7 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use cors_match_core::format::MAGIC;
 use cors_match_core::{Outcome, Policy, Request};
-use cors_policy_lang::{emit, CompileFailure, Diagnostics, RenderStyle};
+use cors_policy_lang::{CompileFailure, Diagnostics, RenderStyle};
+use corsc::emit;
 
 /// Checks, compiles and explains CORS policies.
 #[derive(Parser)]
@@ -375,7 +377,7 @@ fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let import = cors_policy_lang::import::django::import(source, &stem);
+    let import = corsc::import::django::import(source, &stem);
     report(&import.render_diagnostics(&display_name(path)));
     if import.checked.has_errors() {
         // What `corsc check` would print on the output (its errors only: the
