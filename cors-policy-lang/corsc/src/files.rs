@@ -17,12 +17,18 @@ impl Failure {
         Failure { message, code: 1 }
     }
 
-    /// Usage or I/O (exit 2).
+    /// A usage error or an I/O failure (exit 2).
+    pub(crate) fn usage(message: String) -> Self {
+        Failure { message, code: 2 }
+    }
+
+    /// Failing to `action` (read, write) `path` (exit 2).
     pub(crate) fn io(path: &Path, action: &str, error: &io::Error) -> Self {
-        Failure {
-            message: format!("cannot {action} {}: {}", path.display(), io_reason(error)),
-            code: 2,
-        }
+        Self::usage(format!(
+            "cannot {action} {}: {}",
+            path.display(),
+            io_reason(error)
+        ))
     }
 }
 
@@ -120,10 +126,9 @@ pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
 pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(Failure {
-            message: format!("cannot write output: {error}"),
-            code: 2,
-        }),
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Failure::usage(format!("cannot write output: {error}")))
+        }
         _ => Ok(()),
     }
 }

@@ -211,20 +211,15 @@ fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {
 
 fn compile(path: &Path, output: &Path, emit: Emit, name: Option<&str>) -> Result<u8, Failure> {
     if same_file(path, output) {
-        return Err(Failure {
-            message: format!(
-                "refusing to overwrite the policy {} with its table: choose another -o",
-                path.display()
-            ),
-            code: 2,
-        });
+        return Err(Failure::usage(format!(
+            "refusing to overwrite the policy {} with its table: choose another -o",
+            path.display()
+        )));
     }
     let name = match name {
         Some(name) => {
-            emit::validate_name(name).map_err(|error| Failure {
-                message: format!("invalid --name: {error}"),
-                code: 2,
-            })?;
+            emit::validate_name(name)
+                .map_err(|error| Failure::usage(format!("invalid --name: {error}")))?;
             name.to_string()
         }
         None => emit::name_from_stem(
@@ -263,13 +258,12 @@ fn compile(path: &Path, output: &Path, emit: Emit, name: Option<&str>) -> Result
 
 fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
     let bytes = read(path)?;
-    let source = std::str::from_utf8(&bytes).map_err(|error| Failure {
-        message: format!(
+    let source = std::str::from_utf8(&bytes).map_err(|error| {
+        Failure::usage(format!(
             "cannot read {}: not valid UTF-8 (invalid byte at offset {})",
             path.display(),
             error.valid_up_to()
-        ),
-        code: 2,
+        ))
     })?;
     let stem = path
         .file_stem()
@@ -291,13 +285,10 @@ fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
     match output {
         Some(output) => {
             if same_file(path, output) {
-                return Err(Failure {
-                    message: format!(
-                        "refusing to overwrite the settings {} with the policy: choose another -o",
-                        path.display()
-                    ),
-                    code: 2,
-                });
+                return Err(Failure::usage(format!(
+                    "refusing to overwrite the settings {} with the policy: choose another -o",
+                    path.display()
+                )));
             }
             write_atomically(output, import.policy.as_bytes())
                 .map_err(|error| Failure::io(output, "write", &error))?;
