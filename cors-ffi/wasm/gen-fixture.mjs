@@ -24,7 +24,7 @@ const fixturePath =
 
 let corsc = process.env.CORSC;
 if (!corsc) {
-  execFileSync("cargo", ["build", "--quiet", "--locked", "-p", "cors-policy-lang", "--bin", "corsc"], {
+  execFileSync("cargo", ["build", "--quiet", "--locked", "-p", "corsc"], {
     cwd: root,
     stdio: "inherit",
   });

@@ -1,6 +1,11 @@
 //! The `.corspolicy` language: lexer, parser, diagnostics, validation, the
-//! normalized policy model, the compiler to table bytes, and the reference
-//! evaluator used as a test oracle.
+//! normalized policy model, the compiler to table bytes, the importers'
+//! translations of other frameworks' settings, and the reference evaluator
+//! used as a test oracle.
+//!
+//! The `corsc` command-line tool is a package of its own
+//! (`cors-policy-lang/corsc`), so this library links no command-line
+//! crates.
 //!
 //! ```text
 //! source ──lexer──► tokens ──parser──► AST ──validate──► model ──compile──► table bytes
@@ -10,7 +15,6 @@
 pub mod ast;
 pub mod compile;
 pub mod diagnostics;
-pub mod emit;
 pub mod import;
 pub mod lexer;
 pub mod model;

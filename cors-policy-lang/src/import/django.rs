@@ -1,5 +1,10 @@
-//! `corsc import django SETTINGS.py`: django-cors-headers 4.x settings to
-//! one `.corspolicy` policy.
+//! django-cors-headers 4.x settings to one `.corspolicy` policy: the
+//! translation behind `corsc import django SETTINGS.py`.
+//!
+//! [`translate`] works on the settings' values ([`Settings`]), not on
+//! Python source: `corsc` reads `settings.py` itself, and a host that asks
+//! Django for the values can build a [`Settings`] and get the same policy
+//! and diagnostics.
 //!
 //! What django-cors-headers 4.x does, and what this importer relies on:
 //!
@@ -28,7 +33,7 @@ use std::collections::BTreeMap;
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
-use super::python::{self, Assignment, Pos, Spanned, Value};
+use super::settings::{Assignment, Pos, Settings, Spanned, Value};
 use super::{argument, comment, is_policy_name, Diagnostic, Import, Severity};
 use crate::diagnostics::Diagnostics;
 
@@ -49,6 +54,19 @@ pub const SETTINGS: &[(&str, Option<&str>)] = &[
     ("CORS_ALLOW_PRIVATE_NETWORK", None),
     ("CORS_URLS_REGEX", None),
 ];
+
+/// `corsheaders.defaults.default_headers` (django-cors-headers 4.x).
+pub const DEFAULT_HEADERS: &[&str] = &[
+    "accept",
+    "authorization",
+    "content-type",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+];
+
+/// `corsheaders.defaults.default_methods` (django-cors-headers 4.x).
+pub const DEFAULT_METHODS: &[&str] = &["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
 
 /// Settings of older django-cors-headers versions with no corsc equivalent.
 const NO_EQUIVALENT: &[(&str, &str)] = &[
@@ -94,12 +112,40 @@ struct Importer<'a> {
     has_regexes: bool,
 }
 
-/// Translates the text of a django settings module into `.corspolicy`.
+/// Translates django-cors-headers settings into `.corspolicy`.
 ///
-/// `stem` names the policy when it is a valid policy name (`settings` for
-/// `settings.py`); otherwise the policy is named `django`.
-pub fn import(source: &str, stem: &str) -> Import {
-    let module = python::parse(source);
+/// `settings` holds the values of the `CORS_*` settings (other names are
+/// ignored), however they were obtained: read from `settings.py` by
+/// `corsc import django`, or taken from the running framework. `stem` names
+/// the policy when it is a valid policy name (`settings` for `settings.py`);
+/// otherwise the policy is named `django`.
+///
+/// Never fails: what cannot be translated is an error diagnostic and a
+/// comment in the policy.
+///
+/// # Examples
+///
+/// ```
+/// use cors_policy_lang::import::django;
+/// use cors_policy_lang::import::settings::{Assignment, Pos, SeqKind, Settings, Spanned, Value};
+///
+/// // Values taken from the framework rather than read from a file.
+/// let at = Pos { line: 1, col: 1 };
+/// let value = |value| Spanned { value, pos: at, raw: false };
+/// let origins = vec![value(Value::Str("https://app.example.com".to_string()))];
+/// let settings = Settings {
+///     assignments: vec![Assignment {
+///         name: "CORS_ALLOWED_ORIGINS".to_string(),
+///         name_pos: at,
+///         value: Ok(value(Value::Seq(SeqKind::List, origins))),
+///     }],
+///     nested: Vec::new(),
+/// };
+/// let import = django::translate(&settings, "app");
+/// assert!(import.is_complete());
+/// assert!(import.policy.contains("origins https://app.example.com;"));
+/// ```
+pub fn translate(settings: &Settings, stem: &str) -> Import {
     let mut importer = Importer {
         settings: BTreeMap::new(),
         diagnostics: Vec::new(),
@@ -107,7 +153,7 @@ pub fn import(source: &str, stem: &str) -> Import {
         changes: Vec::new(),
         has_regexes: false,
     };
-    for assignment in &module.assignments {
+    for assignment in &settings.assignments {
         if !assignment.name.starts_with("CORS_") {
             continue;
         }
@@ -124,7 +170,7 @@ pub fn import(source: &str, stem: &str) -> Import {
             );
         }
     }
-    for nested in &module.nested {
+    for nested in &settings.nested {
         if nested.name.starts_with("CORS_") {
             importer.error(
                 nested.pos,
@@ -464,11 +510,7 @@ impl<'a> Importer<'a> {
         }
 
         self.methods();
-        self.header_list(
-            "CORS_ALLOW_HEADERS",
-            "allow-headers",
-            Some(python::DEFAULT_HEADERS),
-        );
+        self.header_list("CORS_ALLOW_HEADERS", "allow-headers", Some(DEFAULT_HEADERS));
         self.header_list("CORS_EXPOSE_HEADERS", "expose-headers", None);
         self.body.extend(credentials_notes);
         match credentials {
@@ -911,7 +953,7 @@ impl<'a> Importer<'a> {
         let items: Vec<(String, Pos)> = match self.get("CORS_ALLOW_METHODS", false) {
             None => {
                 self.note("django's default for CORS_ALLOW_METHODS (not set)");
-                python::DEFAULT_METHODS
+                DEFAULT_METHODS
                     .iter()
                     .map(|s| (s.to_string(), Pos { line: 1, col: 1 }))
                     .collect()

@@ -2,19 +2,23 @@
 //! `.corspolicy` file, with a comment for every translated line and a
 //! summary of every behaviour that changes.
 //!
-//! - [`django`]: `settings.py` of django-cors-headers 4.x (`corsc import
-//!   django SETTINGS.py`).
+//! - [`django`]: the settings of django-cors-headers 4.x.
+//!
+//! An importer translates values ([`settings::Settings`]), not files:
+//! reading a configuration file is the job of the `corsc` tool (`corsc
+//! import django SETTINGS.py`), and a host that gets the values from the
+//! framework itself uses the same translation.
 //!
 //! An importer never panics and never fails: what it cannot translate
 //! becomes an error [`Diagnostic`] and a comment in the output.
 
 pub mod django;
-pub mod python;
+pub mod settings;
 
 use std::fmt::Write as _;
 
 pub use crate::diagnostics::Severity;
-pub use python::Pos;
+pub use settings::Pos;
 
 /// One problem found while importing, located in the imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]

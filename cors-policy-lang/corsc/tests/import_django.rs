@@ -4,7 +4,7 @@
 //!
 //! Golden files live in `tests/import/`: `NAME.py` is imported, and the
 //! output must equal `NAME.corspolicy` (stdout) and `NAME.stderr`
-//! (diagnostics). `CORSC_BLESS=1 cargo test --test import_django` rewrites
+//! (diagnostics). `CORSC_BLESS=1 cargo test -p corsc --test import_django` rewrites
 //! them.
 
 use std::fs;
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cors_match_core::{Policy, Request};
-use cors_policy_lang::import::{django, python};
+use corsc::import::{django, python};
 use proptest::prelude::*;
 
 fn dir() -> PathBuf {

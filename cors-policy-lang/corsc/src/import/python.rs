@@ -10,128 +10,21 @@
 //! `list(...)` / `tuple(...)` of a literal sequence, and `+` between
 //! sequences. Anything else is reported as [`NotLiteral`].
 //!
+//! The result is a [`Settings`], the values the library's importers
+//! translate ([`cors_policy_lang::import::settings`]).
+//!
 //! Every other statement (imports, `if` blocks, functions, indented code)
 //! is skipped, brackets and strings spanning lines included. The reader
 //! never panics and runs in time linear in the input (values nest at most
 //! [`MAX_DEPTH`] deep).
 
+use cors_policy_lang::import::django::{DEFAULT_HEADERS, DEFAULT_METHODS};
+use cors_policy_lang::import::settings::{
+    Assignment, Nested, NotLiteral, Pos, SeqKind, Settings, Spanned, Value,
+};
+
 /// How deep brackets may nest inside one value.
 pub const MAX_DEPTH: usize = 64;
-
-/// `corsheaders.defaults.default_headers` (django-cors-headers 4.x).
-pub const DEFAULT_HEADERS: &[&str] = &[
-    "accept",
-    "authorization",
-    "content-type",
-    "user-agent",
-    "x-csrftoken",
-    "x-requested-with",
-];
-
-/// `corsheaders.defaults.default_methods` (django-cors-headers 4.x).
-pub const DEFAULT_METHODS: &[&str] = &["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
-
-/// A position in the source: 1-based line, 1-based column in characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
-    /// The line, from 1.
-    pub line: usize,
-    /// The column, from 1, counted in characters.
-    pub col: usize,
-}
-
-/// Whether a sequence was written as a list or a tuple.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SeqKind {
-    /// `[...]`
-    List,
-    /// `(...)`, `x,` or a `corsheaders.defaults` tuple.
-    Tuple,
-}
-
-/// An evaluated literal.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    /// A string, escapes applied.
-    Str(String),
-    /// An integer.
-    Int(i64),
-    /// `True` or `False`.
-    Bool(bool),
-    /// `None`.
-    None,
-    /// A list or tuple.
-    Seq(SeqKind, Vec<Spanned>),
-    /// `re.compile(pattern, flags)`: the pattern and the flag names
-    /// (`I`, `IGNORECASE`, ...), without the `re.` prefix.
-    Regex(String, Vec<String>),
-}
-
-impl Value {
-    /// How the value is described in messages: "a string", "a list", ...
-    pub fn describe(&self) -> &'static str {
-        match self {
-            Value::Str(_) => "a string",
-            Value::Int(_) => "an integer",
-            Value::Bool(_) => "a boolean",
-            Value::None => "None",
-            Value::Seq(SeqKind::List, _) => "a list",
-            Value::Seq(SeqKind::Tuple, _) => "a tuple",
-            Value::Regex(..) => "a compiled regex",
-        }
-    }
-}
-
-/// A value and where it starts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spanned {
-    /// The value.
-    pub value: Value,
-    /// Where its text starts.
-    pub pos: Pos,
-    /// Whether a string was written with an `r` prefix (the first part of a
-    /// concatenation decides).
-    pub raw: bool,
-}
-
-/// Why a value could not be evaluated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotLiteral {
-    /// Where the value starts.
-    pub pos: Pos,
-    /// What was found, e.g. "a call to `env`", "the name `BASE`".
-    pub what: String,
-}
-
-/// One top-level assignment.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Assignment {
-    /// The assigned name.
-    pub name: String,
-    /// Where the name is.
-    pub name_pos: Pos,
-    /// The value, or why it is not a literal.
-    pub value: Result<Spanned, NotLiteral>,
-}
-
-/// A name assigned inside an indented block (`if DEBUG:` ...), which the
-/// reader does not evaluate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Nested {
-    /// The assigned name.
-    pub name: String,
-    /// Where it is.
-    pub pos: Pos,
-}
-
-/// Everything the reader found.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Module {
-    /// Top-level assignments, in source order.
-    pub assignments: Vec<Assignment>,
-    /// Assignments inside indented blocks, in source order.
-    pub nested: Vec<Nested>,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -454,8 +347,8 @@ impl Lexer {
 
 /// Reads the assignments of a Python module. Never fails: statements that
 /// are not assignments are skipped.
-pub fn parse(source: &str) -> Module {
-    let mut module = Module::default();
+pub fn parse(source: &str) -> Settings {
+    let mut module = Settings::default();
     for line in Lexer::new(source).lines() {
         let tokens = &line.tokens;
         let Some(Token {

@@ -35,11 +35,12 @@ fn the_included_table_loads_in_place_and_answers_a_preflight() {
 #[test]
 fn the_emitter_still_writes_the_committed_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = std::fs::read_to_string(root.join("../examples/api.corspolicy")).expect("example");
+    let source =
+        std::fs::read_to_string(root.join("../../examples/api.corspolicy")).expect("example");
     let table = cors_policy_lang::compile(&source)
         .unwrap_or_else(|failure| panic!("example compiles: {failure}"))
         .table;
-    let fresh = cors_policy_lang::emit::to_rust(&table, "api_table", "api.corspolicy");
+    let fresh = corsc::emit::to_rust(&table, "api_table", "api.corspolicy");
     let path = root.join("tests/emit_fixtures/api_table.rs");
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, &fresh).expect("write fixture");

@@ -21,7 +21,7 @@ fn stderr(output: &Output) -> String {
 
 fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
+        .join("../../examples")
         .join(name)
         .display()
         .to_string()
@@ -332,7 +332,7 @@ fn explain_json_reports_denials_and_passes() {
 /// fixture the C API and nginx tests use for the same header).
 fn private_network_fixture() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../cors-ffi/tests/fixtures/private_network.corspolicy")
+        .join("../../cors-ffi/tests/fixtures/private_network.corspolicy")
         .display()
         .to_string()
 }

@@ -1,14 +1,20 @@
-//! `corsc`: check, compile and explain `.corspolicy` files.
+//! `corsc`: check, compile and explain `.corspolicy` files, and import
+//! other frameworks' CORS settings.
 
-use std::fs;
-use std::io::{self, Write};
+mod explain;
+mod files;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cors_match_core::format::MAGIC;
-use cors_match_core::{Outcome, Policy, Request};
-use cors_policy_lang::{emit, CompileFailure, Diagnostics, RenderStyle};
+use cors_policy_lang::{CompileFailure, Diagnostics, RenderStyle};
+use corsc::emit;
+
+use explain::explain;
+use files::{
+    as_source, display_name, read, report, same_file, write_atomically, write_stdout, Failure,
+};
 
 /// Checks, compiles and explains CORS policies.
 #[derive(Parser)]
@@ -114,42 +120,6 @@ struct ExplainArgs {
     json: bool,
 }
 
-/// A failure that ends the command: the message and the exit code.
-struct Failure {
-    message: String,
-    code: u8,
-}
-
-impl Failure {
-    /// Bad input that the user must fix (exit 1).
-    fn invalid(message: String) -> Self {
-        Failure { message, code: 1 }
-    }
-
-    /// Usage or I/O (exit 2).
-    fn io(path: &Path, action: &str, error: &io::Error) -> Self {
-        Failure {
-            message: format!("cannot {action} {}: {}", path.display(), io_reason(error)),
-            code: 2,
-        }
-    }
-}
-
-fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => error.to_string(),
-    }
-}
-
-/// Writes to stderr, ignoring failure: with stderr closed there is no one
-/// to tell, and `eprintln!` would panic instead.
-fn report(text: &str) {
-    let _ = io::stderr().lock().write_all(text.as_bytes());
-}
-
 fn main() -> ExitCode {
     // A bug must still end with one line, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
@@ -178,24 +148,6 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    fs::read(path).map_err(|error| Failure::io(path, "read", &error))
-}
-
-fn as_source<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Failure> {
-    std::str::from_utf8(bytes).map_err(|error| {
-        Failure::invalid(format!(
-            "{}: not valid UTF-8 (invalid byte at offset {})",
-            path.display(),
-            error.valid_up_to()
-        ))
-    })
-}
-
-fn display_name(path: &Path) -> String {
-    path.display().to_string()
 }
 
 fn print_diagnostics(path: &Path, source: &str, diagnostics: &Diagnostics) {
@@ -259,20 +211,15 @@ fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {
 
 fn compile(path: &Path, output: &Path, emit: Emit, name: Option<&str>) -> Result<u8, Failure> {
     if same_file(path, output) {
-        return Err(Failure {
-            message: format!(
-                "refusing to overwrite the policy {} with its table: choose another -o",
-                path.display()
-            ),
-            code: 2,
-        });
+        return Err(Failure::usage(format!(
+            "refusing to overwrite the policy {} with its table: choose another -o",
+            path.display()
+        )));
     }
     let name = match name {
         Some(name) => {
-            emit::validate_name(name).map_err(|error| Failure {
-                message: format!("invalid --name: {error}"),
-                code: 2,
-            })?;
+            emit::validate_name(name)
+                .map_err(|error| Failure::usage(format!("invalid --name: {error}")))?;
             name.to_string()
         }
         None => emit::name_from_stem(
@@ -309,73 +256,20 @@ fn compile(path: &Path, output: &Path, emit: Emit, name: Option<&str>) -> Result
     Ok(0)
 }
 
-/// Whether `a` and `b` name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::canonicalize(a), fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
-/// Writes `bytes` to a new, uniquely named file beside `target`, flushes it
-/// to disk and renames it over `target`: readers see the old table or the
-/// new one, never a truncated one, even after a crash.
-fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
-    let directory = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let mut attempt = 0u32;
-    let (temporary, mut file) = loop {
-        let candidate = directory.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        // `create_new` never follows or reuses an existing file or symlink.
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
-            Ok(file) => break (candidate, file),
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(error) => return Err(error),
-        }
-    };
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| fs::rename(&temporary, target));
-    if let Err(error) = written {
-        let _ = fs::remove_file(&temporary);
-        return Err(error);
-    }
-    // Best effort: makes the rename itself durable where directories can be synced.
-    if let Ok(dir) = fs::File::open(&directory) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
 fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
     let bytes = read(path)?;
-    let source = std::str::from_utf8(&bytes).map_err(|error| Failure {
-        message: format!(
+    let source = std::str::from_utf8(&bytes).map_err(|error| {
+        Failure::usage(format!(
             "cannot read {}: not valid UTF-8 (invalid byte at offset {})",
             path.display(),
             error.valid_up_to()
-        ),
-        code: 2,
+        ))
     })?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let import = cors_policy_lang::import::django::import(source, &stem);
+    let import = corsc::import::django::import(source, &stem);
     report(&import.render_diagnostics(&display_name(path)));
     if import.checked.has_errors() {
         // What `corsc check` would print on the output (its errors only: the
@@ -391,110 +285,15 @@ fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
     match output {
         Some(output) => {
             if same_file(path, output) {
-                return Err(Failure {
-                    message: format!(
-                        "refusing to overwrite the settings {} with the policy: choose another -o",
-                        path.display()
-                    ),
-                    code: 2,
-                });
+                return Err(Failure::usage(format!(
+                    "refusing to overwrite the settings {} with the policy: choose another -o",
+                    path.display()
+                )));
             }
             write_atomically(output, import.policy.as_bytes())
                 .map_err(|error| Failure::io(output, "write", &error))?;
         }
-        None => {
-            let mut stdout = io::stdout().lock();
-            if let Err(error) = stdout
-                .write_all(import.policy.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                if error.kind() != io::ErrorKind::BrokenPipe {
-                    return Err(Failure {
-                        message: format!("cannot write output: {error}"),
-                        code: 2,
-                    });
-                }
-            }
-        }
+        None => write_stdout(import.policy.as_bytes())?,
     }
     Ok(if import.is_complete() { 0 } else { 1 })
-}
-
-fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
-    let bytes = read(&args.policy)?;
-    let table = if bytes.starts_with(&MAGIC) {
-        bytes
-    } else {
-        compile_file(&args.policy)?.table
-    };
-    let policy = Policy::from_bytes(&table)
-        .map_err(|error| Failure::invalid(format!("{}: {error}", args.policy.display())))?;
-    let request = Request {
-        method: args.method.as_bytes(),
-        path: args.path.as_bytes(),
-        origin: args.origin.as_deref().map(str::as_bytes),
-        request_method: args.request_method.as_deref().map(str::as_bytes),
-        request_headers: args.request_headers.as_deref().map(str::as_bytes),
-        request_private_network: args.private_network.then_some(&b"true"[..]),
-    };
-    let outcome = policy.eval(&request);
-    let text = if args.json {
-        to_json(&outcome)
-    } else {
-        to_text(&outcome)
-    };
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(Failure {
-            message: format!("cannot write output: {error}"),
-            code: 2,
-        }),
-        _ => Ok(0),
-    }
-}
-
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn to_json(outcome: &Outcome<'_>) -> String {
-    let headers: Vec<serde_json::Value> = outcome
-        .headers
-        .iter()
-        .map(|h| serde_json::json!([h.name, lossy(h.value)]))
-        .collect();
-    let object = serde_json::json!({
-        "decision": outcome.decision.as_str(),
-        "reason": outcome.reason.map(|r| r.as_str()),
-        "policy": outcome.policy.map(lossy),
-        "status": outcome.status,
-        "headers": headers,
-    });
-    format!("{object}\n")
-}
-
-fn to_text(outcome: &Outcome<'_>) -> String {
-    let mut text = format!("decision: {}\n", outcome.decision);
-    let or_dash = |value: Option<String>| value.unwrap_or_else(|| "-".to_string());
-    text += &format!(
-        "reason:   {}\n",
-        or_dash(outcome.reason.map(|r| r.to_string()))
-    );
-    text += &format!("policy:   {}\n", or_dash(outcome.policy.map(lossy)));
-    text += &format!(
-        "status:   {}\n",
-        or_dash(outcome.status.map(|s| s.to_string()))
-    );
-    if outcome.headers.is_empty() {
-        text += "headers:  (none)\n";
-    } else {
-        text += "headers:\n";
-        for header in &outcome.headers {
-            text += &format!("  {}: {}\n", header.name, lossy(header.value));
-        }
-    }
-    text
 }
