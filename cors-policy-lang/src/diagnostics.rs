@@ -515,7 +515,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -820,7 +820,7 @@ impl<'a> Files<'a> for Excerpt<'_> {
     fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, files::Error> {
         self.windows
             .get(line_index / 3)
-            .filter(|_| line_index % 3 == 0)
+            .filter(|_| line_index.is_multiple_of(3))
             .map(|w| w.line + 1)
             .ok_or(files::Error::LineTooLarge {
                 given: line_index,
@@ -831,7 +831,7 @@ impl<'a> Files<'a> for Excerpt<'_> {
     fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
         self.windows
             .get(line_index / 3)
-            .filter(|_| line_index % 3 == 0)
+            .filter(|_| line_index.is_multiple_of(3))
             .map(|w| w.start..w.end + 1)
             .ok_or(files::Error::LineTooLarge {
                 given: line_index,

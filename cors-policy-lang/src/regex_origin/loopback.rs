@@ -85,7 +85,7 @@ fn ipv4_step(state: u8, byte: u8) -> u8 {
         (1, b'2') => 2,
         (2, b'7') => 3,
         (3, b'.') | (5, b'.') | (7, b'.') => state + 1,
-        (4..=9, b'0'..=b'9') if state % 2 == 0 && state != 0 => state + 1,
+        (4..=9, b'0'..=b'9') if state.is_multiple_of(2) && state != 0 => state + 1,
         (5 | 7 | 9, b'0'..=b'9') => state,
         _ => DIVERGED,
     }
