@@ -4,7 +4,8 @@
 
 use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::bytes::{
-    find_comma, is_malformed_origin, is_token, COMMA, HEADER_LIST_CLASS, INVALID, OWS,
+    check_header_list, has_whitespace, header_names, is_malformed_origin, is_token,
+    normal_header_list, NORMAL_LIST_BUFFER,
 };
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
 use crate::index::{Compare, Index};
@@ -280,55 +281,35 @@ impl<'a> Policy<'a> {
     /// Checks a comma-separated list of header names without storing them.
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
     /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
-    /// policy of few names, an entry of the header index itself: one lookup.
-    /// Other lists of lower-case names joined by `,` are answered by
-    /// [`Self::all_names_listed`], one lookup per name; anything else (upper
-    /// case, whitespace, empty elements, bytes no name may hold, a name not
-    /// allowed) by one scan that classifies each byte and looks each name up
-    /// in any case once it ends. A malformed list wins over a name not
-    /// allowed.
+    /// policy of few names, an entry of the header index itself: one lookup,
+    /// in any case. With whitespace around its commas it is that entry once
+    /// in normal form ([`normal_header_list`]: a copy on the stack, eight
+    /// bytes at a time, and still one lookup). Other lists of listed names (another
+    /// order, more names than the index holds whole) are answered by
+    /// [`all_names_listed`], one lookup per name; anything else (a malformed list, a name not listed, a policy
+    /// with `allow-headers *`) by a check of the list's bytes and a look at
+    /// each name. A malformed list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
-        // What browsers send for a policy of few names is in the index as
-        // a whole; else each name is.
-        let listed = !index.is_empty()
-            && (index.contains(list, Compare::Exact) || all_names_listed(index, list));
-        if listed {
+        // One lookup of the whole list, the browsers' form or another: a
+        // list found in any case equals a list of lower-case tokens once
+        // folded, and folding only maps `A`..`Z` to `a`..`z` (a byte of
+        // 0x80 or above keeps its high bit), so the list is well formed.
+        let whole_listed = if has_whitespace(list) {
+            let mut buffer = [0u8; NORMAL_LIST_BUFFER];
+            normal_header_list(list, &mut buffer)
+                .is_some_and(|normal| index.contains(normal, Compare::IgnoringCase))
+        } else {
+            index.contains(list, Compare::IgnoringCase)
+        };
+        if whole_listed || all_names_listed(index, list) {
             return HeaderCheck::Allowed;
         }
-        let any_header = selected.has(flags::ANY_HEADER);
-        let class = |at: usize| {
-            list.get(at)
-                .map_or(COMMA, |&b| HEADER_LIST_CLASS[b as usize])
-        };
-        let mut all_allowed = true;
-        let mut at = 0;
-        while at < list.len() {
-            match class(at) {
-                // Empty elements and whitespace around names.
-                OWS | COMMA => at += 1,
-                INVALID => return HeaderCheck::Malformed,
-                _ => {
-                    let name_start = at;
-                    while class(at) > COMMA {
-                        at += 1;
-                    }
-                    let name = list.get(name_start..at).unwrap_or_default();
-                    all_allowed &= name_allowed(index, any_header, name);
-                    while class(at) == OWS && at < list.len() {
-                        at += 1;
-                    }
-                    // After a name and its whitespace: a comma or the end.
-                    // Anything else is a name with a space in it, or a byte
-                    // no header list may hold.
-                    if at < list.len() && class(at) != COMMA {
-                        return HeaderCheck::Malformed;
-                    }
-                    at += 1;
-                }
-            }
+        if check_header_list(list).is_err() {
+            return HeaderCheck::Malformed;
         }
-        if all_allowed {
+        let any_header = selected.has(flags::ANY_HEADER);
+        if header_names(list).all(|name| name_allowed(index, any_header, name)) {
             HeaderCheck::Allowed
         } else {
             HeaderCheck::NotAllowed
@@ -360,24 +341,19 @@ impl<'a> Policy<'a> {
     }
 }
 
-/// Whether every `,`-separated element of `list` is, byte for byte, a
-/// name of the header `index`. Its entries are lower-case tokens, so a
-/// `true` here is the answer the full scan would give; on `false` the
-/// full scan decides (it may still allow the list, or call it malformed).
+/// Whether every element of `list` is empty or, in any case, a name of
+/// the header `index`, with or without whitespace around it. Such a list
+/// is well formed (the entries are lower-case tokens, and a name equal to
+/// one in any case is a token), so a `true` here is the answer the full
+/// check would give; on `false` the full check decides (it may still allow
+/// the list, or call it malformed). A list that is not ASCII is left to the
+/// full check.
 #[inline]
 fn all_names_listed(index: Index<'_>, list: &[u8]) -> bool {
-    let mut rest = list;
-    loop {
-        let end = find_comma(rest);
-        let name = rest.get(..end).unwrap_or_default();
-        if !index.contains(name, Compare::Exact) {
-            return false;
-        }
-        match rest.get(end + 1..) {
-            Some(after) => rest = after,
-            None => return true,
-        }
-    }
+    !index.is_empty()
+        && list.is_ascii()
+        && header_names(list)
+            .all(|name| name.is_empty() || index.contains(name, Compare::IgnoringCase))
 }
 
 /// Whether a requested header `name` (a token, or empty for an empty list

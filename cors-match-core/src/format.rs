@@ -363,8 +363,10 @@ pub mod origin_index {
     /// gets its high bit from `+ (0x80 - b'A')` when it is `A` or above, and
     /// from `+ (0x80 - b'[')` when it is past `Z`; where exactly one of the
     /// two is set, 0x20 is added. No byte overflows into its neighbour.
+    /// (A byte of 0x80 or above keeps its high bit: folding only ever sets
+    /// bit 5 of a byte.)
     #[inline(always)]
-    fn lower_word(word: u64) -> u64 {
+    pub fn lower_word(word: u64) -> u64 {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGHS: u64 = 0x8080_8080_8080_8080;
         let from_a = word.wrapping_add(ONES * u64::from(0x80 - b'A'));
