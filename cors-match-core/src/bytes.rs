@@ -232,8 +232,8 @@ pub(crate) const NORMAL_LIST_BUFFER: usize = MAX_NORMAL_LIST + 8;
 /// ASCII letters in lower case and the whitespace (SP, HTAB) around its
 /// commas dropped, so that `Content-Type, Authorization` becomes
 /// `content-type,authorization`, the form browsers send and a header
-/// index holds whole. Eight bytes at a time where a word has no
-/// whitespace; a byte at a time in the few words that have some.
+/// index holds whole. Eight bytes at a time: a word is lower-cased at once
+/// and each of its whitespace bytes squeezed out with a shift.
 ///
 /// `None` when `list` is longer than [`MAX_NORMAL_LIST`], or has
 /// whitespace between two bytes that are not `,` (`content type`: a

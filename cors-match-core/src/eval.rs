@@ -284,21 +284,23 @@ impl<'a> Policy<'a> {
     /// policy of few names, an entry of the header index itself: one lookup,
     /// in any case. With whitespace around its commas it is that entry once
     /// in normal form ([`normal_header_list`]: a copy on the stack, eight
-    /// bytes at a time, and still one lookup). Other lists of listed names (another
-    /// order, more names than the index holds whole) are answered by
-    /// [`all_names_listed`], one lookup per name; anything else (a malformed list, a name not listed, a policy
-    /// with `allow-headers *`) by a check of the list's bytes and a look at
-    /// each name. A malformed list wins over a name not allowed.
+    /// bytes at a time, and still one lookup). Other lists of listed names
+    /// (more names than the index holds whole) are answered by
+    /// [`all_names_listed`], one lookup per name; anything else (a
+    /// malformed list, a name not listed, a policy with `allow-headers *`)
+    /// by a check of the list's bytes and a look at each name. A malformed
+    /// list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
         // One lookup of the whole list, the browsers' form or another: a
         // list found in any case equals a list of lower-case tokens once
         // folded, and folding only maps `A`..`Z` to `a`..`z` (a byte of
         // 0x80 or above keeps its high bit), so the list is well formed.
+        // The normal form is folded already.
         let whole_listed = if has_whitespace(list) {
             let mut buffer = [0u8; NORMAL_LIST_BUFFER];
             normal_header_list(list, &mut buffer)
-                .is_some_and(|normal| index.contains(normal, Compare::IgnoringCase))
+                .is_some_and(|normal| index.contains(normal, Compare::Exact))
         } else {
             index.contains(list, Compare::IgnoringCase)
         };
