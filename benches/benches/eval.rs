@@ -16,8 +16,10 @@ use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Duration;
 
+use cors_match_core::Decision;
 use corsc_benches::{
-    each_verified_scenario, matches_wildcard, peers, quick, Fixture, Scenario, UNKNOWN_ORIGIN,
+    each_verified_scenario, matches_wildcard, peers, quick, Fixture, Scenario, Variant,
+    REQUEST_HEADER_FORMS, REQUEST_HEADER_FORMS_GROUP, UNKNOWN_ORIGIN,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 
@@ -38,6 +40,25 @@ fn config() -> Criterion {
 
 fn eval(c: &mut Criterion) {
     each_verified_scenario(|fixture, scenario, size| bench_scenario(c, fixture, scenario, size));
+}
+
+/// corsc's allowed preflight at one origin with each form of the same
+/// requested-headers list, side by side (see `REQUEST_HEADER_FORMS`).
+fn request_header_forms(c: &mut Criterion) {
+    let fixture = Fixture::new(1, Variant::Exact);
+    let policy = fixture.policy();
+    let spec = Scenario::PreflightAllowed.request(&fixture.origins);
+    let mut group = c.benchmark_group(REQUEST_HEADER_FORMS_GROUP);
+    for (form, value) in REQUEST_HEADER_FORMS {
+        let mut request = spec.corsc();
+        request.request_headers = Some(value.as_bytes());
+        let decision = policy.eval(&request).decision;
+        assert_eq!(decision, Decision::PreflightAllowed, "{form}: {value:?}");
+        group.bench_with_input(BenchmarkId::new(form, 1), &request, |b, request| {
+            b.iter(|| policy.eval(black_box(request)))
+        });
+    }
+    group.finish();
 }
 
 fn bench_scenario(c: &mut Criterion, fixture: &mut Fixture, scenario: Scenario, size: usize) {
@@ -122,6 +143,6 @@ fn bench_scenario(c: &mut Criterion, fixture: &mut Fixture, scenario: Scenario, 
 criterion_group! {
     name = benches;
     config = config();
-    targets = eval
+    targets = eval, request_header_forms
 }
 criterion_main!(benches);

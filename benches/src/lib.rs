@@ -63,6 +63,31 @@ pub const PATH: &str = "/api/users";
 pub const REQUEST_METHOD: &str = "PUT";
 /// The requested headers of the preflights.
 pub const REQUEST_HEADERS: &str = "content-type,authorization";
+/// The forms of one allowed `Access-Control-Request-Headers` value that
+/// the `eval_request_headers` benchmarks time side by side, as
+/// `(name, value)`, against the allowed preflight of a one-origin policy
+/// (whose allowed headers are `content-type authorization`). The first,
+/// [`CANONICAL_FORM`], is what browsers send (the Fetch standard's
+/// "CORS-unsafe request-header names": lower case, sorted, joined by `,`);
+/// the others are what proxies that join header lines, older WebKit and
+/// hand-written clients send. Every form is allowed.
+pub const REQUEST_HEADER_FORMS: [(&str, &str); 10] = [
+    (CANONICAL_FORM, "authorization,content-type"),
+    ("reversed", "content-type,authorization"),
+    ("comma_space", "authorization, content-type"),
+    ("comma_space_reversed", "content-type, authorization"),
+    ("mixed_case", "Authorization,Content-Type"),
+    ("mixed_case_comma_space", "Content-Type, Authorization"),
+    ("comma_tab", "authorization,\tcontent-type"),
+    ("space_around_comma", "authorization , content-type"),
+    ("one", "content-type"),
+    ("one_mixed_case", "Content-Type"),
+];
+/// The name of the browser's form among [`REQUEST_HEADER_FORMS`].
+pub const CANONICAL_FORM: &str = "canonical";
+/// The benchmark group of [`REQUEST_HEADER_FORMS`]: ids are
+/// `eval_request_headers/FORM/1`.
+pub const REQUEST_HEADER_FORMS_GROUP: &str = "eval_request_headers";
 /// An origin no policy lists.
 pub const UNKNOWN_ORIGIN: &str = "https://unknown.example.net";
 /// The scheme every generated origin has.

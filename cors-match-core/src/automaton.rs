@@ -13,7 +13,7 @@
 //! `NO_STATE`) is simply a walk that starts dead.
 
 use crate::format::{
-    origin_index, read_u32, state as state_field, NO_STATE, STATE_LEN, TRANSITION_LEN,
+    origin_index, read_u32, state as state_field, transition, NO_STATE, STATE_LEN, TRANSITION_LEN,
 };
 
 /// The state and transition sections of a table the loader validated, and
@@ -62,8 +62,7 @@ pub(crate) fn transition_count(record: &[u8; STATE_LEN]) -> u16 {
 /// The length of the literal run of a state's record, if it is one.
 #[inline(always)]
 pub(crate) fn run_len(record: &[u8; STATE_LEN]) -> Option<usize> {
-    let count = count_field(record);
-    (count & state_field::RUN != 0).then_some(usize::from(count & !state_field::RUN))
+    state_field::run_len(count_field(record))
 }
 
 /// Whether a state has no way out: no transition and no run.
@@ -148,12 +147,12 @@ impl<'a> Automata<'a> {
         let end = start.checked_add(others.checked_mul(TRANSITION_LEN)?)?;
         let block = self.transitions.get(start..end)?;
         if others <= LINEAR_SEARCH_MAX {
-            for transition in block.chunks_exact(TRANSITION_LEN) {
-                if byte < transition[0] {
+            for record in block.chunks_exact(TRANSITION_LEN) {
+                if byte < record[transition::LO] {
                     return None;
                 }
-                if byte <= transition[1] {
-                    return read_u32(transition, 4);
+                if byte <= record[transition::HI] {
+                    return read_u32(record, transition::NEXT);
                 }
             }
             return None;
@@ -161,13 +160,13 @@ impl<'a> Automata<'a> {
         let (mut low, mut high) = (0usize, others);
         while low < high {
             let mid = low + (high - low) / 2;
-            let transition = block.get(mid * TRANSITION_LEN..(mid + 1) * TRANSITION_LEN)?;
-            if byte < transition[0] {
+            let record = block.get(mid * TRANSITION_LEN..(mid + 1) * TRANSITION_LEN)?;
+            if byte < record[transition::LO] {
                 high = mid;
-            } else if byte > transition[1] {
+            } else if byte > record[transition::HI] {
                 low = mid + 1;
             } else {
-                return read_u32(transition, 4);
+                return read_u32(record, transition::NEXT);
             }
         }
         None
@@ -178,7 +177,7 @@ impl<'a> Automata<'a> {
     #[inline(always)]
     pub(crate) fn run(&self, record: &[u8; STATE_LEN]) -> Option<&'a [u8]> {
         let len = run_len(record)?;
-        let start = array_u32(record, state_field::REST) as usize;
+        let start = array_u32(record, state_field::RUN_BYTES) as usize;
         self.strings.get(start..start.checked_add(len)?)
     }
 
@@ -194,7 +193,7 @@ impl<'a> Automata<'a> {
         at: usize,
     ) -> Option<(u32, usize)> {
         let end = run_end(self.run(record)?, input, at)?;
-        Some((first_next_of(record), end))
+        Some((array_u32(record, state_field::RUN_TARGET), end))
     }
 
     /// Whether the automaton starting at `start` accepts all of `input`,

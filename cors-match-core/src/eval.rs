@@ -3,155 +3,15 @@
 //! header value is a slice of the table, the request, or static text.
 
 use crate::automaton::{accept_of, is_leaf, run_end};
-use crate::format::{
-    flags, methods, policy, read_u16, read_u32, MAX_ORIGIN_LEN, NO_POLICY, NO_STATE,
+use crate::bytes::{
+    check_header_list, has_whitespace, header_names, is_malformed_origin, is_token,
+    normal_header_list, NORMAL_LIST_BUFFER,
 };
-use crate::load::{Compare, Policy};
+use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
+use crate::index::{Compare, Index};
+use crate::load::Policy;
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
-
-/// The class of each byte in a requested-headers list: the byte itself in
-/// lower case when it is an RFC 9110 `tchar` (all of which are above
-/// [`COMMA`]), [`OWS`], [`COMMA`], or [`INVALID`]. One load per byte
-/// classifies it and folds its case on the header-list hot path.
-const HEADER_LIST_CLASS: [u8; 256] = header_list_class_table();
-/// Class of a byte that may not appear in a header list.
-const INVALID: u8 = 0;
-/// Class of SP and HTAB.
-const OWS: u8 = 1;
-/// Class of `,`.
-const COMMA: u8 = 2;
-
-const fn header_list_class_table() -> [u8; 256] {
-    let mut table = [INVALID; 256];
-    let mut byte = 0usize;
-    while byte < 256 {
-        let b = byte as u8;
-        let tchar = matches!(b,
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
-            | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+'
-            | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
-        table[byte] = if tchar {
-            b.to_ascii_lowercase()
-        } else if b == b' ' || b == b'\t' {
-            OWS
-        } else if b == b',' {
-            COMMA
-        } else {
-            INVALID
-        };
-        byte += 1;
-    }
-    table
-}
-
-/// RFC 9110 `tchar`.
-#[inline]
-pub(crate) fn is_tchar(byte: u8) -> bool {
-    HEADER_LIST_CLASS[byte as usize] > COMMA
-}
-
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
-}
-
-/// An `Origin` value that no browser could send: empty, too long, or with
-/// a byte that is not visible ASCII or is `,`.
-pub(crate) fn is_malformed_origin(origin: &[u8]) -> bool {
-    origin.is_empty() || origin.len() > MAX_ORIGIN_LEN || has_non_origin_byte(origin)
-}
-
-/// `0x01` in every byte of a word.
-#[cfg(target_pointer_width = "64")]
-const ONES: u64 = 0x0101_0101_0101_0101;
-/// The high bit of every byte of a word.
-#[cfg(target_pointer_width = "64")]
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether `origin` has a byte that is not visible ASCII or is `,`, eight
-/// bytes at a time: origins are a few dozen bytes and this runs on every
-/// CORS request.
-#[cfg(target_pointer_width = "64")]
-fn has_non_origin_byte(origin: &[u8]) -> bool {
-    let mut chunks = origin.chunks_exact(8);
-    let mut invalid = 0u64;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        invalid |= invalid_origin_bytes(u64::from_le_bytes(word));
-    }
-    // The tail, padded with a valid byte.
-    let tail = chunks
-        .remainder()
-        .iter()
-        .rev()
-        .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b));
-    invalid |= invalid_origin_bytes(tail);
-    invalid != 0
-}
-
-/// [`has_non_origin_byte`] a byte at a time, where 64-bit arithmetic would
-/// cost more code than it saves (32-bit firmware).
-#[cfg(not(target_pointer_width = "64"))]
-fn has_non_origin_byte(origin: &[u8]) -> bool {
-    origin
-        .iter()
-        .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
-}
-
-/// Non-zero when any byte of `word` is below `!` (0x21), above `~` (0x7E)
-/// or is `,`: the word-at-a-time tests "has a byte less than n" and "has a
-/// byte greater than n" (exact as a whole for n up to 128), and "has a zero
-/// byte" after XOR with commas.
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-fn invalid_origin_bytes(word: u64) -> u64 {
-    let below = word.wrapping_sub(ONES * 0x21) & !word & HIGHS;
-    // Adding 1 (= 0x7F - 0x7E) sets the high bit of 0x7F; 0x80.. have it.
-    let above = (word.wrapping_add(ONES) | word) & HIGHS;
-    let commas = word ^ (ONES * u64::from(b','));
-    let comma = commas.wrapping_sub(ONES) & !commas & HIGHS;
-    below | above | comma
-}
-
-/// The position of the first `,` in `bytes`, or `bytes.len()`; eight bytes
-/// at a time on 64-bit targets (a header list holds a few dozen bytes).
-#[inline]
-fn find_comma(bytes: &[u8]) -> usize {
-    #[cfg(target_pointer_width = "64")]
-    {
-        /// The position of the first comma among the bytes of `word`.
-        fn first_comma(word: u64) -> Option<usize> {
-            let commas = word ^ (ONES * u64::from(b','));
-            // Exact at the lowest marked byte: a borrow only runs upwards.
-            let found = commas.wrapping_sub(ONES) & !commas & HIGHS;
-            (found != 0).then_some((found.trailing_zeros() / 8) as usize)
-        }
-        let word_at = |at: usize| {
-            bytes
-                .get(at..at + 8)
-                .and_then(|word| word.try_into().ok())
-                .map_or(0, u64::from_le_bytes)
-        };
-        let len = bytes.len();
-        if len >= 8 {
-            let mut at = 0;
-            while at + 8 <= len {
-                if let Some(found) = first_comma(word_at(at)) {
-                    return at + found;
-                }
-                at += 8;
-            }
-            // The last eight bytes overlap words without a comma: their
-            // first comma is the first of the tail.
-            return match first_comma(word_at(len - 8)) {
-                Some(found) if at < len => len - 8 + found,
-                _ => len,
-            };
-        }
-    }
-    bytes.iter().position(|&b| b == b',').unwrap_or(bytes.len())
-}
 
 /// The checks of one policy, read from its record.
 struct Selected<'a> {
@@ -299,17 +159,17 @@ impl<'a> Policy<'a> {
     /// its path): the longest `paths` prefix that ends on a segment
     /// boundary, else the catch-all policy.
     fn select(&self, path: &[u8]) -> Option<Selected<'a>> {
-        let automata = &self.automata;
+        let automata = self.automata();
         let ends_at = |at: usize| matches!(path.get(at), None | Some(b'?' | b'#'));
-        let mut chosen = self.catch_all;
-        let (mut state, mut consumed) = match self.path_head {
+        let mut chosen = self.catch_all();
+        let (mut state, mut consumed) = match self.path_head() {
             // The start state, which does not accept, has this run as its
             // only way out.
             Some((run, target)) => match run_end(run, path, 0) {
                 Some(end) => (target, end),
                 None => (NO_STATE, 0),
             },
-            None => (self.path_start, 0),
+            None => (self.path_start(), 0),
         };
         // The dead state has no record, so a table without `paths` (or a
         // path leaving the automaton) ends the loop with the catch-all.
@@ -362,13 +222,14 @@ impl<'a> Policy<'a> {
         // the walks, not after: an allowed origin is echoed, so no table,
         // even a hand-made one whose automaton accepts control bytes, may
         // get a line break into a response.
-        if self.index_contains(selected.record, origin) {
+        let origin_index = self.index_of(selected, policy::ORIGIN_INDEX);
+        if origin_index.contains(origin, Compare::Exact) {
             return Ok(());
         }
         if is_malformed_origin(origin) {
             return Err(Reason::MalformedOrigin);
         }
-        let automata = &self.automata;
+        let automata = self.automata();
         if automata.accepts_taking_runs(selected.start(policy::ORIGIN_START), origin)
             || automata.accepts_reversed(selected.start(policy::WILDCARD_ORIGIN_START), origin)
         {
@@ -385,7 +246,7 @@ impl<'a> Policy<'a> {
             _ => match methods::bit(method) {
                 Some(bit) => read_u32(selected.record, policy::METHOD_BITS).unwrap_or(0) & bit != 0,
                 None => self
-                    .automata
+                    .automata()
                     .accepts(selected.start(policy::METHOD_START), method),
             },
         };
@@ -420,90 +281,53 @@ impl<'a> Policy<'a> {
     /// Checks a comma-separated list of header names without storing them.
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
     /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
-    /// policy of few names, an entry of the header index itself: one lookup.
-    /// Other lists of lower-case names joined by `,` are answered by
-    /// [`Self::all_names_listed`], one lookup per name; anything else (upper
-    /// case, whitespace, empty elements, bytes no name may hold, a name not
-    /// allowed) by one scan that classifies each byte and looks each name up
-    /// in any case once it ends. A malformed list wins over a name not
-    /// allowed.
+    /// policy of few names, an entry of the header index itself: one exact
+    /// lookup, and nothing else on that path. Another form of such a list
+    /// is that entry too: in any case, with one lookup more; with
+    /// whitespace around its commas, once in normal form
+    /// ([`normal_header_list`]: a copy on the stack, eight bytes at a
+    /// time). Other lists of listed names (more names than the index holds
+    /// whole) are answered by [`all_names_listed`], one lookup per name;
+    /// anything else (a malformed list, a name not listed, a policy with
+    /// `allow-headers *`) by a check of the list's bytes and a look at each
+    /// name. A malformed list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
-        let index = self
-            .string(selected.record, policy::HEADER_INDEX)
-            .unwrap_or_default();
-        // What browsers send for a policy of few names is in the index as
-        // a whole; else each name is.
-        let listed = !index.is_empty()
-            && (self.lookup(index, list, Compare::Exact) || self.all_names_listed(index, list));
-        if listed {
+        let index = self.index_of(selected, policy::HEADER_INDEX);
+        if index.contains(list, Compare::Exact) {
             return HeaderCheck::Allowed;
         }
-        let any_header = selected.has(flags::ANY_HEADER);
-        let class = |at: usize| {
-            list.get(at)
-                .map_or(COMMA, |&b| HEADER_LIST_CLASS[b as usize])
+        // The list whole in another form. A list found in any case equals
+        // a list of lower-case tokens once folded, and folding only maps
+        // `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its high
+        // bit), so the list is well formed. The normal form is folded
+        // already.
+        let whole_listed = if has_whitespace(list) {
+            let mut buffer = [0u8; NORMAL_LIST_BUFFER];
+            normal_header_list(list, &mut buffer)
+                .is_some_and(|normal| index.contains(normal, Compare::Exact))
+        } else {
+            index.contains(list, Compare::IgnoringCase)
         };
-        let mut all_allowed = true;
-        let mut at = 0;
-        while at < list.len() {
-            match class(at) {
-                // Empty elements and whitespace around names.
-                OWS | COMMA => at += 1,
-                INVALID => return HeaderCheck::Malformed,
-                _ => {
-                    let name_start = at;
-                    while class(at) > COMMA {
-                        at += 1;
-                    }
-                    let name = list.get(name_start..at).unwrap_or_default();
-                    all_allowed &= self.name_allowed(selected.record, any_header, name);
-                    while class(at) == OWS && at < list.len() {
-                        at += 1;
-                    }
-                    // After a name and its whitespace: a comma or the end.
-                    // Anything else is a name with a space in it, or a byte
-                    // no header list may hold.
-                    if at < list.len() && class(at) != COMMA {
-                        return HeaderCheck::Malformed;
-                    }
-                    at += 1;
-                }
-            }
+        if whole_listed || all_names_listed(index, list) {
+            return HeaderCheck::Allowed;
         }
-        if all_allowed {
+        if check_header_list(list).is_err() {
+            return HeaderCheck::Malformed;
+        }
+        let any_header = selected.has(flags::ANY_HEADER);
+        if header_names(list).all(|name| name_allowed(index, any_header, name)) {
             HeaderCheck::Allowed
         } else {
             HeaderCheck::NotAllowed
         }
     }
 
-    /// Whether every `,`-separated element of `list` is, byte for byte, a
-    /// name of the header `index`. Its entries are lower-case tokens, so a
-    /// `true` here is the answer the full scan would give; on `false` the
-    /// full scan decides (it may still allow the list, or call it malformed).
-    #[inline]
-    fn all_names_listed(&self, index: &[u8], list: &[u8]) -> bool {
-        let mut rest = list;
-        loop {
-            let end = find_comma(rest);
-            let name = rest.get(..end).unwrap_or_default();
-            if !self.lookup(index, name, Compare::Exact) {
-                return false;
-            }
-            match rest.get(end + 1..) {
-                Some(after) => rest = after,
-                None => return true,
-            }
-        }
-    }
-
-    /// Whether a requested header `name` (a token, or empty for an empty
-    /// list element, which is allowed) is allowed by the policy of `record`.
+    /// The index referenced at `field` of the selected policy's record
+    /// (empty when it has none).
     #[inline(always)]
-    fn name_allowed(&self, record: &[u8], any_header: bool, name: &[u8]) -> bool {
-        name.is_empty()
-            || self.header_index_contains(record, name)
-            || (any_header && !name.eq_ignore_ascii_case(b"authorization"))
+    fn index_of(&self, selected: &Selected<'_>, field: usize) -> Index<'a> {
+        self.index(selected.record, field)
+            .unwrap_or(Index::new(&[], &[]))
     }
 
     fn push_rendered<'r>(
@@ -521,6 +345,31 @@ impl<'a> Policy<'a> {
             }
         }
     }
+}
+
+/// Whether every element of `list` is empty or, in any case, a name of
+/// the header `index`, with or without whitespace around it. Such a list
+/// is well formed (the entries are lower-case tokens, and a name equal to
+/// one in any case is a token), so a `true` here is the answer the full
+/// check would give; on `false` the full check decides (it may still allow
+/// the list, or call it malformed). A list that is not ASCII is left to the
+/// full check.
+#[inline]
+fn all_names_listed(index: Index<'_>, list: &[u8]) -> bool {
+    !index.is_empty()
+        && list.is_ascii()
+        && header_names(list)
+            .all(|name| name.is_empty() || index.contains(name, Compare::IgnoringCase))
+}
+
+/// Whether a requested header `name` (a token, or empty for an empty list
+/// element, which is allowed) is allowed by a policy whose header index is
+/// `index` (and which has `allow-headers *` when `any_header`).
+#[inline(always)]
+fn name_allowed(index: Index<'_>, any_header: bool, name: &[u8]) -> bool {
+    name.is_empty()
+        || index.contains(name, Compare::IgnoringCase)
+        || (any_header && !name.eq_ignore_ascii_case(b"authorization"))
 }
 
 /// `Access-Control-Allow-Origin`, and `-Allow-Credentials` when the policy has them.
@@ -554,80 +403,4 @@ fn outcome<'r>(
 /// push cannot fail; were it to, dropping a header beats panicking.
 fn push<'r>(result: &mut Outcome<'r>, name: &'static str, value: &'r [u8]) {
     let _ = result.headers.push(Header { name, value });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The definition the word-at-a-time check must agree with.
-    fn malformed_by_definition(origin: &[u8]) -> bool {
-        origin.is_empty()
-            || origin.len() > MAX_ORIGIN_LEN
-            || origin
-                .iter()
-                .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
-    }
-
-    #[test]
-    fn every_byte_at_every_position_of_short_and_long_origins() {
-        for len in 1..=24 {
-            for at in 0..len {
-                for byte in 0..=255u8 {
-                    let mut origin = [b'h'; 24];
-                    origin[at] = byte;
-                    let origin = &origin[..len];
-                    assert_eq!(
-                        is_malformed_origin(origin),
-                        malformed_by_definition(origin),
-                        "byte {byte:#04x} at {at} of {len}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn bytes_next_to_every_boundary_pair() {
-        // Borrows between neighbouring bytes are where word tricks go wrong.
-        let edges = [0x00, 0x20, 0x21, 0x2B, 0x2C, 0x2D, 0x7E, 0x7F, 0x80, 0xFF];
-        for &left in &edges {
-            for &right in &edges {
-                for len in 2..=17 {
-                    for at in 0..len - 1 {
-                        let mut origin = [b'x'; 17];
-                        origin[at] = left;
-                        origin[at + 1] = right;
-                        let origin = &origin[..len];
-                        assert_eq!(is_malformed_origin(origin), malformed_by_definition(origin));
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn find_comma_finds_the_first_comma_at_every_position() {
-        for len in 0..=20 {
-            for first in 0..=len {
-                let mut list = [b'x'; 20];
-                for at in [first, first + 1, first + 9] {
-                    if at < len {
-                        list[at] = b',';
-                    }
-                }
-                let list = &list[..len];
-                let expected = list.iter().position(|&b| b == b',').unwrap_or(len);
-                assert_eq!(find_comma(list), expected, "{list:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn empty_and_over_long_origins_are_malformed() {
-        assert!(is_malformed_origin(b""));
-        let long = [b'a'; MAX_ORIGIN_LEN + 1];
-        assert!(is_malformed_origin(&long));
-        assert!(!is_malformed_origin(&long[..MAX_ORIGIN_LEN]));
-    }
 }

@@ -29,14 +29,16 @@
 //!   chain of states with one one-byte transition each is a **literal run**:
 //!   its first state reads the chain's bytes at once (see [`state::RUN`]).
 //! - **transitions**: [`TRANSITION_LEN`]-byte records `{lo u8, hi u8, reserved
-//!   u16 = 0, next state u32}`: a state's second and later transitions. The
+//!   u16 = 0, next state u32}`, see [`transition`]: a state's second and
+//!   later transitions. The
 //!   inclusive byte range `lo..=hi` leads to `next`. A state's transitions
 //!   (the inline one first) are sorted and disjoint; a byte without a
 //!   transition leads to the dead state. Ranges play the role of byte classes:
 //!   a state that accepts every label byte stores four ranges, not 38 bytes.
 //! - **strings**: header values rendered at compile time, policy names, the
 //!   origin and header indexes and the bytes of literal runs, referenced by
-//!   offsets (and lengths) relative to the section.
+//!   offsets (and lengths) relative to the section: a reference is a
+//!   [`STRING_REF_LEN`]-byte record, see [`string_ref`].
 //!
 //! A policy's plain origins (no `*.` and no `:*`: the usual case) are not in
 //! an automaton but in its **origin index**, a hash table in the strings
@@ -62,6 +64,8 @@ pub const POLICY_LEN: usize = 80;
 pub const STATE_LEN: usize = 16;
 /// Size of a transition record.
 pub const TRANSITION_LEN: usize = 8;
+/// Size of a string reference (see [`string_ref`]).
+pub const STRING_REF_LEN: usize = 8;
 /// A state index meaning "no automaton" (an empty set).
 pub const NO_STATE: u32 = u32::MAX;
 /// A policy index meaning "no policy".
@@ -101,6 +105,42 @@ pub mod header {
     pub const PATH_START: usize = 56;
     /// Catch-all policy index.
     pub const CATCH_ALL: usize = 60;
+}
+
+/// Byte offsets of the fields of a string reference: a string of the
+/// strings section, by its offset in the section and its length (both
+/// `u32`). Policy records hold them (names, rendered header values,
+/// indexes), and so do an index's entries.
+pub mod string_ref {
+    /// Offset of the string in the strings section.
+    pub const OFFSET: usize = 0;
+    /// Length of the string in bytes.
+    pub const LEN: usize = 4;
+}
+
+/// Byte offsets of the fields of a transition record (a state's second and
+/// later transitions; the first is inline in the state, see [`state`]).
+pub mod transition {
+    use super::TRANSITION_LEN;
+
+    /// Lowest byte of the range (`u8`).
+    pub const LO: usize = 0;
+    /// Highest byte of the range, inclusive (`u8`).
+    pub const HI: usize = 1;
+    /// Reserved (`u16`), always 0.
+    pub const RESERVED: usize = 2;
+    /// Target state (`u32`).
+    pub const NEXT: usize = 4;
+
+    /// The record of the transition on `lo..=hi` to `next`.
+    pub fn encode(lo: u8, hi: u8, next: u32) -> [u8; TRANSITION_LEN] {
+        let mut record = [0u8; TRANSITION_LEN];
+        record[LO] = lo;
+        record[HI] = hi;
+        let [a, b, c, d] = next.to_le_bytes();
+        record[NEXT..].copy_from_slice(&[a, b, c, d]);
+        record
+    }
 }
 
 /// Byte offsets of the fields of a policy record.
@@ -167,10 +207,43 @@ pub mod policy {
 /// loader rejects a table that does not, so a lookup compares at most that
 /// many origins whatever the table holds.
 pub mod origin_index {
+    use super::STRING_REF_LEN;
+
     /// Largest `bits`.
     pub const MAX_BITS: u32 = 24;
     /// Most entries in one bucket.
     pub const MAX_BUCKET: u32 = 16;
+
+    /// Offset of `bits` (`u32`).
+    pub const BITS: usize = 0;
+    /// Offset of the first bucket start (`u32`s, `2^bits + 1` of them).
+    pub const STARTS: usize = 4;
+    /// Size of a bucket start.
+    pub const START_LEN: usize = 4;
+    /// Size of an entry: a string reference (see [`super::string_ref`]).
+    pub const ENTRY_LEN: usize = STRING_REF_LEN;
+
+    /// Offset of the start of `bucket` (`bucket` = `2^bits` for the end of
+    /// the last bucket, which is the number of entries); `None` on
+    /// overflow.
+    #[inline(always)]
+    pub fn start_at(bucket: usize) -> Option<usize> {
+        STARTS.checked_add(bucket.checked_mul(START_LEN)?)
+    }
+
+    /// Offset of the first entry of an index of `2^bits` buckets; `None`
+    /// when `bits` is out of range.
+    #[inline(always)]
+    pub fn entries_at(bits: u32) -> Option<usize> {
+        start_at(1usize.checked_shl(bits)?.checked_add(1)?)
+    }
+
+    /// Offset of entry `entry` of an index of `2^bits` buckets; `None` on
+    /// overflow.
+    #[inline(always)]
+    pub fn entry_at(bits: u32, entry: usize) -> Option<usize> {
+        entries_at(bits)?.checked_add(entry.checked_mul(ENTRY_LEN)?)
+    }
 
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     const SEED: u64 = 0xd6e8_feb8_6659_fd93;
@@ -290,8 +363,10 @@ pub mod origin_index {
     /// gets its high bit from `+ (0x80 - b'A')` when it is `A` or above, and
     /// from `+ (0x80 - b'[')` when it is past `Z`; where exactly one of the
     /// two is set, 0x20 is added. No byte overflows into its neighbour.
+    /// (A byte of 0x80 or above keeps its high bit: folding only ever sets
+    /// bit 5 of a byte.)
     #[inline(always)]
-    fn lower_word(word: u64) -> u64 {
+    pub fn lower_word(word: u64) -> u64 {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGHS: u64 = 0x8080_8080_8080_8080;
         let from_a = word.wrapping_add(ONES * u64::from(0x80 - b'A'));
@@ -339,6 +414,12 @@ pub mod state {
     /// bytes and the target; a length of at least 1 is also what makes
     /// every walk move forward, so that a run leading to itself ends.
     pub const RUN: u16 = 0x8000;
+    /// Where a run state keeps the offset of its bytes in the strings
+    /// section (`u32`): its [`REST`] field.
+    pub const RUN_BYTES: usize = REST;
+    /// Where a run state keeps the state its run leads to (`u32`): its
+    /// [`FIRST_NEXT`] field.
+    pub const RUN_TARGET: usize = FIRST_NEXT;
     /// Shortest run.
     pub const MIN_RUN: usize = 2;
     /// Longest run.
@@ -352,6 +433,24 @@ pub mod state {
     pub const REST: usize = 8;
     /// Accept value.
     pub const ACCEPT: usize = 12;
+
+    /// The length of the run a state's [`COUNT`] field marks, if it marks
+    /// one.
+    #[inline(always)]
+    pub const fn run_len(count: u16) -> Option<usize> {
+        if count & RUN != 0 {
+            Some((count & !RUN) as usize)
+        } else {
+            None
+        }
+    }
+
+    /// The [`COUNT`] field of a run state whose run is `len` bytes long
+    /// (`len` at most [`MAX_RUN`]).
+    #[inline]
+    pub const fn run_count(len: u16) -> u16 {
+        RUN | len
+    }
 }
 
 /// The methods a policy's [`policy::METHOD_BITS`] stand for.
@@ -450,6 +549,52 @@ pub fn read_u16(bytes: &[u8], offset: usize) -> Option<u16> {
     }
 }
 
+/// Reads the two little-endian `u32`s at `offset` (a string reference, or
+/// two neighbouring bucket starts) with one bounds check, `None` when out of
+/// bounds.
+#[inline(always)]
+pub fn read_u32_pair(bytes: &[u8], offset: usize) -> Option<[u32; 2]> {
+    let pair: [u8; 8] = bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
+    let [a, b, c, d, e, f, g, h] = pair;
+    Some([
+        u32::from_le_bytes([a, b, c, d]),
+        u32::from_le_bytes([e, f, g, h]),
+    ])
+}
+
+/// The string of `strings` (the strings section) that the string reference
+/// at `offset` of `bytes` names (see [`string_ref`]), `None` when either is
+/// out of bounds.
+#[inline(always)]
+pub fn read_string<'s>(strings: &'s [u8], bytes: &[u8], offset: usize) -> Option<&'s [u8]> {
+    // `string_ref::LEN` follows `string_ref::OFFSET`: one read for both.
+    let [start, len] = read_u32_pair(bytes, offset.checked_add(string_ref::OFFSET)?)?;
+    let start = start as usize;
+    strings.get(start..start.checked_add(len as usize)?)
+}
+
+/// Writes `value` as a little-endian `u32` at `offset`; `None` (and nothing
+/// written) when out of bounds.
+#[inline]
+pub fn write_u32(bytes: &mut [u8], offset: usize, value: u32) -> Option<()> {
+    let end = offset.checked_add(4)?;
+    bytes
+        .get_mut(offset..end)?
+        .copy_from_slice(&value.to_le_bytes());
+    Some(())
+}
+
+/// Writes `value` as a little-endian `u16` at `offset`; `None` (and nothing
+/// written) when out of bounds.
+#[inline]
+pub fn write_u16(bytes: &mut [u8], offset: usize, value: u16) -> Option<()> {
+    let end = offset.checked_add(2)?;
+    bytes
+        .get_mut(offset..end)?
+        .copy_from_slice(&value.to_le_bytes());
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +624,32 @@ mod tests {
         assert_eq!(read_u32(&bytes, usize::MAX), None);
         assert_eq!(read_u16(&bytes, 3), Some(512));
         assert_eq!(read_u16(&bytes, 4), None);
+        assert_eq!(read_u32_pair(&[1, 0, 0, 0, 2, 0, 0, 0], 0), Some([1, 2]));
+        assert_eq!(read_u32_pair(&bytes, 0), None);
+    }
+
+    #[test]
+    fn writes_are_bounds_checked_and_read_back() {
+        let mut bytes = [0u8; 6];
+        assert_eq!(write_u32(&mut bytes, 2, 0x0102_0304), Some(()));
+        assert_eq!(read_u32(&bytes, 2), Some(0x0102_0304));
+        assert_eq!(write_u32(&mut bytes, 3, 7), None);
+        assert_eq!(write_u16(&mut bytes, 0, 9), Some(()));
+        assert_eq!(read_u16(&bytes, 0), Some(9));
+        assert_eq!(write_u16(&mut bytes, usize::MAX, 9), None);
+    }
+
+    #[test]
+    fn record_layouts_fit_their_lengths() {
+        let t = transition::encode(b'a', b'z', 7);
+        assert_eq!((t[transition::LO], t[transition::HI]), (b'a', b'z'));
+        assert_eq!(read_u16(&t, transition::RESERVED), Some(0));
+        assert_eq!(read_u32(&t, transition::NEXT), Some(7));
+        assert_eq!(origin_index::entries_at(0), Some(12));
+        assert_eq!(origin_index::entry_at(1, 2), Some(16 + 16));
+        assert_eq!(origin_index::entries_at(64), None);
+        assert_eq!(state::run_len(state::run_count(5)), Some(5));
+        assert_eq!(state::run_len(3), None);
     }
 }
 

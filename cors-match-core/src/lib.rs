@@ -13,8 +13,10 @@
 #![deny(missing_docs)]
 
 mod automaton;
+mod bytes;
 mod eval;
 pub mod format;
+mod index;
 mod load;
 pub mod outcome;
 pub mod request;

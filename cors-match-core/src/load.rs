@@ -9,11 +9,12 @@
 use core::fmt;
 
 use crate::automaton::{accept_of, first_next_of, Automata};
-use crate::eval::{is_malformed_origin, is_token};
+use crate::bytes::{is_header_value, is_lower_token_list, is_malformed_origin};
 use crate::format::{
-    self, flags, header, methods, origin_index, policy, read_u16, read_u32, state, HEADER_LEN,
-    MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, methods, origin_index, policy, read_u16, read_u32, state, transition,
+    HEADER_LEN, MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
+use crate::index::Index;
 
 /// Why a table was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,18 +97,18 @@ impl fmt::Display for LoadError {
 /// Cheap to copy; immutable, so one table can serve any number of threads.
 #[derive(Clone, Copy, Debug)]
 pub struct Policy<'a> {
-    pub(crate) policies: &'a [u8],
-    pub(crate) policy_count: u32,
-    pub(crate) automata: Automata<'a>,
-    pub(crate) path_start: u32,
-    pub(crate) catch_all: u32,
+    policies: &'a [u8],
+    policy_count: u32,
+    automata: Automata<'a>,
+    path_start: u32,
+    catch_all: u32,
     /// The literal run that every path walk starts with, and where it
     /// leads, when the path automaton's start state is a run that does not
     /// accept (one prefix of two bytes or more, or prefixes whose first two
     /// bytes or more are the same, such as `/api/v1/` and `/api/v2/`):
     /// found at load, so that a walk compares the path with it at once
     /// rather than after loading the start state.
-    pub(crate) path_head: Option<(&'a [u8], u32)>,
+    path_head: Option<(&'a [u8], u32)>,
 }
 
 /// `offset..offset + count * size` within `len`, with checked arithmetic.
@@ -127,14 +128,6 @@ fn section(table: &[u8], offset: u32, count: u32, size: usize) -> Result<&[u8], 
 
 fn field(table: &[u8], offset: usize) -> Result<u32, LoadError> {
     read_u32(table, offset).ok_or(LoadError::Truncated)
-}
-
-/// Header values may hold visible ASCII, space and tab only: a table can
-/// never smuggle a line break into a response.
-fn is_header_value(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
 impl<'a> Policy<'a> {
@@ -268,12 +261,12 @@ impl<'a> Policy<'a> {
         // without another check, a header list found is allowed as is.
         let indexes: [(usize, EntryCheck); 2] = [
             (policy::ORIGIN_INDEX, is_well_formed_origin),
-            (policy::HEADER_INDEX, is_header_list),
+            (policy::HEADER_INDEX, is_lower_token_list),
         ];
         for (field, entry_ok) in indexes {
-            let index = self.string(record, field)?;
+            let index = self.index(record, field)?;
             if !index.is_empty() {
-                self.validate_index(index, entry_ok)?;
+                validate_index(index, entry_ok)?;
             }
         }
         let name = self.string(record, policy::NAME)?;
@@ -293,105 +286,6 @@ impl<'a> Policy<'a> {
         Some(())
     }
 
-    /// Checks an origin or header index (see [`format::origin_index`]): its size adds
-    /// up, bucket starts never decrease, no bucket holds more than
-    /// `MAX_BUCKET` entries, and every entry is a string of the table that
-    /// `entry_ok` accepts.
-    fn validate_index(&self, index: &[u8], entry_ok: EntryCheck) -> Option<()> {
-        let bits = read_u32(index, 0)?;
-        if bits > origin_index::MAX_BITS {
-            return None;
-        }
-        let buckets = 1usize << bits;
-        let entries_at = 4 + 4 * (buckets + 1);
-        let count = read_u32(index, 4 + 4 * buckets)? as usize;
-        if index.len() != entries_at.checked_add(count.checked_mul(8)?)? {
-            return None;
-        }
-        let mut previous = read_u32(index, 4)?;
-        if previous != 0 {
-            return None;
-        }
-        for bucket in 1..=buckets {
-            let start = read_u32(index, 4 + 4 * bucket)?;
-            if start < previous || start - previous > origin_index::MAX_BUCKET {
-                return None;
-            }
-            previous = start;
-        }
-        for entry in 0..count {
-            if !entry_ok(self.string(index, entries_at + 8 * entry)?) {
-                return None;
-            }
-        }
-        Some(())
-    }
-
-    /// Whether the origin index of `record` holds `origin`.
-    #[inline]
-    pub(crate) fn index_contains(&self, record: &[u8], origin: &[u8]) -> bool {
-        let index = self
-            .string(record, policy::ORIGIN_INDEX)
-            .unwrap_or_default();
-        self.lookup(index, origin, Compare::Exact)
-    }
-
-    /// Whether the header index of `record` holds `name`, in any case.
-    /// `name` must be ASCII (a token).
-    #[inline]
-    pub(crate) fn header_index_contains(&self, record: &[u8], name: &[u8]) -> bool {
-        let index = self
-            .string(record, policy::HEADER_INDEX)
-            .unwrap_or_default();
-        self.lookup(index, name, Compare::IgnoringCase)
-    }
-
-    /// Whether `index` (an index of the [`origin_index`] layout, possibly
-    /// empty: then `key` is not even hashed) holds `key`. Inlined on 64-bit
-    /// targets, where speed matters most; one copy elsewhere (firmware,
-    /// where code size does).
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-    pub(crate) fn lookup(&self, index: &[u8], key: &[u8], compare: Compare) -> bool {
-        if index.is_empty() {
-            return false;
-        }
-        match compare {
-            Compare::Exact => self.find(index, origin_index::hash(key), |entry| {
-                origin_index::eq(entry, key)
-            }),
-            Compare::IgnoringCase => self.find(index, origin_index::hash_lower(key), |entry| {
-                origin_index::eq_lower(entry, key)
-            }),
-        }
-        .unwrap_or(false)
-    }
-
-    #[inline(always)]
-    fn find(&self, index: &[u8], hash: u64, matches: impl Fn(&[u8]) -> bool) -> Option<bool> {
-        let bits = read_u32(index, 0)?;
-        let bucket = origin_index::bucket(hash, bits);
-        // One bounds check for both starts, one for the bucket's entries.
-        let [start, end] = read_u32_pair(index, 4 + 4 * bucket)?;
-        let entries_at = 4 + 4 * ((1usize << bits) + 1);
-        let entries = index.get(
-            entries_at.checked_add(8 * start as usize)?
-                ..entries_at.checked_add(8 * end as usize)?,
-        )?;
-        for entry in entries.chunks_exact(8) {
-            let [offset, len] = read_u32_pair(entry, 0)?;
-            let (offset, len) = (offset as usize, len as usize);
-            if matches(
-                self.automata
-                    .strings
-                    .get(offset..offset.checked_add(len)?)?,
-            ) {
-                return Some(true);
-            }
-        }
-        Some(false)
-    }
-
     /// The record of policy `index`.
     #[inline]
     pub(crate) fn record(&self, index: u32) -> Option<&'a [u8]> {
@@ -399,14 +293,47 @@ impl<'a> Policy<'a> {
         self.policies.get(start..start.checked_add(POLICY_LEN)?)
     }
 
-    /// The string referenced by the (offset, length) pair at `field` of `record`.
+    /// The string referenced by the string reference at `field` of `record`.
     #[inline]
     pub(crate) fn string(&self, record: &[u8], field: usize) -> Option<&'a [u8]> {
-        let [offset, len] = read_u32_pair(record, field)?;
-        let offset = offset as usize;
-        self.automata
-            .strings
-            .get(offset..offset.checked_add(len as usize)?)
+        format::read_string(self.automata.strings, record, field)
+    }
+
+    /// The index (origin or header, see [`origin_index`]) referenced at
+    /// `field` of `record`; empty when the policy has none.
+    #[inline]
+    pub(crate) fn index(&self, record: &[u8], field: usize) -> Option<Index<'a>> {
+        Some(Index::new(
+            self.string(record, field)?,
+            self.automata.strings,
+        ))
+    }
+
+    /// The table's automata.
+    #[inline(always)]
+    pub(crate) fn automata(&self) -> &Automata<'a> {
+        &self.automata
+    }
+
+    /// The path automaton's start state ([`NO_STATE`] when no policy has
+    /// `paths`).
+    #[inline(always)]
+    pub(crate) fn path_start(&self) -> u32 {
+        self.path_start
+    }
+
+    /// The literal run every path walk starts with and the state it leads
+    /// to, when the path automaton's start state is a run that does not
+    /// accept.
+    #[inline(always)]
+    pub(crate) fn path_head(&self) -> Option<(&'a [u8], u32)> {
+        self.path_head
+    }
+
+    /// The policy without `paths` ([`NO_POLICY`] when there is none).
+    #[inline(always)]
+    pub(crate) fn catch_all(&self) -> u32 {
+        self.catch_all
     }
 
     /// Number of policies in the table.
@@ -419,6 +346,39 @@ impl<'a> Policy<'a> {
         let index = u32::try_from(index).ok()?;
         self.string(self.record(index)?, policy::NAME)
     }
+}
+
+/// Checks an origin or header index (see [`format::origin_index`]): its
+/// size adds up, bucket starts never decrease, no bucket holds more than
+/// `MAX_BUCKET` entries, and every entry is a string of the table that
+/// `entry_ok` accepts.
+fn validate_index(index: Index<'_>, entry_ok: EntryCheck) -> Option<()> {
+    let bits = index.bits()?;
+    if bits > origin_index::MAX_BITS {
+        return None;
+    }
+    let buckets = 1usize << bits;
+    let count = index.bucket_start(buckets)? as usize;
+    if index.len() != origin_index::entry_at(bits, count)? {
+        return None;
+    }
+    let mut previous = index.bucket_start(0)?;
+    if previous != 0 {
+        return None;
+    }
+    for bucket in 1..=buckets {
+        let start = index.bucket_start(bucket)?;
+        if start < previous || start - previous > origin_index::MAX_BUCKET {
+            return None;
+        }
+        previous = start;
+    }
+    for entry in 0..count {
+        if !entry_ok(index.entry(bits, entry)?) {
+            return None;
+        }
+    }
+    Some(())
 }
 
 fn validate_automata(
@@ -468,13 +428,16 @@ fn validate_automata(
             return Err(bad);
         }
         let mut previous_hi = hi;
-        for transition in rest..end {
-            let bad = LoadError::BadTransition { index: transition };
-            let offset = transition as usize * TRANSITION_LEN;
-            let lo = *transitions.get(offset).ok_or(bad)?;
-            let hi = *transitions.get(offset + 1).ok_or(bad)?;
-            let reserved = read_u16(transitions, offset + 2).ok_or(bad)?;
-            let next = read_u32(transitions, offset + 4).ok_or(bad)?;
+        for index in rest..end {
+            let bad = LoadError::BadTransition { index };
+            let offset = index as usize * TRANSITION_LEN;
+            let record = transitions
+                .get(offset..offset + TRANSITION_LEN)
+                .ok_or(bad)?;
+            let lo = record[transition::LO];
+            let hi = record[transition::HI];
+            let reserved = read_u16(record, transition::RESERVED).ok_or(bad)?;
+            let next = read_u32(record, transition::NEXT).ok_or(bad)?;
             if lo > hi || reserved != 0 || next >= state_count || lo <= previous_hi {
                 return Err(bad);
             }
@@ -497,40 +460,12 @@ fn valid_run(automata: &Automata<'_>, record: &[u8]) -> bool {
         && !bytes.iter().any(|b| matches!(b, b'?' | b'#'))
 }
 
-/// The two little-endian `u32`s at `offset`, with one bounds check.
-#[inline(always)]
-fn read_u32_pair(bytes: &[u8], offset: usize) -> Option<[u32; 2]> {
-    let pair: [u8; 8] = bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
-    let [a, b, c, d, e, f, g, h] = pair;
-    Some([
-        u32::from_le_bytes([a, b, c, d]),
-        u32::from_le_bytes([e, f, g, h]),
-    ])
-}
-
-/// How an index lookup compares its key with the entries.
-#[derive(Clone, Copy)]
-pub(crate) enum Compare {
-    /// Byte for byte.
-    Exact,
-    /// The entries are lower case; the key (ASCII) may be in any case.
-    IgnoringCase,
-}
-
 /// What an index's every entry must be.
 type EntryCheck = fn(&[u8]) -> bool;
 
 /// An origin index entry: an `Origin` value eval would not call malformed.
 fn is_well_formed_origin(entry: &[u8]) -> bool {
     !is_malformed_origin(entry)
-}
-
-/// A header index entry: one or more lower-case tokens joined by `,`, the
-/// form of a list eval allows on an exact match.
-fn is_header_list(entry: &[u8]) -> bool {
-    entry
-        .split(|&b| b == b',')
-        .all(|name| is_token(name) && !name.iter().any(u8::is_ascii_uppercase))
 }
 
 #[cfg(test)]
@@ -577,7 +512,7 @@ mod tests {
         let len = ONE_PREFIX.len();
         // The run's bytes are the table's: `/apx/` in place of `/api/`.
         let apx = edited(|table, start, strings| {
-            let run = strings + read_u32(table, start + state::REST).expect("a run") as usize;
+            let run = strings + read_u32(table, start + state::RUN_BYTES).expect("a run") as usize;
             table[run + 3] = b'x';
         });
         assert_eq!(selected(&apx[..len], b"/apx/users"), Some(&b"api"[..]));

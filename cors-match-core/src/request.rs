@@ -1,5 +1,7 @@
 //! The request as eval sees it: raw header values, borrowed from the host.
 
+use crate::bytes::trim_ows;
+
 /// The parts of an HTTP request that CORS evaluation looks at.
 ///
 /// Every field is the raw bytes the host received; nothing needs to be valid
@@ -53,15 +55,4 @@ impl<'a> Request<'a> {
             None => false,
         }
     }
-}
-
-/// Strips optional whitespace (SP and HTAB, RFC 9110 `OWS`) from both ends.
-pub(crate) fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
 }

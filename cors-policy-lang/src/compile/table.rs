@@ -2,8 +2,9 @@
 //! counts filled in, checksum last.
 
 use cors_match_core::format::{
-    self, flags, header, origin_index, policy as record, state, HEADER_LEN, MAGIC, NO_POLICY,
-    NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
+    self, flags, header, origin_index, policy as record, state, string_ref, transition, write_u16,
+    write_u32, HEADER_LEN, MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN,
+    VERSION,
 };
 
 use super::automaton::{Budget, Dfa, Nfa, Symbol};
@@ -232,11 +233,11 @@ impl Automata {
                 let record = &mut self.states[at..at + STATE_LEN];
                 record[state::FIRST_LO] = 1;
                 record[state::FIRST_HI] = 0;
-                record[state::COUNT..state::COUNT + 2]
-                    .copy_from_slice(&(state::RUN | len).to_le_bytes());
-                record[state::FIRST_NEXT..state::FIRST_NEXT + 4]
-                    .copy_from_slice(&current.to_le_bytes());
-                record[state::REST..state::REST + 4].copy_from_slice(&offset.to_le_bytes());
+                put_all(
+                    record,
+                    &[(state::RUN_TARGET, current), (state::RUN_BYTES, offset)],
+                );
+                write_u16(record, state::COUNT, state::run_count(len));
             }
         }
         Ok(())
@@ -250,31 +251,27 @@ impl Automata {
         };
         for dfa_state in &dfa.states {
             let mut record = [0u8; STATE_LEN];
-            let count = dfa_state.transitions.len();
-            record[state::COUNT..state::COUNT + 2].copy_from_slice(
-                &u16::try_from(count)
-                    .map_err(|_| CompileError::TooLarge {
-                        what: "transitions",
-                    })?
-                    .to_le_bytes(),
-            );
-            record[state::ACCEPT..state::ACCEPT + 4]
-                .copy_from_slice(&dfa_state.accept.to_le_bytes());
+            let count =
+                u16::try_from(dfa_state.transitions.len()).map_err(|_| CompileError::TooLarge {
+                    what: "transitions",
+                })?;
+            write_u16(&mut record, state::COUNT, count);
+            put_all(&mut record, &[(state::ACCEPT, dfa_state.accept)]);
             match dfa_state.transitions.split_first() {
                 None => record[state::FIRST_LO] = 1,
                 Some((first, others)) => {
                     record[state::FIRST_LO] = first.lo;
                     record[state::FIRST_HI] = first.hi;
-                    record[state::FIRST_NEXT..state::FIRST_NEXT + 4]
-                        .copy_from_slice(&target(first.next)?.to_le_bytes());
+                    put_all(&mut record, &[(state::FIRST_NEXT, target(first.next)?)]);
                     if !others.is_empty() {
-                        record[state::REST..state::REST + 4]
-                            .copy_from_slice(&self.transition_count.to_le_bytes());
+                        put_all(&mut record, &[(state::REST, self.transition_count)]);
                     }
                     for t in others {
-                        self.transitions.extend_from_slice(&[t.lo, t.hi, 0, 0]);
-                        self.transitions
-                            .extend_from_slice(&target(t.next)?.to_le_bytes());
+                        self.transitions.extend_from_slice(&transition::encode(
+                            t.lo,
+                            t.hi,
+                            target(t.next)?,
+                        ));
                     }
                     self.transition_count = self
                         .transition_count
@@ -373,18 +370,27 @@ impl Strings {
             .iter()
             .map(|origin| self.add_bytes(origin))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut index: Vec<u8> = Vec::with_capacity(4 * (buckets.len() + 2) + 8 * origins.len());
-        index.extend_from_slice(&bits.to_le_bytes());
+        let too_large = || CompileError::TooLarge { what };
+        let len = origin_index::entry_at(bits, origins.len()).ok_or_else(too_large)?;
+        let mut index = vec![0u8; len];
+        let mut at = |offset: Option<usize>, value: u32| {
+            offset.and_then(|offset| write_u32(&mut index, offset, value))
+        };
+        let mut written = at(Some(origin_index::BITS), bits).is_some();
         let mut start = 0u32;
-        index.extend_from_slice(&start.to_le_bytes());
-        for bucket in &buckets {
-            start += u32_of(bucket.len(), what)?;
-            index.extend_from_slice(&start.to_le_bytes());
+        written &= at(origin_index::start_at(0), start).is_some();
+        for (bucket, entries) in buckets.iter().enumerate() {
+            start += u32_of(entries.len(), what)?;
+            written &= at(origin_index::start_at(bucket + 1), start).is_some();
         }
-        for &entry in buckets.iter().flatten() {
-            for word in references[entry] {
-                index.extend_from_slice(&word.to_le_bytes());
-            }
+        for (slot, &entry) in buckets.iter().flatten().enumerate() {
+            let entry_at = origin_index::entry_at(bits, slot);
+            let [offset, len] = references[entry];
+            written &= at(entry_at.map(|e| e + string_ref::OFFSET), offset).is_some();
+            written &= at(entry_at.map(|e| e + string_ref::LEN), len).is_some();
+        }
+        if !written {
+            return Err(too_large());
         }
         self.add_bytes(&index)
     }
@@ -409,10 +415,8 @@ fn policy_record(
     automata: &mut Automata,
     strings: &mut Strings,
 ) -> Result<[u8; POLICY_LEN], CompileError> {
-    let mut out = [0u8; POLICY_LEN];
-    let mut put = |offset: usize, value: u32| {
-        out[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
-    };
+    let mut fields: Vec<(usize, u32)> = Vec::new();
+    let mut put = |offset: usize, value: u32| fields.push((offset, value));
 
     let mut policy_flags = 0;
     let mut origin_index = [0, 0];
@@ -510,6 +514,7 @@ fn policy_record(
         policy_flags |= flags::ANY_HEADER;
     }
 
+    put_string(&mut put, record::ORIGIN_INDEX, origin_index);
     put(record::ORIGIN_START, origin_start);
     put(record::WILDCARD_ORIGIN_START, wildcard_origin_start);
     let method_start =
@@ -524,10 +529,7 @@ fn policy_record(
     put(record::METHOD_START, method_start);
     put(record::METHOD_BITS, method_bits);
     let header_index = strings.add_index(headers, origin_index::hash_lower, "header index")?;
-    put(record::HEADER_INDEX, header_index[0]);
-    put(record::HEADER_INDEX + 4, header_index[1]);
-    put(record::ORIGIN_INDEX, origin_index[0]);
-    put(record::ORIGIN_INDEX + 4, origin_index[1]);
+    put_string(&mut put, record::HEADER_INDEX, header_index);
     put(record::FLAGS, policy_flags);
     put(record::PREFLIGHT_STATUS, u32::from(policy.preflight_status));
     let max_age = policy.max_age.map(|s| s.to_string()).unwrap_or_default();
@@ -538,11 +540,17 @@ fn policy_record(
         (record::EXPOSE_HEADERS, render_names(&policy.expose_headers)),
         (record::MAX_AGE, max_age),
     ] {
-        let [start, len] = strings.add(&text)?;
-        put(offset, start);
-        put(offset + 4, len);
+        put_string(&mut put, offset, strings.add(&text)?);
     }
+    let mut out = [0u8; POLICY_LEN];
+    put_all(&mut out, &fields);
     Ok(out)
+}
+
+/// Puts the string reference `[offset, length]` at `field` of a record.
+fn put_string(put: &mut impl FnMut(usize, u32), field: usize, [offset, len]: [u32; 2]) {
+    put(field + string_ref::OFFSET, offset);
+    put(field + string_ref::LEN, len);
 }
 
 /// Compiles a validated model to table bytes in the format of
@@ -618,16 +626,23 @@ pub fn compile(set: &PolicySet) -> Result<Vec<u8>, CompileError> {
         (header::CATCH_ALL, catch_all),
     ];
     table[header::MAGIC..header::MAGIC + MAGIC.len()].copy_from_slice(&MAGIC);
-    for (offset, value) in fields {
-        table[offset..offset + 4].copy_from_slice(&value.to_le_bytes());
-    }
+    put_all(&mut table, &fields);
     table.extend_from_slice(&records);
     table.extend_from_slice(&automata.states);
     table.extend_from_slice(&automata.transitions);
     table.extend_from_slice(&strings.bytes);
     let checksum = format::checksum(&table).unwrap_or(0);
-    table[header::CHECKSUM..header::CHECKSUM + 4].copy_from_slice(&checksum.to_le_bytes());
+    put_all(&mut table, &[(header::CHECKSUM, checksum)]);
     Ok(table)
+}
+
+/// Writes each `(offset, value)` as a little-endian `u32`. Every offset is
+/// a field of a record (or header) of its full length, so it is in bounds.
+fn put_all(bytes: &mut [u8], fields: &[(usize, u32)]) {
+    for &(offset, value) in fields {
+        let written = write_u32(bytes, offset, value);
+        debug_assert!(written.is_some(), "field {offset} out of its record");
+    }
 }
 
 /// Most entries a policy's header index gets for the lists of names a
