@@ -116,27 +116,12 @@ mod tests {
     /// The C names must be the core's names, which the CLI's JSON uses too.
     #[test]
     fn names_match_the_core() {
-        let decisions = [
-            Decision::Pass,
-            Decision::ActualAllowed,
-            Decision::ActualDenied,
-            Decision::PreflightAllowed,
-            Decision::PreflightDenied,
-        ];
+        let decisions = Decision::ALL;
         for decision in decisions {
             let number = cors_decision::from(decision) as u32;
             assert_eq!(decision_name(number).to_str(), Ok(decision.as_str()));
         }
-        let reasons = [
-            Reason::NotCors,
-            Reason::NoPolicy,
-            Reason::OriginNotAllowed,
-            Reason::MethodNotAllowed,
-            Reason::HeaderNotAllowed,
-            Reason::PrivateNetworkNotAllowed,
-            Reason::MalformedOrigin,
-            Reason::MalformedRequest,
-        ];
+        let reasons = Reason::ALL;
         for reason in reasons {
             let number = cors_reason::from(Some(reason)) as u32;
             assert_eq!(reason_name(number).to_str(), Ok(reason.as_str()));

@@ -1,5 +1,5 @@
-//! Evaluating a request against a loaded table: the contract of DESIGN.md's
-//! "Evaluation semantics". Nothing here allocates, formats or panics: every
+//! Evaluating a request against a loaded table: the contract of
+//! cors-policy-lang/README.md's "Evaluation in brief". Nothing here allocates, formats or panics: every
 //! header value is a slice of the table, the request, or static text.
 
 use crate::automaton::{accept_of, is_leaf, run_end};

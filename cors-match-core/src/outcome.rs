@@ -24,6 +24,15 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision, in declaration order.
+    pub const ALL: [Decision; 5] = [
+        Decision::Pass,
+        Decision::ActualAllowed,
+        Decision::ActualDenied,
+        Decision::PreflightAllowed,
+        Decision::PreflightDenied,
+    ];
+
     /// The stable kebab-case name (`preflight-allowed`, ...).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -70,6 +79,19 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order (for tables, tests and hosts that
+    /// list them).
+    pub const ALL: [Reason; 8] = [
+        Reason::NotCors,
+        Reason::NoPolicy,
+        Reason::OriginNotAllowed,
+        Reason::MethodNotAllowed,
+        Reason::HeaderNotAllowed,
+        Reason::PrivateNetworkNotAllowed,
+        Reason::MalformedOrigin,
+        Reason::MalformedRequest,
+    ];
+
     /// The stable kebab-case name (`origin-not-allowed`, ...).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -155,4 +177,38 @@ pub mod vary {
         b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
     /// For preflights when the policy allows private network access.
     pub const PREFLIGHT_PRIVATE_NETWORK: &[u8] = b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
+}
+
+#[cfg(test)]
+mod all_tests {
+    use super::{Decision, Reason};
+
+    // A new variant makes these matches non-exhaustive, so ALL cannot be
+    // forgotten.
+    #[test]
+    fn all_lists_every_variant_once_in_order() {
+        for (index, reason) in Reason::ALL.iter().enumerate() {
+            let position = match reason {
+                Reason::NotCors => 0,
+                Reason::NoPolicy => 1,
+                Reason::OriginNotAllowed => 2,
+                Reason::MethodNotAllowed => 3,
+                Reason::HeaderNotAllowed => 4,
+                Reason::PrivateNetworkNotAllowed => 5,
+                Reason::MalformedOrigin => 6,
+                Reason::MalformedRequest => 7,
+            };
+            assert_eq!(index, position);
+        }
+        for (index, decision) in Decision::ALL.iter().enumerate() {
+            let position = match decision {
+                Decision::Pass => 0,
+                Decision::ActualAllowed => 1,
+                Decision::ActualDenied => 2,
+                Decision::PreflightAllowed => 3,
+                Decision::PreflightDenied => 4,
+            };
+            assert_eq!(index, position);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! This module answers the same question as the table-driven evaluator in
 //! `cors-match-core`, straight from the validated [`PolicySet`] model and the
-//! rules in DESIGN.md ("Evaluation semantics") and the Fetch standard. It is
+//! rules of cors-policy-lang/README.md ("Evaluation in brief") and the Fetch standard. It is
 //! **deliberately naive**: linear scans, `Vec`s and `String`s, one small
 //! function per rule, and no code shared with the table format, the origin
 //! automaton or the compiler. Its only job is to be obviously correct, so

@@ -22,7 +22,7 @@ const SOURCES: &[(&str, &str)] = &[
     (
         "design",
         r#"
-# api.corspolicy (DESIGN.md) plus the legacy `private-network on`, which the
+# api.corspolicy (the README's example) plus the legacy `private-network on`, which the
 # design/*pna* rows exercise (as cors-ffi/tests/fixtures/private_network.corspolicy)
 policy api {
     paths /api/ /v2/;                 # path prefixes, matched on segment boundaries
@@ -171,36 +171,21 @@ fn optional_bytes(field: &str) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn decision(text: &str) -> Result<Decision, String> {
-    [
-        Decision::Pass,
-        Decision::ActualAllowed,
-        Decision::ActualDenied,
-        Decision::PreflightAllowed,
-        Decision::PreflightDenied,
-    ]
-    .into_iter()
-    .find(|d| d.as_str() == text)
-    .ok_or_else(|| format!("unknown decision {text:?}"))
+    Decision::ALL
+        .into_iter()
+        .find(|d| d.as_str() == text)
+        .ok_or_else(|| format!("unknown decision {text:?}"))
 }
 
 fn reason(text: &str) -> Result<Option<Reason>, String> {
     if text == "~" {
         return Ok(None);
     }
-    [
-        Reason::NotCors,
-        Reason::NoPolicy,
-        Reason::OriginNotAllowed,
-        Reason::MethodNotAllowed,
-        Reason::HeaderNotAllowed,
-        Reason::PrivateNetworkNotAllowed,
-        Reason::MalformedOrigin,
-        Reason::MalformedRequest,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == text)
-    .map(Some)
-    .ok_or_else(|| format!("unknown reason {text:?}"))
+    Reason::ALL
+        .into_iter()
+        .find(|r| r.as_str() == text)
+        .map(Some)
+        .ok_or_else(|| format!("unknown reason {text:?}"))
 }
 
 fn header_name(short: &str) -> Result<&'static str, String> {

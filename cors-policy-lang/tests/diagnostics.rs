@@ -103,7 +103,7 @@ fn short_style_is_one_line_per_diagnostic() {
 
 #[test]
 fn valid_files_have_no_golden_errors() {
-    // The example from DESIGN.md compiles without a diagnostic (the legacy
+    // The README's example policy compiles without a diagnostic (the legacy
     // `private-network on` warning has its own case, private_network_on).
     let source = include_str!("ui/valid_design_example.corspolicy");
     let checked = check(source);
