@@ -1200,6 +1200,26 @@ fn owned_server(port: u16, upstream: u16, root: &Path) -> String {
     )
 }
 
+/// A private nginx serving `owned_server` with `OWNED_POLICY` in front of a
+/// fresh upstream, with `files` written into its directory first.
+fn start_owned(module: &Path, name: &str, files: &[(&str, &str)]) -> (TempDir, Upstream, Nginx) {
+    let dir = TempDir::new(name);
+    let upstream = Upstream::start();
+    let port = free_port();
+    dir.write("owned.corspolicy", OWNED_POLICY);
+    for (file, contents) in files {
+        dir.write(file, contents);
+    }
+    write_config(
+        &dir,
+        module,
+        "owned.corspolicy",
+        &owned_server(port, upstream.port, &dir.0),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+    (dir, upstream, nginx)
+}
+
 /// The error log lines about one request line (`GET /x HTTP/1.1`).
 fn log_lines_for<'a>(log: &'a str, request_line: &str) -> Vec<&'a str> {
     let needle = format!("request: \"{request_line}\"");
@@ -1209,17 +1229,7 @@ fn log_lines_for<'a>(log: &'a str, request_line: &str) -> Vec<&'a str> {
 #[test]
 fn nginx_module_owns_the_cors_response_headers() {
     let Some(module) = module() else { return };
-    let dir = TempDir::new("owned");
-    let upstream = Upstream::start();
-    let port = free_port();
-    dir.write("owned.corspolicy", OWNED_POLICY);
-    write_config(
-        &dir,
-        &module,
-        "owned.corspolicy",
-        &owned_server(port, upstream.port, &dir.0),
-    );
-    let nginx = Nginx::start(&dir.0, port);
+    let (_dir, upstream, nginx) = start_owned(&module, "owned", &[]);
 
     // An app that reflects any Origin with credentials: for a denied origin
     // the browser gets no Access-Control-* header at all, whatever the
@@ -1353,19 +1363,11 @@ fn nginx_module_owns_the_cors_response_headers() {
 #[test]
 fn nginx_module_evaluates_the_uri_it_serves() {
     let Some(module) = module() else { return };
-    let dir = TempDir::new("served");
-    let upstream = Upstream::start();
-    let port = free_port();
-    dir.write("owned.corspolicy", OWNED_POLICY);
-    dir.write("htpasswd", "user:{PLAIN}secret\n");
-    dir.write("www/spa/index.html", "index\n");
-    write_config(
-        &dir,
-        &module,
-        "owned.corspolicy",
-        &owned_server(port, upstream.port, &dir.0),
-    );
-    let nginx = Nginx::start(&dir.0, port);
+    let files = [
+        ("htpasswd", "user:{PLAIN}secret\n"),
+        ("www/spa/index.html", "index\n"),
+    ];
+    let (_dir, upstream, nginx) = start_owned(&module, "served", &files);
 
     // `rewrite ... last` into a policy's paths: the preflight is answered
     // (the upstream never sees it), the GET gets the headers.
@@ -1544,17 +1546,7 @@ fn nginx_module_joins_repeated_headers_in_linear_time_and_memory() {
 #[test]
 fn nginx_module_escapes_client_bytes_in_its_log() {
     let Some(module) = module() else { return };
-    let dir = TempDir::new("escape");
-    let upstream = Upstream::start();
-    let port = free_port();
-    dir.write("owned.corspolicy", OWNED_POLICY);
-    write_config(
-        &dir,
-        &module,
-        "owned.corspolicy",
-        &owned_server(port, upstream.port, &dir.0),
-    );
-    let nginx = Nginx::start(&dir.0, port);
+    let (dir, _upstream, nginx) = start_owned(&module, "escape", &[]);
 
     // ESC sequences, BEL, DEL, a quote and a backslash, through the
     // decision line and (reflected by the app) the disagreement line.
