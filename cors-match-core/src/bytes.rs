@@ -81,20 +81,64 @@ fn has_non_origin_byte(origin: &[u8]) -> bool {
         .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
 }
 
-/// Whether a requested-headers list has whitespace (or a control byte,
-/// which makes it malformed): any byte below `!` (0x21). Eight bytes at a
-/// time: a list without is checked whole, in any case, with one lookup.
-#[cfg(target_pointer_width = "64")]
-#[inline]
-pub(crate) fn has_whitespace(list: &[u8]) -> bool {
-    any_word(list, bytes_below_bang)
+/// What a requested-headers list needs before one whole-list lookup: a
+/// list as browsers send it (lower case, no whitespace) is looked up as it
+/// is; one with upper case in any case; one with whitespace (or a control
+/// byte) in its normal form. One pass, eight bytes at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ListShape {
+    /// A byte below `!` (0x21): whitespace, or a control byte.
+    pub(crate) whitespace: bool,
+    /// A byte in `A`..=`Z`.
+    pub(crate) upper: bool,
 }
 
-/// [`has_whitespace`] a byte at a time (32-bit firmware).
+/// The [`ListShape`] of a requested-headers list.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+pub(crate) fn list_shape(list: &[u8]) -> ListShape {
+    let mut chunks = list.chunks_exact(8);
+    let (mut below, mut upper) = (0u64, 0u64);
+    for chunk in &mut chunks {
+        let word = le_word(chunk);
+        below |= bytes_below_bang(word);
+        upper |= upper_case_bytes(word);
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b));
+    below |= bytes_below_bang(tail);
+    upper |= upper_case_bytes(tail);
+    ListShape {
+        whitespace: below != 0,
+        upper: upper != 0,
+    }
+}
+
+/// [`list_shape`] a byte at a time (32-bit firmware).
 #[cfg(not(target_pointer_width = "64"))]
 #[inline]
-pub(crate) fn has_whitespace(list: &[u8]) -> bool {
-    list.iter().any(|&b| b < b'!')
+pub(crate) fn list_shape(list: &[u8]) -> ListShape {
+    ListShape {
+        whitespace: list.iter().any(|&b| b < b'!'),
+        upper: list.iter().any(u8::is_ascii_uppercase),
+    }
+}
+
+/// The high bit of each byte of `word` in `A`..=`Z`, exactly: the
+/// word-at-a-time "has a byte between m and n" (no carry or borrow
+/// crosses a byte, since each byte is masked to 7 bits first; bytes of
+/// 0x80 and above are excluded by `!word`).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn upper_case_bytes(word: u64) -> u64 {
+    let low7 = word & (ONES * 0x7F);
+    (ONES * (0x7F + u64::from(b'Z') + 1)).wrapping_sub(low7)
+        & !word
+        & low7.wrapping_add(ONES * (0x7F - (u64::from(b'A') - 1)))
+        & HIGHS
 }
 
 /// Whether `marks` is non-zero for some word of `bytes`: its whole 8-byte
@@ -551,7 +595,23 @@ mod tests {
         assert!(check_header_list(b"a , b").is_ok());
         assert_eq!(check_header_list(b"a b"), Err(MalformedList));
         assert_eq!(check_header_list(b"a\x00"), Err(MalformedList));
-        assert!(has_whitespace(b"content-type, a") && !has_whitespace(b"content-type,x-a"));
+        assert!(list_shape(b"content-type, a").whitespace);
+        assert!(!list_shape(b"content-type,x-a").whitespace);
+    }
+
+    #[test]
+    fn list_shapes_agree_with_the_definition_at_every_byte_and_length() {
+        for len in 0..=20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut list = std::vec![b'a'; len];
+                    list[at] = byte;
+                    let shape = list_shape(&list);
+                    assert_eq!(shape.whitespace, byte < b'!', "{list:?}");
+                    assert_eq!(shape.upper, byte.is_ascii_uppercase(), "{list:?}");
+                }
+            }
+        }
     }
 
     #[test]

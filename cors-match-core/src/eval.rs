@@ -4,8 +4,8 @@
 
 use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::bytes::{
-    check_header_list, has_whitespace, header_names, is_malformed_origin, is_token,
-    normal_header_list, NORMAL_LIST_BUFFER,
+    check_header_list, header_names, is_malformed_origin, is_token, list_shape, normal_header_list,
+    NORMAL_LIST_BUFFER,
 };
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
 use crate::index::{Compare, Index};
@@ -293,20 +293,22 @@ impl<'a> Policy<'a> {
     /// name. A malformed list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
-        if index.contains(list, Compare::Exact) {
-            return HeaderCheck::Allowed;
-        }
-        // The list whole in another form. A list found in any case equals
-        // a list of lower-case tokens once folded, and folding only maps
-        // `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its high
-        // bit), so the list is well formed. The normal form is folded
+        // The list whole, with one lookup in the form its shape allows
+        // (the index holds lower-case lists without whitespace, so a list
+        // with either cannot be found as it is). A list found in any case
+        // equals a list of lower-case tokens once folded, and folding only
+        // maps `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its
+        // high bit), so the list is well formed. The normal form is folded
         // already.
-        let whole_listed = if has_whitespace(list) {
+        let shape = list_shape(list);
+        let whole_listed = if shape.whitespace {
             let mut buffer = [0u8; NORMAL_LIST_BUFFER];
             normal_header_list(list, &mut buffer)
                 .is_some_and(|normal| index.contains(normal, Compare::Exact))
-        } else {
+        } else if shape.upper {
             index.contains(list, Compare::IgnoringCase)
+        } else {
+            index.contains(list, Compare::Exact)
         };
         if whole_listed || all_names_listed(index, list) {
             return HeaderCheck::Allowed;
