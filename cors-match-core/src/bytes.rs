@@ -267,9 +267,11 @@ pub(crate) fn check_header_list(list: &[u8]) -> Result<(), MalformedList> {
 /// Longest requested-headers list [`normal_header_list`] rewrites, in
 /// bytes: longer than the lists of the few names a header index holds as a
 /// whole (see [`crate::format::policy::HEADER_INDEX`]).
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 pub(crate) const MAX_NORMAL_LIST: usize = 120;
 /// Size of the buffer [`normal_header_list`] writes into: a whole word
 /// past [`MAX_NORMAL_LIST`].
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 pub(crate) const NORMAL_LIST_BUFFER: usize = MAX_NORMAL_LIST + 8;
 
 /// The **normal form** of a requested-headers list, written into `out`:
@@ -286,6 +288,7 @@ pub(crate) const NORMAL_LIST_BUFFER: usize = MAX_NORMAL_LIST + 8;
 /// keeping its high bit), so a normal form equal to a list of lower-case
 /// tokens comes from a well-formed list of the same names.
 #[inline]
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 pub(crate) fn normal_header_list<'b>(
     list: &[u8],
     out: &'b mut [u8; NORMAL_LIST_BUFFER],
@@ -315,6 +318,7 @@ pub(crate) fn normal_header_list<'b>(
 }
 
 /// The normal form being written (see [`normal_header_list`]).
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 struct Normal<'b> {
     out: &'b mut [u8; NORMAL_LIST_BUFFER],
     /// Bytes written.
@@ -324,6 +328,7 @@ struct Normal<'b> {
     seam: bool,
 }
 
+#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 impl Normal<'_> {
     /// Appends the first `n` (1 to 8) bytes of `word` (little-endian),
     /// lower-cased, without their whitespace. `None` when whitespace was

@@ -1,12 +1,12 @@
 //! Evaluating a request against a loaded table: the contract of
-//! cors-policy-lang/README.md's "Evaluation in brief". Nothing here allocates, formats or panics: every
-//! header value is a slice of the table, the request, or static text.
+//! cors-policy-lang/README.md's "Evaluation in brief". Nothing here
+//! allocates, formats or panics: every header value is a slice of the
+//! table, the request, or static text.
 
 use crate::automaton::{accept_of, is_leaf, run_end};
-use crate::bytes::{
-    check_header_list, header_names, is_malformed_origin, is_token, list_shape, normal_header_list,
-    NORMAL_LIST_BUFFER,
-};
+use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token, list_shape};
+#[cfg(target_pointer_width = "64")]
+use crate::bytes::{normal_header_list, NORMAL_LIST_BUFFER};
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
 use crate::index::{Compare, Index};
 use crate::load::Policy;
@@ -302,9 +302,7 @@ impl<'a> Policy<'a> {
         // already.
         let shape = list_shape(list);
         let whole_listed = if shape.whitespace {
-            let mut buffer = [0u8; NORMAL_LIST_BUFFER];
-            normal_header_list(list, &mut buffer)
-                .is_some_and(|normal| index.contains(normal, Compare::Exact))
+            normal_form_listed(index, list)
         } else if shape.upper {
             index.contains(list, Compare::IgnoringCase)
         } else {
@@ -347,6 +345,25 @@ impl<'a> Policy<'a> {
             }
         }
     }
+}
+
+/// Whether the normal form of a list with whitespace is listed whole. On
+/// 64-bit targets, where speed matters most; firmware, where code size
+/// does, answers such a list name by name instead (the same answer).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn normal_form_listed(index: Index<'_>, list: &[u8]) -> bool {
+    let mut buffer = [0u8; NORMAL_LIST_BUFFER];
+    normal_header_list(list, &mut buffer)
+        .is_some_and(|normal| index.contains(normal, Compare::Exact))
+}
+
+/// [`normal_form_listed`] on 32-bit targets: never, so the normalizer is
+/// not linked.
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn normal_form_listed(_index: Index<'_>, _list: &[u8]) -> bool {
+    false
 }
 
 /// Whether every element of `list` is empty or, in any case, a name of
