@@ -104,13 +104,21 @@ pub(crate) fn list_shape(list: &[u8]) -> ListShape {
         below |= bytes_below_bang(word);
         upper |= upper_case_bytes(word);
     }
-    let tail = chunks
-        .remainder()
-        .iter()
-        .rev()
-        .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b));
-    below |= bytes_below_bang(tail);
-    upper |= upper_case_bytes(tail);
+    if !chunks.remainder().is_empty() {
+        // The last eight bytes, overlapping the words before (a byte looked
+        // at twice changes nothing); a list shorter than a word padded with
+        // `a`, which neither test marks.
+        let tail = match list.len().checked_sub(8) {
+            Some(start) => le_word(&list[start..]),
+            None => chunks
+                .remainder()
+                .iter()
+                .rev()
+                .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b)),
+        };
+        below |= bytes_below_bang(tail);
+        upper |= upper_case_bytes(tail);
+    }
     ListShape {
         whitespace: below != 0,
         upper: upper != 0,
