@@ -239,25 +239,26 @@ static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 typedef struct {
     ngx_str_t                   key;
     char                       *lowcase_key;
+    ngx_uint_t                  single;     /* one value, sent once */
 } ngx_http_cors_name_t;
 
 
 static ngx_http_cors_name_t  ngx_http_cors_names[] = {
     { ngx_string("Access-Control-Allow-Origin"),
-      "access-control-allow-origin" },
+      "access-control-allow-origin", 1 },
     { ngx_string("Access-Control-Allow-Credentials"),
-      "access-control-allow-credentials" },
+      "access-control-allow-credentials", 1 },
     { ngx_string("Access-Control-Allow-Methods"),
-      "access-control-allow-methods" },
+      "access-control-allow-methods", 0 },
     { ngx_string("Access-Control-Allow-Headers"),
-      "access-control-allow-headers" },
+      "access-control-allow-headers", 0 },
     { ngx_string("Access-Control-Max-Age"),
-      "access-control-max-age" },
+      "access-control-max-age", 1 },
     { ngx_string("Access-Control-Allow-Private-Network"),
-      "access-control-allow-private-network" },
+      "access-control-allow-private-network", 1 },
     { ngx_string("Access-Control-Expose-Headers"),
-      "access-control-expose-headers" },
-    { ngx_string("Vary"), "vary" }
+      "access-control-expose-headers", 0 },
+    { ngx_string("Vary"), "vary", 0 }
 };
 
 
@@ -675,7 +676,7 @@ ngx_http_cors_report(ngx_http_request_t *r, ngx_http_cors_ctx_t *ctx)
 
         mark = p;
         key = &ngx_http_cors_names[k].key;
-        single = (k == 0 || k == 1 || k == 4 || k == 5);
+        single = ngx_http_cors_names[k].single;
         mine = NULL;
 
         for (i = 0; i < ctx->nheaders; i++) {
