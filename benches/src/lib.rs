@@ -16,7 +16,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use cors_match_core::{Decision, Policy, Request};
+use cors_match_core::{Decision, Request, Table};
 
 pub mod adversarial;
 pub mod peers;
@@ -414,8 +414,8 @@ impl Fixture {
     }
 
     /// corsc's loaded policy.
-    pub fn policy(&self) -> Policy<'_> {
-        Policy::from_bytes(&self.table).expect("a freshly compiled table loads")
+    pub fn policy(&self) -> Table<'_> {
+        Table::from_bytes(&self.table).expect("a freshly compiled table loads")
     }
 
     /// Checks that every implementation answers `scenario` as expected:
@@ -429,7 +429,7 @@ impl Fixture {
             None
         };
         // Borrows only the table, so that the peers can be called below.
-        let policy = Policy::from_bytes(&self.table).expect("a freshly compiled table loads");
+        let policy = Table::from_bytes(&self.table).expect("a freshly compiled table loads");
         let outcome = policy.eval(&spec.corsc());
         let name = scenario.name();
         if outcome.decision != scenario.expected_decision() {

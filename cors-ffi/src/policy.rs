@@ -3,7 +3,7 @@
 #[cfg(feature = "std")]
 use core::ptr::NonNull;
 
-use cors_match_core::Policy;
+use cors_match_core::Table;
 
 use crate::result::cors_result;
 
@@ -14,7 +14,7 @@ use crate::result::cors_result;
 /// with `cors_policy_free`) or from `cors_policy_view_init` (a view into
 /// caller storage: nothing to free).
 pub struct cors_policy {
-    pub(crate) policy: Policy<'static>,
+    pub(crate) policy: Table<'static>,
     /// The heap copy `policy` borrows from when this handle owns one; `None`
     /// for a view, which borrows the caller's table.
     #[cfg(feature = "std")]
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn cors_policy_view_init(
             Ok(table) => table,
             Err(result) => return result,
         };
-        let policy = match Policy::from_bytes(table) {
+        let policy = match Table::from_bytes(table) {
             Ok(policy) => policy,
             Err(error) => return error.into(),
         };
@@ -146,7 +146,7 @@ impl cors_policy {
         // until `cors_policy_free` rebuilds and drops the box, after which the
         // policy borrowing it is gone too.
         let bytes: &'static [u8] = unsafe { raw.as_ref() };
-        match Policy::from_bytes(bytes) {
+        match Table::from_bytes(bytes) {
             Ok(policy) => Ok(Box::into_raw(Box::new(cors_policy {
                 policy,
                 owned_table: Some(raw),

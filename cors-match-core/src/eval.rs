@@ -9,7 +9,7 @@ use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_toke
 use crate::bytes::{normal_header_list, NORMAL_LIST_BUFFER};
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
 use crate::index::{Compare, Index};
-use crate::load::Policy;
+use crate::load::Table;
 use crate::outcome::{names, vary, Decision, Header, Outcome, Reason};
 use crate::request::Request;
 
@@ -37,7 +37,7 @@ enum HeaderCheck {
     Malformed,
 }
 
-impl<'a> Policy<'a> {
+impl<'a> Table<'a> {
     /// Evaluates `request` against the table.
     ///
     /// Costs O(length of the request's path and header values), whatever the

@@ -5,7 +5,7 @@
 //! A lookup hashes its key once and compares it with the few entries of
 //! one bucket, so it costs O(length of the key) whatever the index holds.
 //! Reads are bounds-checked and answer "not found" rather than panic; the
-//! loader checked every index a [`crate::Policy`] hands out, so they never
+//! loader checked every index a [`crate::Table`] hands out, so they never
 //! fail on a loaded table.
 
 use crate::format::{self, origin_index, read_u32, read_u32_pair, STRING_REF_LEN};

@@ -1,6 +1,6 @@
 //! Loading a table from untrusted bytes.
 //!
-//! [`Policy::from_bytes`] checks everything eval relies on, once, so that
+//! [`Table::from_bytes`] checks everything eval relies on, once, so that
 //! evaluation never meets an out-of-range offset, state or string: the magic,
 //! byte order, version, length, checksum, section bounds, every state's
 //! transitions, every transition's target, every policy record and every
@@ -96,7 +96,7 @@ impl fmt::Display for LoadError {
 ///
 /// Cheap to copy; immutable, so one table can serve any number of threads.
 #[derive(Clone, Copy, Debug)]
-pub struct Policy<'a> {
+pub struct Table<'a> {
     policies: &'a [u8],
     policy_count: u32,
     automata: Automata<'a>,
@@ -130,7 +130,7 @@ fn field(table: &[u8], offset: usize) -> Result<u32, LoadError> {
     read_u32(table, offset).ok_or(LoadError::Truncated)
 }
 
-impl<'a> Policy<'a> {
+impl<'a> Table<'a> {
     /// Validates `table` and returns a policy that borrows it.
     ///
     /// Never panics, whatever the bytes; success means eval cannot meet an
@@ -205,7 +205,7 @@ impl<'a> Policy<'a> {
         };
         validate_automata(&automata, state_count, transition_count, policy_count)?;
 
-        let mut loaded = Policy {
+        let mut loaded = Table {
             policies,
             policy_count,
             automata,
@@ -476,13 +476,13 @@ mod tests {
 
     #[test]
     fn the_path_head_is_the_start_states_run_when_it_has_one() {
-        let one = Policy::from_bytes(ONE_PREFIX).expect("loads");
+        let one = Table::from_bytes(ONE_PREFIX).expect("loads");
         let (run, target) = one.path_head.expect("one prefix: the start state is a run");
         assert_eq!(run, b"/api/");
         // The run leads to the prefix's end, which selects policy 0.
         assert_eq!(one.automata.record(target).map(accept_of), Some(1));
         // `/api/`, `/v2/` and `/static/` part after `/`: no run to start with.
-        let api = Policy::from_bytes(include_bytes!("../tests/fixtures/api.cors")).expect("loads");
+        let api = Table::from_bytes(include_bytes!("../tests/fixtures/api.cors")).expect("loads");
         assert_eq!(api.path_head, None);
     }
 
@@ -503,7 +503,7 @@ mod tests {
     }
 
     fn selected<'t>(table: &'t [u8], path: &'t [u8]) -> Option<&'t [u8]> {
-        let policy = Policy::from_bytes(table).expect("loads");
+        let policy = Table::from_bytes(table).expect("loads");
         policy.eval(&crate::Request::new(b"GET", path)).policy
     }
 
@@ -523,7 +523,7 @@ mod tests {
             table[start + state::ACCEPT..start + state::ACCEPT + 4]
                 .copy_from_slice(&1u32.to_le_bytes());
         });
-        let policy = Policy::from_bytes(&accepting[..len]).expect("loads");
+        let policy = Table::from_bytes(&accepting[..len]).expect("loads");
         assert_eq!(policy.path_head, None);
         assert_eq!(selected(&accepting[..len], b"/other"), Some(&b"api"[..]));
         assert_eq!(selected(&accepting[..len], b"/api/x"), Some(&b"api"[..]));

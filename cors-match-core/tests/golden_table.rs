@@ -3,7 +3,7 @@
 //! core is tested without the compiler. `cors-policy-lang`'s
 //! `tests/golden_table.rs` checks the compiler still writes these bytes.
 
-use cors_match_core::{Decision, LoadError, Policy, Reason, Request};
+use cors_match_core::{Decision, LoadError, Reason, Request, Table};
 
 const TABLE: &[u8] = include_bytes!("fixtures/api.cors");
 
@@ -20,7 +20,7 @@ fn preflight<'a>(origin: &'a [u8], method: &'a [u8], headers: &'a [u8]) -> Reque
 
 #[test]
 fn golden_table_loads_and_lists_its_policies() {
-    let policy = Policy::from_bytes(TABLE).expect("the golden table loads");
+    let policy = Table::from_bytes(TABLE).expect("the golden table loads");
     assert_eq!(policy.policy_count(), 2);
     assert_eq!(policy.policy_name(0), Some(&b"api"[..]));
     assert_eq!(policy.policy_name(1), Some(&b"assets"[..]));
@@ -29,7 +29,7 @@ fn golden_table_loads_and_lists_its_policies() {
 
 #[test]
 fn golden_table_answers_a_preflight() {
-    let policy = Policy::from_bytes(TABLE).expect("loads");
+    let policy = Table::from_bytes(TABLE).expect("loads");
     let outcome = policy.eval(&preflight(
         b"https://app.example.com",
         b"PUT",
@@ -63,7 +63,7 @@ fn golden_table_answers_a_preflight() {
 
 #[test]
 fn golden_table_denies_with_reasons() {
-    let policy = Policy::from_bytes(TABLE).expect("loads");
+    let policy = Table::from_bytes(TABLE).expect("loads");
     type Case = (&'static [u8], &'static [u8], &'static [u8], Reason);
     let cases: [Case; 5] = [
         (
@@ -116,7 +116,7 @@ fn golden_table_denies_with_reasons() {
 
 #[test]
 fn golden_table_handles_actual_and_non_cors_requests() {
-    let policy = Policy::from_bytes(TABLE).expect("loads");
+    let policy = Table::from_bytes(TABLE).expect("loads");
     let mut request = Request::new(b"GET", b"/v2/items?page=2");
     let outcome = policy.eval(&request);
     assert_eq!(outcome.decision, Decision::Pass);
@@ -152,7 +152,7 @@ fn golden_table_handles_actual_and_non_cors_requests() {
 #[test]
 fn golden_table_rejects_damage() {
     assert_eq!(
-        Policy::from_bytes(&TABLE[..TABLE.len() - 1]).err(),
+        Table::from_bytes(&TABLE[..TABLE.len() - 1]).err(),
         Some(LoadError::LengthMismatch {
             declared: TABLE.len() as u32,
             actual: TABLE.len() - 1,
@@ -162,7 +162,7 @@ fn golden_table_rejects_damage() {
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x10;
     assert!(matches!(
-        Policy::from_bytes(&flipped),
+        Table::from_bytes(&flipped),
         Err(LoadError::ChecksumMismatch { .. })
     ));
 }

@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use cors_match_core::{Decision, Policy, Request};
+use cors_match_core::{Decision, Request, Table};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 /// `origins` hosts with pseudo-random labels (a fixed-seed xorshift), so the
@@ -37,7 +37,7 @@ fn eval_scaling(c: &mut Criterion) {
     for origins in [10usize, 10_000] {
         let compiled = cors_policy_lang::compile(&policy_source(origins))
             .unwrap_or_else(|failure| panic!("benchmark policy must compile: {failure}"));
-        let policy = Policy::from_bytes(&compiled.table).expect("compiled table loads");
+        let policy = Table::from_bytes(&compiled.table).expect("compiled table loads");
         let origin = format!("https://tenant-{origins}.example.com");
         let mut request = Request::new(b"OPTIONS", b"/api/users");
         request.origin = Some(origin.as_bytes());

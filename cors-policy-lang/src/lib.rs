@@ -73,7 +73,7 @@ pub fn check(source: &str) -> Checked {
 /// A successfully compiled policy file.
 #[derive(Debug)]
 pub struct Compiled {
-    /// The table bytes, loadable by `cors_match_core::Policy::from_bytes`.
+    /// The table bytes, loadable by `cors_match_core::Table::from_bytes`.
     pub table: Vec<u8>,
     /// The model the table was compiled from.
     pub model: PolicySet,

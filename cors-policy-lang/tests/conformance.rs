@@ -11,7 +11,7 @@ use support::unescape;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cors_match_core::outcome::{names, vary};
-use cors_match_core::{Decision, Policy as Table, Reason, Request};
+use cors_match_core::{Decision, Reason, Request, Table};
 use cors_policy_lang::reference::{self, RefOutcome};
 use cors_policy_lang::Compiled;
 

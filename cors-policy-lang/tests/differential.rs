@@ -2,14 +2,14 @@
 //! against the naive reference evaluator, on random valid policy sets and
 //! random requests biased towards the patterns of those sets.
 //!
-//! Property: `Policy::from_bytes(&compile(&set)).eval(&req)` equals
+//! Property: `Table::from_bytes(&compile(&set)).eval(&req)` equals
 //! `reference::evaluate(&set, &req)` field by field (decision, reason,
 //! policy, status, headers in order).
 
 use std::collections::BTreeMap;
 
 use cors_match_core::outcome::names;
-use cors_match_core::{Decision, Policy as Table, Reason};
+use cors_match_core::{Decision, Reason, Table};
 use cors_policy_lang::compile::compile;
 use cors_policy_lang::model::{
     Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,

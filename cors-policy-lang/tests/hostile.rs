@@ -9,7 +9,7 @@ mod support;
 mod fuzz_regressions;
 
 use cors_match_core::outcome::names;
-use cors_match_core::{Decision, Policy as Table, Reason, Request};
+use cors_match_core::{Decision, Reason, Request, Table};
 use cors_policy_lang::{check, reference, RenderStyle};
 use support::unescape;
 

@@ -2,7 +2,7 @@
 //! still never put attacker bytes with a line break into a response.
 
 use cors_match_core::format::{self, header, state, STATE_LEN, TRANSITION_LEN};
-use cors_match_core::{Decision, Policy, Reason, Request};
+use cors_match_core::{Decision, Reason, Request, Table};
 
 fn read_u32(table: &[u8], offset: usize) -> usize {
     format::read_u32(table, offset).expect("header field") as usize
@@ -49,7 +49,7 @@ fn a_tampered_automaton_cannot_echo_a_line_break() {
         widen_label_ranges(&mut table) > 0,
         "the label ranges were found"
     );
-    let policy = Policy::from_bytes(&table)
+    let policy = Table::from_bytes(&table)
         .unwrap_or_else(|e| panic!("the tampered table still loads: {e:?}"));
 
     let mut request = Request::new(b"GET", b"/");

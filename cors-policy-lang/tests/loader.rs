@@ -7,7 +7,7 @@ use cors_match_core::format::{
     self, checksum, flags, header, methods, origin_index, policy as record, read_u32, HEADER_LEN,
     MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
-use cors_match_core::{Decision, LoadError, Policy as Table, Reason, Request};
+use cors_match_core::{Decision, LoadError, Reason, Request, Table};
 use cors_policy_lang::compile::compile;
 use cors_policy_lang::model::{
     HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,

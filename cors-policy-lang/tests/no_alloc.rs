@@ -9,7 +9,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cors_match_core::{Decision, Outcome, Policy as Table, Reason, Request};
+use cors_match_core::{Decision, Outcome, Reason, Request, Table};
 
 struct Counting;
 

@@ -16,7 +16,7 @@
 mod support;
 
 use cors_match_core::outcome::names;
-use cors_match_core::{Decision, LoadError, Outcome, Policy as Table};
+use cors_match_core::{Decision, LoadError, Outcome, Table};
 use cors_policy_lang::compile::compile;
 use cors_policy_lang::model::{Origins, PolicySet};
 use proptest::prelude::*;

@@ -2,9 +2,9 @@
 //! table, the safety analysis with its counterexamples, and the automaton
 //! checked against the `regex` crate as an oracle.
 
-use cors_match_core::{Decision, Policy, Request};
+use cors_match_core::{Decision, Request, Table};
 use cors_policy_lang::compile::compile as compile_model;
-use cors_policy_lang::model::{OriginPattern, Origins, Policy as ModelPolicy, PolicySet};
+use cors_policy_lang::model::{OriginPattern, Origins, Policy, PolicySet};
 use cors_policy_lang::public_suffix;
 use cors_policy_lang::regex_origin::RegexNfa;
 use cors_policy_lang::{check, compile, Code};
@@ -29,7 +29,7 @@ fn errors(pattern: &str, credentials: bool) -> Vec<(Code, String)> {
 fn allows(origins: &str, origin: &str) -> bool {
     let source = format!("policy p {{ origins {origins}; }}");
     let compiled = compile(&source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
-    let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+    let policy = Table::from_bytes(&compiled.table).expect("table loads");
     let request = Request {
         origin: Some(origin.as_bytes()),
         ..Request::new(b"GET", b"/")
@@ -258,9 +258,9 @@ proptest! {
             .expect("oracle compiles");
         let nfa = cors_policy_lang::regex_origin::compile(&pattern).expect("subset compiles");
         let mut set = PolicySet::default();
-        set.policies.push(ModelPolicy::new("p", Origins::List(vec![OriginPattern::Regex(pattern.clone())])));
+        set.policies.push(Policy::new("p", Origins::List(vec![OriginPattern::Regex(pattern.clone())])));
         let table = compile_model(&set).expect("table compiles");
-        let policy = Policy::from_bytes(&table).expect("table loads");
+        let policy = Table::from_bytes(&table).expect("table loads");
         for input in &inputs {
             let expected = oracle.is_match(input.as_bytes());
             prop_assert_eq!(nfa.matches(input.as_bytes()), expected, "nfa {} on {}", pattern, input);
@@ -485,7 +485,7 @@ fn allowed_by(origin_patterns: &[String], origins: &[&str]) -> Vec<bool> {
     );
     let compiled = compiled.unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(checked.table.as_ref(), Some(&compiled.table));
-    let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+    let policy = Table::from_bytes(&compiled.table).expect("table loads");
     origins
         .iter()
         .map(|origin| {

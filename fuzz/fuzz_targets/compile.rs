@@ -5,7 +5,7 @@
 #![no_main]
 
 use cors_fuzz::{assert_matches_reference, model_requests, MAX_SOURCE_LEN};
-use cors_match_core::Policy;
+use cors_match_core::Table;
 use cors_policy_lang::{CompileFailure, RenderStyle};
 use libfuzzer_sys::fuzz_target;
 
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(compiled) => {
             assert!(!compiled.diagnostics.has_errors());
             assert_eq!(checked.model.as_ref(), Some(&compiled.model));
-            let table = match Policy::from_bytes(&compiled.table) {
+            let table = match Table::from_bytes(&compiled.table) {
                 Ok(table) => table,
                 Err(error) => panic!("a compiled table does not load: {error}"),
             };

@@ -8,7 +8,7 @@
 
 use arbitrary::Unstructured;
 use cors_fuzz::{assert_matches_reference, policy_source, requests, Hints};
-use cors_match_core::Policy;
+use cors_match_core::Table;
 use libfuzzer_sys::fuzz_target;
 
 cors_fuzz::fixed_hash_keys!();
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(compiled) = cors_policy_lang::compile(&generated.text) else {
         return;
     };
-    let table = match Policy::from_bytes(&compiled.table) {
+    let table = match Table::from_bytes(&compiled.table) {
         Ok(table) => table,
         Err(error) => panic!(
             "a compiled table does not load: {error}\n{}",

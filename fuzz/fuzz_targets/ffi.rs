@@ -32,7 +32,7 @@ use cors_fuzz::{
     base_tables, model_requests, policy_source, requests, table_input, Hints, OwnedRequest,
 };
 use cors_match_core::format::MAGIC;
-use cors_match_core::{Outcome, Policy};
+use cors_match_core::{Outcome, Table};
 use cors_policy_lang::{CompileFailure, RenderStyle};
 use libfuzzer_sys::fuzz_target;
 
@@ -166,11 +166,11 @@ unsafe fn assert_eval(policy: *const cors_policy, request: &CRequest, expected: 
 }
 
 /// Loads `table` through `cors_policy_load` and `cors_policy_view_init`;
-/// both must agree with `Policy::from_bytes`; on success every request is
+/// both must agree with `Table::from_bytes`; on success every request is
 /// evaluated through both and compared with the core. Frees what it made.
 fn check_table(table: &[u8], requests: &[OwnedRequest]) {
     let table = exact_copy(table);
-    let expected = Policy::from_bytes(&table);
+    let expected = Table::from_bytes(&table);
     let expected_result = match expected {
         Ok(_) => cors_result::Ok,
         Err(error) => cors_result::from(error),
@@ -307,7 +307,7 @@ fn check_source(source: &[u8], file_name: Option<&CStr>, requests: Option<&[Owne
                 &derived
             }
         };
-        let core = Policy::from_bytes(table).expect("a compiled table loads");
+        let core = Table::from_bytes(table).expect("a compiled table loads");
         for request in requests {
             let c_request = CRequest::new(request);
             let rust_request = c_request.rust();

@@ -14,7 +14,7 @@ use cors_fuzz::{
     assert_no_line_breaks, base_tables, check_invariants, owned, requests, table_input, Hints,
     TableInput,
 };
-use cors_match_core::Policy;
+use cors_match_core::Table;
 use libfuzzer_sys::fuzz_target;
 
 cors_fuzz::fixed_hash_keys!();
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(TableInput { table, rest, base }) = table_input(data) else {
         return;
     };
-    let Ok(policy) = Policy::from_bytes(&table) else {
+    let Ok(policy) = Table::from_bytes(&table) else {
         return;
     };
     for index in 0..policy.policy_count() {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use arbitrary::{Result, Unstructured};
 use cors_match_core::outcome::names;
-use cors_match_core::{Decision, Outcome, Policy as Table, Reason, Request};
+use cors_match_core::{Decision, Outcome, Reason, Request, Table};
 use cors_policy_lang::model::{OriginPattern, Origins, PolicySet, PortPattern};
 use cors_policy_lang::reference::{self, RefOutcome};
 

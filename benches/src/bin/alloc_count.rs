@@ -83,7 +83,7 @@ fn main() {
         let spec = scenario.request(&fixture.origins);
         let mut rows = Vec::new();
 
-        let policy = cors_match_core::Policy::from_bytes(&fixture.table).expect("table loads");
+        let policy = cors_match_core::Table::from_bytes(&fixture.table).expect("table loads");
         let request = spec.corsc();
         for _ in 0..2 {
             black_box(policy.eval(&request));

@@ -1107,7 +1107,7 @@ credentials on. The wildcard variant makes one pattern in ten (and the last) \
 `preflight_denied` (the same from `https://unknown.example.net`); `actual_allowed` (`GET` from \
 the last origin); `wildcard_subdomain` (the allowed preflight from `https://app.` + the last, \
 wildcard, pattern's domain, against the wildcard variant); `non_cors` (`GET` without `Origin`).
-- **corsc**: `Policy::eval(&Request)` on the compiled table (path selection, origin, method, \
+- **corsc**: `Table::eval(&Request)` on the compiled table (path selection, origin, method, \
 requested headers, the response header list). On the allowed preflight: `/api/` is one literal \
 run of the path automaton; the origin one hash and one comparison in the origin index; `PUT` \
 one bit of the policy record; `content-type,authorization` one entry of the header \

@@ -57,7 +57,7 @@ fn main() {
         let spec = scenario.request(&fixture.origins);
         let origin = spec.origin.clone().expect("a preflight has an origin");
         let table = fixture.table.clone();
-        let policy = cors_match_core::Policy::from_bytes(&table).expect("loads");
+        let policy = cors_match_core::Table::from_bytes(&table).expect("loads");
         let request = spec.corsc();
         let set: HashSet<&str> = fixture.origins.exact.iter().map(String::as_str).collect();
         assert!(set.contains(origin.as_str()));

@@ -201,7 +201,7 @@ pub fn to_c(table: &[u8], name: &str, origin: &str) -> String {
 
 /// Writes `table` as a Rust file for `include!`: a `static` array named
 /// `name` in upper case and a function `<name>_policy()` that loads it with
-/// `cors_match_core::Policy::from_bytes`. `origin` names the source file in
+/// `cors_match_core::Table::from_bytes`. `origin` names the source file in
 /// the header comment. `name` must pass [`validate_name`].
 pub fn to_rust(table: &[u8], name: &str, origin: &str) -> String {
     let constant = name.to_ascii_uppercase();
@@ -228,10 +228,10 @@ pub fn to_rust(table: &[u8], name: &str, origin: &str) -> String {
          /// A [`cors_match_core::LoadError`] if the table was built for another\n\
          /// table format version than the `cors-match-core` it is loaded with.\n\
          pub fn {function}() -> ::core::result::Result<\n\
-         \x20   ::cors_match_core::Policy<'static>,\n\
+         \x20   ::cors_match_core::Table<'static>,\n\
          \x20   ::cors_match_core::LoadError,\n\
          > {{\n\
-         \x20   ::cors_match_core::Policy::from_bytes(&{constant})\n\
+         \x20   ::cors_match_core::Table::from_bytes(&{constant})\n\
          }}\n",
     );
     out

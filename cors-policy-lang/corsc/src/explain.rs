@@ -2,7 +2,7 @@
 //! JSON.
 
 use cors_match_core::format::MAGIC;
-use cors_match_core::{Outcome, Policy, Request};
+use cors_match_core::{Outcome, Request, Table};
 
 use crate::files::{read, write_stdout, Failure};
 use crate::{compile_file, ExplainArgs};
@@ -15,7 +15,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> Result<u8, Failure> {
     } else {
         compile_file(&args.policy)?.table
     };
-    let policy = Policy::from_bytes(&table)
+    let policy = Table::from_bytes(&table)
         .map_err(|error| Failure::invalid(format!("{}: {error}", args.policy.display())))?;
     let request = Request {
         method: args.method.as_bytes(),

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cors_match_core::{Policy, Request};
+use cors_match_core::{Request, Table};
 use corsc::import::{django, python};
 use proptest::prelude::*;
 
@@ -578,7 +578,7 @@ fn django_allows(allow_all: bool, origins: &[&str], regexes: &[&str], origin: &s
 }
 
 /// corsc's decision on an actual GET with this Origin.
-fn corsc_allows(policy: &Policy<'_>, origin: &str) -> bool {
+fn corsc_allows(policy: &Table<'_>, origin: &str) -> bool {
     let outcome = policy.eval(&Request {
         origin: Some(origin.as_bytes()),
         ..Request::new(b"GET", b"/api/x")
@@ -668,7 +668,7 @@ fn literal_origins_are_decided_as_django_did() {
         let import = django::import(&settings, "equivalence");
         let compiled = cors_policy_lang::compile(&import.policy)
             .unwrap_or_else(|e| panic!("{e}: {:?}\n{}", e, import.policy));
-        let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+        let policy = Table::from_bytes(&compiled.table).expect("table loads");
         for origin in ORIGINS {
             let django = django_allows(allow_all, &listed, &[], origin);
             let corsc = corsc_allows(&policy, origin);
@@ -713,7 +713,7 @@ fn regex_origins_are_decided_as_django_did_needs_regex_origins() {
     let import = django::import(&settings, "equivalence");
     let compiled = cors_policy_lang::compile(&import.policy)
         .unwrap_or_else(|e| panic!("{e}: {:?}\n{}", e, import.policy));
-    let policy = Policy::from_bytes(&compiled.table).expect("table loads");
+    let policy = Table::from_bytes(&compiled.table).expect("table loads");
     for origin in ORIGINS {
         let django = django_allows(false, &[], &regexes, origin);
         let corsc = corsc_allows(&policy, origin);

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use cors_match_core::Policy as Table;
+use cors_match_core::Table;
 use cors_policy_lang::model::{OriginPattern, Origins, PolicySet, PortPattern};
 use cors_policy_lang::{reference, CompileFailure, RenderStyle};
 

@@ -7,12 +7,12 @@
 
 use core::panic::PanicInfo;
 
-use cors_match_core::{Decision, Policy, Reason, Request};
+use cors_match_core::{Decision, Table, Reason, Request};
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/api.cors"));
 
 fn run() -> i32 {
-    let Ok(policy) = Policy::from_bytes(TABLE) else {
+    let Ok(policy) = Table::from_bytes(TABLE) else {
         return 1;
     };
     let mut preflight = Request::new(b"OPTIONS", b"/api/users");
@@ -30,7 +30,7 @@ fn run() -> i32 {
     if policy.eval(&preflight).reason != Some(Reason::OriginNotAllowed) {
         return 4;
     }
-    if Policy::from_bytes(&TABLE[..TABLE.len() - 1]).is_ok() {
+    if Table::from_bytes(&TABLE[..TABLE.len() - 1]).is_ok() {
         return 5;
     }
     0

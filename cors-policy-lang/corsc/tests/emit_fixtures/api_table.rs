@@ -202,8 +202,8 @@ pub static API_TABLE: [u8; 2271] = [
 /// A [`cors_match_core::LoadError`] if the table was built for another
 /// table format version than the `cors-match-core` it is loaded with.
 pub fn api_table_policy() -> ::core::result::Result<
-    ::cors_match_core::Policy<'static>,
+    ::cors_match_core::Table<'static>,
     ::cors_match_core::LoadError,
 > {
-    ::cors_match_core::Policy::from_bytes(&API_TABLE)
+    ::cors_match_core::Table::from_bytes(&API_TABLE)
 }
