@@ -1,0 +1,251 @@
+// The browser is the oracle: headless Chromium runs every case of
+// cases.mjs against the API served through a corsc host, and each test
+// asserts that what the browser let the page see equals what corsc
+// decided (corsc explain --json, judged by fetch-model.mjs), and that the
+// host sent exactly corsc's headers.
+//
+//   npm ci --prefix cors-ffi/tests/browser && node --test cors-ffi/tests/browser/
+//
+// CORSC_BROWSER_HOSTS=nginx (comma-separated) picks the hosts; a report is
+// written to target/browser-conformance.md.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { CASES } from "./cases.mjs";
+import { predict, preflightCacheSeconds, preflightPasses, readable } from "./fetch-model.mjs";
+import { HOSTS, launchChromium, ROOT, corscBinary, startPageServer, startUpstream, tempDir } from "./harness.mjs";
+
+const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx").split(",").filter(Boolean);
+const report = { chromium: null, hosts: {} };
+
+for (const hostName of hostNames) {
+  describe(`browser conformance: ${hostName}`, () => {
+    const env = {};
+    before(async () => {
+      env.started = Date.now();
+      env.corsc = corscBinary();
+      env.pages = await startPageServer();
+      env.pages2 = await startPageServer();
+      env.upstream = await startUpstream();
+      env.temp = tempDir("policy");
+      const source = readFileSync(path.join(import.meta.dirname, "policy.corspolicy.in"), "utf8").replaceAll(
+        "@PAGE@",
+        String(env.pages.port),
+      );
+      env.policy = path.join(env.temp.dir, "browser.corspolicy");
+      writeFileSync(env.policy, source);
+      env.table = path.join(env.temp.dir, "browser.table");
+      execFileSync(env.corsc, ["compile", env.policy, "-o", env.table], { stdio: ["ignore", "ignore", "pipe"] });
+      env.host = await HOSTS[hostName]({ policyFile: env.policy, table: env.table, upstreamPort: env.upstream.port });
+      env.browser = await launchChromium();
+      report.chromium = env.browser.version();
+      env.context = await env.browser.newContext();
+      env.frames = new Map();
+      env.explained = new Map();
+      report.hosts[hostName] = { cases: [], seconds: null };
+    });
+
+    after(async () => {
+      const entry = report.hosts[hostName];
+      if (entry) entry.seconds = (Date.now() - env.started) / 1000;
+      await env.browser?.close();
+      await env.host?.stop();
+      await env.upstream?.stop();
+      await env.pages?.stop();
+      await env.pages2?.stop();
+      env.temp?.remove();
+      writeReport();
+    });
+
+    const pageOrigin = (name) => {
+      const p = env.pages.port;
+      const p2 = env.pages2.port;
+      return {
+        app: `http://app.example.test:${p}`,
+        sub: `http://a.sub.example.test:${p}`,
+        deep: `http://x.y.sub.example.test:${p}`,
+        apex: `http://sub.example.test:${p}`,
+        lookalike: `http://evilsub.example.test:${p}`,
+        evil: `http://evil.test:${p}`,
+        localhost: `http://localhost:${p}`,
+        localhost2: `http://localhost:${p2}`,
+        ip: `http://127.0.0.1:${p}`,
+        ip2: `http://127.0.0.1:${p2}`,
+        app2: `http://app.example.test:${p2}`,
+      }[name];
+    };
+
+    // One page per origin; `null` is a sandboxed iframe in the `ip` page.
+    async function frameFor(name) {
+      if (env.frames.has(name)) return env.frames.get(name);
+      let frame;
+      if (name === "null") {
+        const page = (await frameFor("ip")).page();
+        await page.evaluate(
+          () =>
+            new Promise((resolve) => {
+              const iframe = document.createElement("iframe");
+              iframe.sandbox = "allow-scripts";
+              iframe.srcdoc = "<p>sandboxed";
+              iframe.onload = resolve;
+              document.body.appendChild(iframe);
+            }),
+        );
+        frame = page.frames().find((f) => f !== page.mainFrame());
+      } else {
+        const page = await env.context.newPage();
+        page.on("console", (m) => env.console?.push(m.text()));
+        await page.goto(`${pageOrigin(name)}/`);
+        frame = page.mainFrame();
+      }
+      env.frames.set(name, frame);
+      return frame;
+    }
+
+    // The host's log for a case, once it has stopped growing.
+    async function settle(prefix, since) {
+      let last = -1;
+      let stable = 0;
+      for (let i = 0; i < 100; i++) {
+        const seen = ofCase(env.host.requests().slice(since), prefix);
+        if (seen.length === last) {
+          if (++stable >= 3) return seen;
+        } else {
+          stable = 0;
+          last = seen.length;
+        }
+        await sleep(25);
+      }
+      return ofCase(env.host.requests().slice(since), prefix);
+    }
+
+    // A request the host could not parse has no $uri; its request line
+    // still names the case's path.
+    function ofCase(requests, prefix) {
+      return requests.filter((r) => r.uri.startsWith(prefix) || (r.uri === "" && r.request.includes(` ${prefix}`)));
+    }
+
+    // corsc's answer to a logged request; `null` for one the host refused
+    // before corsc ran (no method or path was parsed).
+    function explain(request) {
+      if (request.uri === "" || request.method === "") return null;
+      const args = [env.table, "--json", "--method", request.method, "--path", request.uri];
+      if (request.origin) args.push("--origin", request.origin);
+      if (request.acrm) args.push("--request-method", request.acrm);
+      if (request.acrh) args.push("--request-headers", request.acrh);
+      const key = args.join("\0");
+      if (!env.explained.has(key)) {
+        const out = execFileSync(env.corsc, ["explain", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        env.explained.set(key, JSON.parse(out.toString()));
+      }
+      return env.explained.get(key);
+    }
+
+    for (const c of CASES) {
+      test(`${c.id} ${c.name}`, async () => {
+        const frame = await frameFor(c.page);
+        const prefix = `${c.scope}${c.id}/`;
+        const url = `${env.host.origin}${prefix}${c.tail}`;
+        const init = { method: c.method, headers: c.headers ?? {}, credentials: c.credentials, mode: c.mode };
+        if (c.body !== undefined) init.body = c.body;
+        const record = { id: c.id, name: c.name, fetches: [] };
+        report.hosts[hostName].cases.push(record);
+        let firstPreflight = null;
+        for (let round = 0; round < c.repeat; round++) {
+          const since = env.host.requests().length;
+          env.console = [];
+          const observed = await frame.evaluate(
+            async ({ url, init, read }) => {
+              try {
+                const r = await fetch(url, init);
+                const body = r.type === "opaque" ? "" : await r.text();
+                const headers = Object.fromEntries(read.map((n) => [n, r.headers.get(n)]));
+                return { ok: true, type: r.type, status: r.status, headers, body };
+              } catch (e) {
+                return { ok: false, error: String(e) };
+              }
+            },
+            { url, init, read: c.read },
+          );
+          const sent = await settle(prefix, since);
+          const exchanges = sent.map((request) => ({ request, explained: explain(request) }));
+          const context = () =>
+            `case ${c.id} "${c.name}" (round ${round + 1})\n` +
+            `browser: ${JSON.stringify(observed)}\nconsole: ${JSON.stringify(env.console)}\n` +
+            exchanges.map((e) => `sent ${JSON.stringify(e.request)}\ncorsc ${JSON.stringify(e.explained)}`).join("\n");
+
+          // 1. The host sent exactly corsc's CORS headers.
+          for (const { request, explained } of exchanges) {
+            const expected = Object.fromEntries(
+              Object.keys(request.sent).map((name) => {
+                const values = (explained?.headers ?? []).filter(([n]) => n === name).map(([, v]) => v);
+                return [name, values.join(", ")];
+              }),
+            );
+            assert.deepEqual(request.sent, expected, `the host's headers differ from corsc's\n${context()}`);
+          }
+
+          const preflights = exchanges.filter((e) => e.request.method === "OPTIONS" && e.request.acrm);
+          const fetchRecord = {
+            browser: observed.ok ? `ok ${observed.type} ${observed.status}` : "TypeError",
+            preflights: preflights.length,
+            decisions: exchanges.map((e) => e.explained?.decision ?? `host ${e.request.status}`),
+          };
+          record.fetches.push(fetchRecord);
+
+          if (c.mode === "no-cors") {
+            // CORS does not apply: an opaque response, never a preflight.
+            assert.equal(observed.ok && observed.type, "opaque", context());
+            assert.equal(preflights.length, 0, context());
+            continue;
+          }
+
+          // 2. The page's outcome is corsc's decision, judged by Fetch.
+          const predicted = predict(exchanges, c.credentials);
+          fetchRecord.model = predicted.ok ? "ok" : predicted.why;
+          assert.equal(observed.ok, predicted.ok, `browser and corsc disagree (${predicted.why ?? "corsc allows"})\n${context()}`);
+
+          // 3. The page reads exactly the headers corsc exposes.
+          if (observed.ok) {
+            assert.ok(predicted.final, `the browser read a response corsc never answered\n${context()}`);
+            for (const name of c.read) {
+              const canRead = readable(predicted.final, name, c.credentials);
+              assert.equal(observed.headers[name] !== null, canRead, `header ${name}\n${context()}`);
+            }
+            assert.equal(observed.status, Number(exchanges.at(-1).request.status), context());
+          }
+
+          // 4. A second fetch sends a preflight again only when corsc's
+          //    answer to the first one did not let the browser cache it.
+          if (round === 0) {
+            firstPreflight = preflights[0] ?? null;
+          } else if (firstPreflight && preflightPasses(firstPreflight, c.credentials)) {
+            const cached = preflightCacheSeconds(firstPreflight.explained) > 0;
+            assert.equal(preflights.length, cached ? 0 : 1, `preflight cache\n${context()}`);
+          }
+        }
+      });
+    }
+  });
+}
+
+function writeReport() {
+  const dir = path.join(ROOT, "target");
+  mkdirSync(dir, { recursive: true });
+  const lines = [`# Browser conformance`, ``, `Chromium ${report.chromium}`, ``];
+  for (const [host, { cases, seconds }] of Object.entries(report.hosts)) {
+    lines.push(`## ${host}: ${cases.length} cases in ${seconds?.toFixed(1)} s`, ``);
+    lines.push(`| case | browser | preflights | corsc | Fetch on corsc's headers |`, `|---|---|---|---|---|`);
+    for (const c of cases) {
+      for (const f of c.fetches) {
+        lines.push(`| ${c.id} ${c.name} | ${f.browser} | ${f.preflights} | ${f.decisions.join(" → ")} | ${f.model ?? "n/a"} |`);
+      }
+    }
+    lines.push("");
+  }
+  writeFileSync(path.join(dir, "browser-conformance.md"), lines.join("\n"));
+}

@@ -1,0 +1,248 @@
+// The servers of the browser suite, all on 127.0.0.1 and on ports the
+// kernel picks: the page server (every page origin is a name for it), the
+// upstream application behind the corsc host, and the hosts themselves.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server.address().port));
+  });
+}
+
+/** A blank HTML page at `/` for every host name that maps to it. */
+export async function startPageServer() {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end("<!doctype html><title>corsc browser suite</title><body>page</body>");
+  });
+  const port = await listen(server);
+  return { port, stop: () => new Promise((r) => server.close(r)) };
+}
+
+/** Response headers of the upstream that a page may or may not read. */
+export const UPSTREAM_HEADERS = {
+  "content-type": "text/plain",
+  "content-language": "en",
+  "x-request-id": "42",
+  "x-secret": "s3cret",
+};
+
+/**
+ * The application behind the host. What it answers depends on the path:
+ * `.../status-NNN` answers NNN; `.../redirect-same` redirects (307) to the
+ * same path with `-target` appended on the same API origin,
+ * `.../redirect-cross` to it on the other name of the API (127.0.0.1 and
+ * localhost are different origins); `.../reflect` adds its own permissive
+ * CORS headers (the origin reflected, credentials true), which the host
+ * must not let through for an origin the policy denies.
+ */
+export async function startUpstream() {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const url = req.url;
+      seen.push({ method: req.method, url });
+      const headers = { ...UPSTREAM_HEADERS };
+      let status = 200;
+      const code = /\/status-(\d{3})/.exec(url);
+      if (code) status = Number(code[1]);
+      if (/\/redirect-same$/.test(url)) {
+        status = 307;
+        headers.location = `${url}-target`;
+      } else if (/\/redirect-cross$/.test(url)) {
+        status = 307;
+        const host = req.headers.host ?? "";
+        const other = host.startsWith("localhost")
+          ? host.replace("localhost", "127.0.0.1")
+          : host.replace("127.0.0.1", "localhost");
+        headers.location = `http://${other}${url}-target`;
+      } else if (/\/reflect$/.test(url)) {
+        headers["access-control-allow-origin"] = req.headers.origin ?? "*";
+        headers["access-control-allow-credentials"] = "true";
+        headers["access-control-expose-headers"] = "X-Secret";
+      }
+      res.writeHead(status, headers);
+      res.end(req.method === "HEAD" ? undefined : `upstream ${req.method} ${url}\n`);
+    });
+  });
+  const port = await listen(server);
+  return { port, seen, stop: () => new Promise((r) => server.close(r)) };
+}
+
+/** A free loopback port (for servers that cannot report the one they got). */
+export async function freePort() {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The `corsc` binary that `cargo build -p corsc` (or `cargo test`) left. */
+export function corscBinary() {
+  const built = path.join(ROOT, "target/debug/corsc");
+  if (!existsSync(built)) {
+    execFileSync("cargo", ["build", "--quiet", "-p", "corsc"], { cwd: ROOT, stdio: "inherit" });
+  }
+  return built;
+}
+
+/** A temporary directory, removed by `remove()`. */
+export function tempDir(name) {
+  const dir = mkdtempSync(path.join(tmpdir(), `corsc-browser-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// `$sent_http_*` variables of the CORS headers a host sends, logged beside
+// the request so that every response the browser judged can be compared
+// with corsc's answer.
+const SENT = [
+  "access-control-allow-origin",
+  "access-control-allow-credentials",
+  "access-control-allow-methods",
+  "access-control-allow-headers",
+  "access-control-expose-headers",
+  "access-control-max-age",
+];
+
+/**
+ * nginx with the corsc module (cors-ffi/nginx/build.sh builds it, from the
+ * staticlib `cargo test` left when there is one), in front of `upstream`,
+ * with `policyFile`. `requests()` parses its access log: one entry per
+ * request, with what the browser sent and the CORS headers nginx sent.
+ */
+export async function startNginx({ policyFile, upstreamPort }) {
+  const module = buildNginxModule();
+  const { dir, remove } = tempDir("nginx");
+  const port = await freePort();
+  const sent = SENT.map((h) => `"${h}":"$sent_http_${h.replaceAll("-", "_")}"`).join(",");
+  const conf = `load_module ${module};
+daemon off;
+master_process on;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log info;
+events { worker_connections 256; }
+http {
+    log_format cors escape=json '{"request":"$request","method":"$request_method","uri":"$uri","origin":"$http_origin",'
+        '"acrm":"$http_access_control_request_method","acrh":"$http_access_control_request_headers",'
+        '"status":"$status","decision":"$cors_decision","sent":{${sent}}}';
+    access_log ${dir}/access.log cors;
+    client_body_temp_path ${dir}/body;
+    proxy_temp_path ${dir}/proxy;
+    fastcgi_temp_path ${dir}/fastcgi;
+    uwsgi_temp_path ${dir}/uwsgi;
+    scgi_temp_path ${dir}/scgi;
+    cors_policy ${policyFile};
+    server {
+        listen 127.0.0.1:${port};
+        cors on;
+        location / {
+            proxy_pass http://127.0.0.1:${upstreamPort};
+            proxy_set_header Host $http_host;
+        }
+    }
+}
+`;
+  writeFileSync(path.join(dir, "nginx.conf"), conf);
+  const args = ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")];
+  const child = spawn("nginx", args, { stdio: ["ignore", "inherit", "inherit"] });
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`nginx exited at start:\n${readLog(path.join(dir, "error.log"))}`);
+    if (await canConnect(port)) break;
+    if (i > 200) throw new Error("nginx did not start listening within 10 s");
+    await sleep(50);
+  }
+  const logFile = path.join(dir, "access.log");
+  return {
+    name: "nginx",
+    origin: `http://127.0.0.1:${port}`,
+    otherOrigin: `http://localhost:${port}`,
+    requests: () =>
+      readLog(logFile)
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l)),
+    stop: async () => {
+      child.kill("SIGQUIT");
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
+      if (!exited) child.kill("SIGKILL");
+      remove();
+    },
+  };
+}
+
+function readLog(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function buildNginxModule() {
+  if (process.env.CORS_NGINX_MODULE) return process.env.CORS_NGINX_MODULE;
+  const env = { ...process.env };
+  const staticlib = path.join(ROOT, "target/debug/deps/libcors_ffi.a");
+  if (existsSync(staticlib)) {
+    // The same library and build directory as `cargo test`'s nginx tests,
+    // so that build.sh's cache answers.
+    env.CORS_FFI_LIB = staticlib;
+    env.CORS_NGINX_BUILD = path.join(ROOT, "target/debug/nginx-module");
+  }
+  const out = execFileSync(path.join(ROOT, "cors-ffi/nginx/build.sh"), {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return out.toString().trim();
+}
+
+/** The corsc hosts the suite runs against, by name. */
+export const HOSTS = {
+  nginx: startNginx,
+};
+
+/**
+ * Debian's Chromium, headless, with a fresh profile, no background
+ * networking (the machine has no internet), and the suite's page names
+ * resolved to loopback.
+ */
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP example.test 127.0.0.1, MAP evil.test 127.0.0.1",
+    ],
+  });
+}
