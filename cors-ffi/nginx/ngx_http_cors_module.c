@@ -1758,6 +1758,9 @@ failed:
  * continuation) takes the level of the line before it.
  */
 
+/* corsc's warning for a method that is not upper case (`methods patch`) */
+#define NGX_HTTP_CORS_LOWER_METHOD  "warning[CORS0052]"
+
 static void
 ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags,
     ngx_str_t *file)
@@ -1813,6 +1816,19 @@ ngx_http_cors_log_diagnostics(ngx_conf_t *cf, cors_diagnostics *diags,
         }
 
         ngx_conf_log_error(level, cf, 0, "%V", &text);
+
+        if ((size_t) (last - p) >= sizeof(NGX_HTTP_CORS_LOWER_METHOD) - 1
+            && ngx_strncmp(p, NGX_HTTP_CORS_LOWER_METHOD,
+                           sizeof(NGX_HTTP_CORS_LOWER_METHOD) - 1) == 0)
+        {
+            /* the browser suite found it: the preflight passes, then the
+             * request itself never reaches the module */
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "nginx answers a request whose method is not "
+                               "upper case with 400 Bad Request before any "
+                               "module runs: a browser can pass the preflight "
+                               "for such a method, then its request fails");
+        }
     }
 }
 

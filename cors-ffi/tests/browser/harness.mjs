@@ -170,6 +170,7 @@ http {
     name: "nginx",
     origin: `http://127.0.0.1:${port}`,
     otherOrigin: `http://localhost:${port}`,
+    errorLog: () => readLog(path.join(dir, "error.log")),
     requests: () =>
       readLog(logFile)
         .split("\n")
