@@ -63,6 +63,21 @@
 //! | CORS0075 | [`Code::LegacyPrivateNetwork`] | warning | `private-network on`: only old embedded browsers still send Private Network Access preflights |
 //! | CORS0080 | [`Code::RegexSeveralDomains`] | warning | a regex matching several registrable domains one letter apart |
 //! | CORS0081 | [`Code::AutomatonTooLarge`] | error | a policy's origin automata exceed the compiler's budget |
+//!
+//! The importers (`corsc import`, [`crate::import`]) report through the same
+//! type, with codes of their own ([`Code::is_import`]), located in the
+//! imported settings file rather than in a `.corspolicy` file:
+//!
+//! | code | variant | severity | meaning |
+//! |---|---|---|---|
+//! | CORS0090 | [`Code::ImportNotLiteral`] | error | a setting's value is computed (a call, a name, an f-string, ...) or assigned inside an indented block: not imported |
+//! | CORS0091 | [`Code::ImportWrongType`] | error | a setting or one of its items has a type django-cors-headers does not expect: not imported |
+//! | CORS0092 | [`Code::ImportUntranslatable`] | error | a value with no `.corspolicy` translation: an origin django never matched, a regex or `CORS_URLS_REGEX` that cannot be rewritten |
+//! | CORS0093 | [`Code::ImportUnsafe`] | error | a combination django allowed and corsc refuses: any origin, `null` or a plain `http://` origin, with credentials |
+//! | CORS0094 | [`Code::ImportRefusedByCheck`] | error | the generated policy is refused by `corsc check` or cannot be compiled |
+//! | CORS0095 | [`Code::ImportIgnored`] | warning | a setting or value left out: django ignores it too, or corsc has no equivalent |
+//! | CORS0096 | [`Code::ImportAdjusted`] | warning | a value imported in another form than written, with the behaviour change said in the output |
+//! | CORS0097 | [`Code::ImportFlagged`] | warning | a value imported as django had it, which `corsc check` warns about or refuses |
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
@@ -240,12 +255,59 @@ codes! {
     /// A policy's origin patterns together need more automaton states, or
     /// more work to build them, than the compiler's fixed budget.
     AutomatonTooLarge = 81 => "CORS0081",
+    /// Import: a setting's value is not a literal the reader can evaluate
+    /// without running Python (a call, a name, an f-string, a
+    /// comprehension, ...), or the setting is assigned inside an indented
+    /// block (`if DEBUG:`, a function). Not imported.
+    ImportNotLiteral = 90 => "CORS0090",
+    /// Import: a setting, or an item of a list setting, has a type the
+    /// framework does not expect (a number where a list of strings is
+    /// read, a list where an integer is). Not imported.
+    ImportWrongType = 91 => "CORS0091",
+    /// Import: a value that has no `.corspolicy` translation: a listed
+    /// origin the framework never matched (or crashed on), a regex that
+    /// cannot be rewritten, a `CORS_URLS_REGEX` that is not a path prefix,
+    /// a control character in a name. Not imported, or (for the URL regex)
+    /// imported as every path.
+    ImportUntranslatable = 92 => "CORS0092",
+    /// Import: a combination the framework allowed and corsc refuses as
+    /// unsafe: any origin, the `null` origin, or a non-loopback `http://`
+    /// origin, together with credentials.
+    ImportUnsafe = 93 => "CORS0093",
+    /// Import: the generated policy is refused by `corsc check` (the
+    /// message names check's own code) or cannot be compiled, so the import
+    /// is never complete when corsc would not accept its output.
+    ImportRefusedByCheck = 94 => "CORS0094",
+    /// Import: a setting or value left out (warning): the framework
+    /// ignores it too (an earlier assignment, a legacy name the current
+    /// one overrides, origin lists next to allow-all) or corsc has no
+    /// equivalent (an unknown setting, `file://`, a forbidden method, a
+    /// negative max-age).
+    ImportIgnored = 95 => "CORS0095",
+    /// Import: a value imported in another form than written (warning): a
+    /// bare string as a one-element list, a non-boolean flag as its truth
+    /// value, an origin or method corrected, a max-age capped, a regex
+    /// matched against the whole origin. The output's summary says what
+    /// behaviour changes.
+    ImportAdjusted = 96 => "CORS0096",
+    /// Import: a value imported as the framework had it, which `corsc
+    /// check` warns about or refuses (warning): the `null` origin,
+    /// `private-network on`, a regex with a lookaround, a backreference or
+    /// case-insensitivity.
+    ImportFlagged = 97 => "CORS0097",
 }
 
 impl Code {
     /// The code's number, e.g. `11` for `CORS0011`.
     pub fn number(self) -> u16 {
         self as u16
+    }
+
+    /// Whether an importer reports this code (CORS0090 to CORS0099), about
+    /// an imported settings file, rather than `check` or the compiler about
+    /// a `.corspolicy` file.
+    pub fn is_import(self) -> bool {
+        (90..100).contains(&self.number())
     }
 }
 
@@ -564,9 +626,10 @@ fn emit(
 }
 
 /// Line starts and character counts of a source, computed once per
-/// [`Diagnostics::render`], so that locating a diagnostic costs
+/// [`Diagnostics::render`] (and per import, for its settings file and its
+/// one-line rendering), so that locating a diagnostic costs
 /// O(log lines + [`CHECKPOINT`]) whatever the file's size.
-struct SourceIndex<'s> {
+pub(crate) struct SourceIndex<'s> {
     name: &'s str,
     source: &'s str,
     /// The byte where each line starts.
@@ -580,7 +643,7 @@ struct SourceIndex<'s> {
 const CHECKPOINT: usize = 1024;
 
 impl<'s> SourceIndex<'s> {
-    fn new(name: &'s str, source: &'s str) -> Self {
+    pub(crate) fn new(name: &'s str, source: &'s str) -> Self {
         let line_starts = codespan_reporting::files::line_starts(source).collect();
         let mut checkpoints = vec![0];
         let mut chars = 0;
@@ -597,7 +660,7 @@ impl<'s> SourceIndex<'s> {
     }
 
     /// The line (from 0) holding byte `at`; the last line past the end.
-    fn line_index(&self, at: usize) -> usize {
+    pub(crate) fn line_index(&self, at: usize) -> usize {
         self.line_starts
             .partition_point(|&start| start <= at)
             .saturating_sub(1)
@@ -632,7 +695,7 @@ impl<'s> SourceIndex<'s> {
     }
 
     /// The column (from 1, in characters) of byte `at` on line `line`.
-    fn column(&self, line: usize, at: usize) -> usize {
+    pub(crate) fn column(&self, line: usize, at: usize) -> usize {
         let start = self
             .line_starts
             .get(line)

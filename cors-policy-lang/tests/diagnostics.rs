@@ -78,6 +78,8 @@ fn every_code_has_a_golden_file() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .filter(|code| !covered.contains(code))
+        // Import codes are about settings files: corsc's import goldens.
+        .filter(|code| !code.is_import())
         .map(|code| code.as_str())
         .collect();
     assert!(

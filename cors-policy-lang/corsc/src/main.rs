@@ -270,7 +270,7 @@ fn import_django(path: &Path, output: Option<&Path>) -> Result<u8, Failure> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let import = corsc::import::django::import(source, &stem);
-    report(&import.render_diagnostics(&display_name(path)));
+    report(&import.render_diagnostics(&display_name(path), source));
     if import.checked.has_errors() {
         // What `corsc check` would print on the output (its errors only: the
         // warnings are for when the user runs check on the reviewed file).

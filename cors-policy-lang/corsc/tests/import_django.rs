@@ -42,7 +42,7 @@ fn import(stem: &str, source: &str) -> (String, String, bool) {
     let import = django::import(source, stem);
     (
         import.policy.clone(),
-        import.render_diagnostics(&format!("{stem}.py")),
+        import.render_diagnostics(&format!("{stem}.py"), source),
         import.is_complete(),
     )
 }
@@ -92,6 +92,35 @@ fn completeness() {
             "{stem}: {stderr}"
         );
     }
+}
+
+/// Every import code (CORS0090...) is reported by some golden case (or one
+/// of the few below), and the importer reports no other code.
+#[test]
+fn every_import_code_has_a_case() {
+    let more = [
+        // CORS0091: a value of the wrong type.
+        "CORS_PREFLIGHT_MAX_AGE = \"600\"\nCORS_ALLOW_HEADERS = [\"x-a\", 1]\n",
+    ];
+    let more = more
+        .iter()
+        .map(|source| ("more".to_string(), source.to_string()));
+    let mut seen = std::collections::BTreeSet::new();
+    for (stem, source) in cases().into_iter().chain(more) {
+        for d in &django::import(&source, &stem).diagnostics {
+            assert!(d.code.is_import(), "{stem}: {d:?}");
+            seen.insert(d.code);
+        }
+    }
+    let missing: Vec<&str> = cors_policy_lang::Code::ALL
+        .iter()
+        .filter(|code| code.is_import() && !seen.contains(*code))
+        .map(|code| code.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "import codes without a case: {missing:?}"
+    );
 }
 
 /// The errors `corsc check` reports on a golden output, where a refusal is

@@ -30,12 +30,13 @@
 //!   request.path_info)` holds.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
-use super::settings::{Assignment, Pos, Settings, Spanned, Value};
-use super::{argument, comment, is_policy_name, Diagnostic, Import, Severity};
-use crate::diagnostics::Diagnostics;
+use super::settings::{Assignment, Settings, Spanned, Value};
+use super::{argument, comment, is_policy_name, Import, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, SourceIndex};
 
 /// The django-cors-headers settings this importer translates: the current
 /// name and, for three of them, the legacy (3.x) name.
@@ -90,18 +91,19 @@ const DEFAULT_MAX_AGE: i64 = 86400;
 struct Setting<'a> {
     name: &'a str,
     assignment: &'a Assignment,
+    /// The line of the assigned name, from 1.
+    line: usize,
 }
 
 impl Setting<'_> {
     fn origin(&self) -> String {
-        format!(
-            "from {} (line {})",
-            self.name, self.assignment.name_pos.line
-        )
+        format!("from {} (line {})", self.name, self.line)
     }
 }
 
 struct Importer<'a> {
+    /// Lines of the settings' source, for the line numbers in messages.
+    source: SourceIndex<'a>,
     settings: BTreeMap<&'a str, &'a Assignment>,
     diagnostics: Vec<Diagnostic>,
     /// Lines of the policy body, indented.
@@ -127,16 +129,17 @@ struct Importer<'a> {
 ///
 /// ```
 /// use cors_policy_lang::import::django;
-/// use cors_policy_lang::import::settings::{Assignment, Pos, SeqKind, Settings, Spanned, Value};
+/// use cors_policy_lang::import::settings::{Assignment, SeqKind, Settings, Spanned, Value};
 ///
-/// // Values taken from the framework rather than read from a file.
-/// let at = Pos { line: 1, col: 1 };
-/// let value = |value| Spanned { value, pos: at, raw: false };
+/// // Values taken from the framework rather than read from a file: no
+/// // source, so every span is `0..0` (line 1, column 1).
+/// let value = |value| Spanned { value, span: 0..0, raw: false };
 /// let origins = vec![value(Value::Str("https://app.example.com".to_string()))];
 /// let settings = Settings {
+///     source: String::new(),
 ///     assignments: vec![Assignment {
 ///         name: "CORS_ALLOWED_ORIGINS".to_string(),
-///         name_pos: at,
+///         name_span: 0..0,
 ///         value: Ok(value(Value::Seq(SeqKind::List, origins))),
 ///     }],
 ///     nested: Vec::new(),
@@ -147,6 +150,7 @@ struct Importer<'a> {
 /// ```
 pub fn translate(settings: &Settings, stem: &str) -> Import {
     let mut importer = Importer {
+        source: SourceIndex::new("", &settings.source),
         settings: BTreeMap::new(),
         diagnostics: Vec::new(),
         body: Vec::new(),
@@ -161,27 +165,31 @@ pub fn translate(settings: &Settings, stem: &str) -> Import {
             .settings
             .insert(assignment.name.as_str(), assignment)
         {
+            let first = importer.line_of(&previous.name_span);
             importer.warn(
-                assignment.name_pos,
+                Code::ImportIgnored,
+                &assignment.name_span,
                 format!(
-                    "{} is assigned again (first at line {}); the last assignment is used, as in Python",
-                    assignment.name, previous.name_pos.line
+                    "{} is assigned again (first at line {first}); the last assignment is used, as in Python",
+                    assignment.name
                 ),
             );
         }
     }
     for nested in &settings.nested {
         if nested.name.starts_with("CORS_") {
+            let line = importer.line_of(&nested.name_span);
             importer.error(
-                nested.pos,
+                Code::ImportNotLiteral,
+                &nested.name_span,
                 format!(
                     "cannot import {}: assigned inside an indented block (`if`, `def`, `try`, ...); only top-level assignments are read, move it out or translate it by hand",
                     nested.name
                 ),
             );
             importer.note(&format!(
-                "NOT IMPORTED: {} (line {}) is assigned inside an indented block; translate it by hand",
-                nested.name, nested.pos.line
+                "NOT IMPORTED: {} (line {line}) is assigned inside an indented block; translate it by hand",
+                nested.name
             ));
         }
     }
@@ -189,8 +197,10 @@ pub fn translate(settings: &Settings, stem: &str) -> Import {
     let name = if is_policy_name(stem) { stem } else { "django" };
     let policy = importer.translate(name);
     let checked = importer.self_check(&policy);
-    let mut diagnostics = importer.diagnostics;
-    diagnostics.sort_by_key(|d| d.pos);
+    let mut sorted = importer.diagnostics;
+    sorted.sort_by_key(|d| d.span.start);
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.extend(sorted);
     Import {
         policy,
         diagnostics,
@@ -199,20 +209,28 @@ pub fn translate(settings: &Settings, stem: &str) -> Import {
 }
 
 impl<'a> Importer<'a> {
-    fn error(&mut self, pos: Pos, message: String) {
-        self.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            pos,
-            message,
-        });
+    fn error(&mut self, code: Code, at: &Range<usize>, message: String) {
+        self.diagnostics
+            .push(Diagnostic::error(code, message, at.clone()));
     }
 
-    fn warn(&mut self, pos: Pos, message: String) {
-        self.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            pos,
-            message,
-        });
+    fn warn(&mut self, code: Code, at: &Range<usize>, message: String) {
+        self.diagnostics
+            .push(Diagnostic::warning(code, message, at.clone()));
+    }
+
+    /// The line (from 1) where `span` starts in the settings' source.
+    fn line_of(&self, span: &Range<usize>) -> usize {
+        self.source.line_index(span.start) + 1
+    }
+
+    /// The setting `name` as assigned by `assignment`.
+    fn setting(&self, name: &'a str, assignment: &'a Assignment) -> Setting<'a> {
+        Setting {
+            name,
+            assignment,
+            line: self.line_of(&assignment.name_span),
+        }
     }
 
     fn line(&mut self, text: impl Into<String>) {
@@ -230,23 +248,25 @@ impl<'a> Importer<'a> {
                 .iter()
                 .any(|(new, old)| *new == name || *old == Some(name))
         };
-        let names: Vec<(&str, Pos)> = self
+        let names: Vec<(&str, &Range<usize>)> = self
             .settings
             .iter()
-            .map(|(name, a)| (*name, a.name_pos))
+            .map(|(name, a)| (*name, &a.name_span))
             .collect();
-        for (name, pos) in names {
+        for (name, at) in names {
             if known(name) {
                 continue;
             }
             if let Some((_, why)) = NO_EQUIVALENT.iter().find(|(n, _)| *n == name) {
                 self.warn(
-                    pos,
+                    Code::ImportIgnored,
+                    at,
                     format!("{name} has no corsc equivalent: {why}; not imported"),
                 );
             } else {
                 self.warn(
-                    pos,
+                    Code::ImportIgnored,
+                    at,
                     format!("{name} is not a django-cors-headers 4 setting; not imported"),
                 );
             }
@@ -268,39 +288,29 @@ impl<'a> Importer<'a> {
         match (new, old) {
             (Some(new), Some((old_name, old))) => {
                 if none_falls_back && new_is_none {
+                    let old_line = self.line_of(&old.name_span);
                     self.warn(
-                        new.name_pos,
+                        Code::ImportIgnored,
+                        &new.name_span,
                         format!(
-                            "{name} is None, so django uses the legacy {old_name} (line {})",
-                            old.name_pos.line
+                            "{name} is None, so django uses the legacy {old_name} (line {old_line})"
                         ),
                     );
-                    Some(Setting {
-                        name: old_name,
-                        assignment: old,
-                    })
+                    Some(self.setting(old_name, old))
                 } else {
+                    let new_line = self.line_of(&new.name_span);
                     self.warn(
-                        old.name_pos,
+                        Code::ImportIgnored,
+                        &old.name_span,
                         format!(
-                            "both {name} (line {}) and the legacy {old_name} are set; django uses {name}, so {old_name} is not imported",
-                            new.name_pos.line
+                            "both {name} (line {new_line}) and the legacy {old_name} are set; django uses {name}, so {old_name} is not imported"
                         ),
                     );
-                    Some(Setting {
-                        name,
-                        assignment: new,
-                    })
+                    Some(self.setting(name, new))
                 }
             }
-            (Some(new), None) => Some(Setting {
-                name,
-                assignment: new,
-            }),
-            (None, Some((old_name, old))) => Some(Setting {
-                name: old_name,
-                assignment: old,
-            }),
+            (Some(new), None) => Some(self.setting(name, new)),
+            (None, Some((old_name, old))) => Some(self.setting(old_name, old)),
             (None, None) => None,
         }
     }
@@ -312,7 +322,8 @@ impl<'a> Importer<'a> {
             Ok(value) => Some(value),
             Err(not) => {
                 self.error(
-                    not.pos,
+                    Code::ImportNotLiteral,
+                    &not.span,
                     format!(
                         "cannot import {}: not a literal ({}); write the value out, or translate it by hand",
                         setting.name, not.what
@@ -320,7 +331,7 @@ impl<'a> Importer<'a> {
                 );
                 self.note(&format!(
                     "NOT IMPORTED: {} (line {}) is not a literal ({})",
-                    setting.name, setting.assignment.name_pos.line, not.what
+                    setting.name, setting.line, not.what
                 ));
                 None
             }
@@ -340,7 +351,8 @@ impl<'a> Importer<'a> {
                         Value::Regex(..) if regexes => out.push(item),
                         other => {
                             self.error(
-                                item.pos,
+                                Code::ImportWrongType,
+                                &item.span,
                                 format!(
                                     "cannot import item {} of {}: {}, not a string",
                                     i + 1,
@@ -365,7 +377,8 @@ impl<'a> Importer<'a> {
                 };
                 let written = python_repr(text, value.raw);
                 self.warn(
-                    value.pos,
+                    Code::ImportAdjusted,
+                    &value.span,
                     format!(
                         "{} is a string, not a list: Python iterates it character by character; imported as the list [{written}]",
                         setting.name
@@ -373,7 +386,7 @@ impl<'a> Importer<'a> {
                 );
                 self.changes.push(format!(
                     "{} (line {}) is a bare string where a list was meant: django iterated it character by character ({consequence}); corsc uses it as the one-element list [{written}]. Write `[{written}]` in settings.py too.",
-                    setting.name, setting.assignment.name_pos.line
+                    setting.name, setting.line
                 ));
                 Some(vec![value])
             }
@@ -381,7 +394,8 @@ impl<'a> Importer<'a> {
             Value::None => Some(Vec::new()),
             other => {
                 self.error(
-                    value.pos,
+                    Code::ImportWrongType,
+                    &value.span,
                     format!(
                         "cannot import {}: {}, expected a list of strings",
                         setting.name,
@@ -408,7 +422,8 @@ impl<'a> Importer<'a> {
                     _ => true,
                 };
                 self.warn(
-                    value.pos,
+                    Code::ImportAdjusted,
+                    &value.span,
                     format!(
                         "{name} is {}, not True or False; django tests its truth value, which is {}",
                         other.describe(),
@@ -443,17 +458,16 @@ impl<'a> Importer<'a> {
         let mut no_origins = false;
         match allow_all {
             Some((true, all)) => {
-                let pos = all.assignment.name_pos;
+                let pos = &all.assignment.name_span;
                 let ignored: Vec<String> = [&origins, &regexes]
                     .into_iter()
                     .flatten()
-                    .map(|s| format!("{} (line {})", s.name, s.assignment.name_pos.line))
+                    .map(|s| format!("{} (line {})", s.name, s.line))
                     .collect();
                 if credentials_on {
-                    let cred_line = credentials
-                        .as_ref()
-                        .map_or(0, |(_, s)| s.assignment.name_pos.line);
+                    let cred_line = credentials.as_ref().map_or(0, |(_, s)| s.line);
                     self.error(
+                        Code::ImportUnsafe,
                         pos,
                         format!(
                             "refusing {} = True with CORS_ALLOW_CREDENTIALS = True (line {cred_line}): django reflected EVERY origin with credentials, so any website could read your users' authenticated responses; list the trusted origins in CORS_ALLOWED_ORIGINS, or set CORS_ALLOW_CREDENTIALS = False",
@@ -462,8 +476,7 @@ impl<'a> Importer<'a> {
                     );
                     self.note(&format!(
                         "REFUSED: {} = True (line {}) with CORS_ALLOW_CREDENTIALS = True: django reflected any origin with credentials (the classic CORS vulnerability). List the trusted origins here, or remove `credentials on`.",
-                        all.name,
-                        all.assignment.name_pos.line
+                        all.name, all.line
                     ));
                     self.line("# origins *;");
                     self.changes.push(format!(
@@ -476,6 +489,7 @@ impl<'a> Importer<'a> {
                 }
                 if !ignored.is_empty() {
                     self.warn(
+                        Code::ImportIgnored,
                         pos,
                         format!(
                             "{} = True: django does not consult {}; they are kept as comments",
@@ -533,7 +547,8 @@ impl<'a> Importer<'a> {
             Some((on, setting)) => {
                 if on {
                     self.warn(
-                        setting.assignment.name_pos,
+                        Code::ImportFlagged,
+                        &setting.assignment.name_span,
                         format!("{} is true: imported as `private-network on;`, which `corsc check` warns about (CORS0075): Chrome replaced Private Network Access preflights with the Local Network Access permission prompt, so only old embedded browsers still send them", setting.name),
                     );
                 }
@@ -569,9 +584,10 @@ impl<'a> Importer<'a> {
             }
             let start = d.span.start.min(policy.len());
             let line = policy[..start].matches('\n').count() + 1;
-            let (pos, from) = self.producer(policy, line);
+            let (at, from) = self.producer(policy, line);
             self.error(
-                pos,
+                Code::ImportRefusedByCheck,
+                &at,
                 format!(
                     "the generated policy is refused by `corsc check` at its line {line}{from}: error[{}]: {}",
                     d.code, d.message
@@ -581,7 +597,8 @@ impl<'a> Importer<'a> {
         if let Some(model) = checked.model {
             if let Err(error) = crate::compile::compile(&model) {
                 self.error(
-                    Pos { line: 1, col: 1 },
+                    Code::ImportRefusedByCheck,
+                    &(0..0),
                     format!("the generated policy cannot be compiled: {error}"),
                 );
             }
@@ -593,7 +610,7 @@ impl<'a> Importer<'a> {
     /// generated policy: where it was assigned, and ` (from NAME)` for
     /// messages. The importer writes `# from NAME (line N)` or `# django's
     /// default for NAME` above each directive it translates.
-    fn producer(&self, policy: &str, line: usize) -> (Pos, String) {
+    fn producer(&self, policy: &str, line: usize) -> (Range<usize>, String) {
         let lines: Vec<&str> = policy.lines().take(line).collect();
         for text in lines.iter().rev() {
             let text = text.trim_start().trim_start_matches('#').trim_start();
@@ -602,14 +619,14 @@ impl<'a> Importer<'a> {
                 .or_else(|| text.strip_prefix("django's default for "))
                 .and_then(|rest| rest.split([' ', ':']).next());
             if let Some(name) = name.filter(|n| n.starts_with("CORS_")) {
-                let pos = self
+                let at = self
                     .settings
                     .get(name)
-                    .map_or(Pos { line: 1, col: 1 }, |a| a.name_pos);
-                return (pos, format!(" (from {name})"));
+                    .map_or(0..0, |a| a.name_span.clone());
+                return (at, format!(" (from {name})"));
             }
         }
-        (Pos { line: 1, col: 1 }, String::new())
+        (0..0, String::new())
     }
 
     fn has_origin_errors(&self) -> bool {
@@ -635,7 +652,7 @@ impl<'a> Importer<'a> {
                 }
                 for item in items {
                     if let Value::Str(text) = &item.value {
-                        if let Some(arg) = self.origin(setting, item.pos, text, credentials) {
+                        if let Some(arg) = self.origin(setting, &item.span, text, credentials) {
                             self.body.push(format!("{ARG}{arg}"));
                         }
                     }
@@ -685,7 +702,7 @@ impl<'a> Importer<'a> {
     fn origin(
         &mut self,
         setting: &Setting<'a>,
-        pos: Pos,
+        pos: &Range<usize>,
         text: &str,
         credentials: bool,
     ) -> Option<String> {
@@ -695,11 +712,13 @@ impl<'a> Importer<'a> {
         if text == "null" {
             if credentials {
                 self.error(
+                    Code::ImportUnsafe,
                     pos,
                     format!("`null` in {list} with CORS_ALLOW_CREDENTIALS = True: corsc refuses the `null` origin with credentials (sandboxed iframes and local files send it, so any site can); remove it or turn credentials off"),
                 );
             } else {
                 self.warn(
+                    Code::ImportFlagged,
                     pos,
                     format!("`null` in {list}: sandboxed iframes and local files send `Origin: null`, so any site can; kept, as django allowed it"),
                 );
@@ -708,6 +727,7 @@ impl<'a> Importer<'a> {
         }
         if text == "file://" {
             self.warn(
+                Code::ImportIgnored,
                 pos,
                 format!("`file://` in {list} (a special value for Chrome on Android) has no corsc equivalent; not imported"),
             );
@@ -811,6 +831,7 @@ impl<'a> Importer<'a> {
         }
         if !fixes.is_empty() {
             self.warn(
+                Code::ImportAdjusted,
                 pos,
                 format!(
                     "{text:?} in {list} is imported as `{fixed}`: {}",
@@ -824,6 +845,7 @@ impl<'a> Importer<'a> {
         }
         if credentials && split.scheme == "http" && !is_loopback(&host) {
             self.error(
+                Code::ImportUnsafe,
                 pos,
                 format!("`{fixed}` in {list} with CORS_ALLOW_CREDENTIALS = True: corsc refuses non-loopback http:// origins with credentials (a network attacker can forge them); use https, or add `allow-insecure-origins on;` to the policy if you accept the risk"),
             );
@@ -833,8 +855,12 @@ impl<'a> Importer<'a> {
 
     /// Reports a listed origin that is not imported (an error: exit 1),
     /// with a comment in the output.
-    fn refuse(&mut self, pos: Pos, list: &str, text: &str, why: &str) {
-        self.error(pos, format!("cannot import {text:?} from {list}: {why}"));
+    fn refuse(&mut self, pos: &Range<usize>, list: &str, text: &str, why: &str) {
+        self.error(
+            Code::ImportUntranslatable,
+            pos,
+            format!("cannot import {text:?} from {list}: {why}"),
+        );
         self.note(&format!(
             "NOT IMPORTED: {text:?}: refused, see the diagnostics"
         ));
@@ -848,12 +874,13 @@ impl<'a> Importer<'a> {
         flags: &[String],
     ) -> Option<String> {
         let list = setting.name;
-        let pos = item.pos;
+        let pos = &item.span;
         let written = python_repr(pattern, item.raw);
         let translated = match translate_regex(pattern, flags) {
             Ok(t) => t,
             Err(why) => {
                 self.error(
+                    Code::ImportUntranslatable,
                     pos,
                     format!("cannot import the regex {written} from {list}: {why}"),
                 );
@@ -870,13 +897,17 @@ impl<'a> Importer<'a> {
         };
         self.note(&format!("{written} ->"));
         for warning in &translated.warnings {
-            self.warn(pos, format!("regex {written} in {list}: {warning}"));
+            self.warn(
+                Code::ImportFlagged,
+                pos,
+                format!("regex {written} in {list}: {warning}"),
+            );
         }
         if let Some(example) = &translated.unanchored_example {
             let msg = format!(
                 "django matched {written} at the start of the origin only, so it also accepted any origin that merely STARTS with a match, e.g. {example:?}; corsc matches the whole origin"
             );
-            self.warn(pos, format!("regex in {list}: {msg}"));
+            self.warn(Code::ImportAdjusted, pos, format!("regex in {list}: {msg}"));
             self.note(&format!(
                 "django also accepted any origin that merely STARTS with this, e.g. {example}"
             ));
@@ -903,7 +934,8 @@ impl<'a> Importer<'a> {
             Value::Regex(s, flags) => (s.as_str(), flags.as_slice()),
             other => {
                 self.error(
-                    value.pos,
+                    Code::ImportWrongType,
+                    &value.span,
                     format!(
                         "cannot import CORS_URLS_REGEX: {}, expected a string",
                         other.describe()
@@ -916,7 +948,8 @@ impl<'a> Importer<'a> {
         match url_prefix(pattern) {
             Some(_) if flags.iter().any(|f| f == "I" || f == "IGNORECASE") => {
                 self.error(
-                    value.pos,
+                    Code::ImportUntranslatable,
+                    &value.span,
                     format!("cannot translate CORS_URLS_REGEX {written} with re.IGNORECASE to path prefixes (corsc compares paths case-sensitively); no `paths` directive is emitted, so CORS now applies to EVERY path"),
                 );
                 self.note(&format!("!!! CORS_URLS_REGEX {written} NOT TRANSLATED: this policy now covers EVERY path; add `paths` by hand"));
@@ -928,7 +961,11 @@ impl<'a> Importer<'a> {
                 self.note(&format!("{}: {written}", setting.origin()));
                 match argument(&prefix) {
                     Some(arg) => self.line(format!("paths {arg};")),
-                    None => self.error(value.pos, "cannot write the path prefix".to_string()),
+                    None => self.error(
+                        Code::ImportUntranslatable,
+                        &value.span,
+                        "cannot write the path prefix".to_string(),
+                    ),
                 }
                 if !prefix.ends_with('/') {
                     self.changes.push(format!(
@@ -941,7 +978,8 @@ impl<'a> Importer<'a> {
             }
             None => {
                 self.error(
-                    value.pos,
+                    Code::ImportUntranslatable,
+                    &value.span,
                     format!("cannot translate CORS_URLS_REGEX {written} to path prefixes (only `^/prefix/`, `^/prefix/.*$` and `^.*$` are translatable); no `paths` directive is emitted, so CORS now applies to EVERY path"),
                 );
                 self.note(&format!("!!! CORS_URLS_REGEX {written} NOT TRANSLATED: this policy now covers EVERY path; add `paths` by hand"));
@@ -950,12 +988,12 @@ impl<'a> Importer<'a> {
     }
 
     fn methods(&mut self) {
-        let items: Vec<(String, Pos)> = match self.get("CORS_ALLOW_METHODS", false) {
+        let items: Vec<(String, Range<usize>)> = match self.get("CORS_ALLOW_METHODS", false) {
             None => {
                 self.note("django's default for CORS_ALLOW_METHODS (not set)");
                 DEFAULT_METHODS
                     .iter()
-                    .map(|s| (s.to_string(), Pos { line: 1, col: 1 }))
+                    .map(|s| (s.to_string(), 0..0))
                     .collect()
             }
             Some(setting) => {
@@ -971,7 +1009,8 @@ impl<'a> Importer<'a> {
                     let upper = method.to_ascii_uppercase();
                     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
                         self.warn(
-                            item.pos,
+                            Code::ImportIgnored,
+                            &item.span,
                             format!("{method:?} in CORS_ALLOW_METHODS is a forbidden method (browsers never send it); not imported"),
                         );
                         continue;
@@ -983,13 +1022,14 @@ impl<'a> Importer<'a> {
                         )
                     {
                         self.warn(
-                            item.pos,
+                            Code::ImportAdjusted,
+                            &item.span,
                             format!("{method:?} in CORS_ALLOW_METHODS is imported as `{upper}`: browsers upper-case this method, and corsc compares methods case-sensitively"),
                         );
-                        out.push((upper, item.pos));
+                        out.push((upper, item.span.clone()));
                         continue;
                     }
-                    out.push((method.clone(), item.pos));
+                    out.push((method.clone(), item.span.clone()));
                 }
                 out
             }
@@ -998,14 +1038,11 @@ impl<'a> Importer<'a> {
     }
 
     fn header_list(&mut self, name: &'static str, directive: &str, default: Option<&[&str]>) {
-        let items: Vec<(String, Pos)> = match self.get(name, false) {
+        let items: Vec<(String, Range<usize>)> = match self.get(name, false) {
             None => match default {
                 Some(default) => {
                     self.note(&format!("django's default for {name} (not set)"));
-                    default
-                        .iter()
-                        .map(|s| (s.to_string(), Pos { line: 1, col: 1 }))
-                        .collect()
+                    default.iter().map(|s| (s.to_string(), 0..0)).collect()
                 }
                 None => {
                     self.note(&format!("django's default for {name} (not set): none"));
@@ -1020,7 +1057,7 @@ impl<'a> Importer<'a> {
                 items
                     .iter()
                     .filter_map(|i| match &i.value {
-                        Value::Str(s) => Some((s.clone(), i.pos)),
+                        Value::Str(s) => Some((s.clone(), i.span.clone())),
                         _ => None,
                     })
                     .collect()
@@ -1033,13 +1070,14 @@ impl<'a> Importer<'a> {
         self.list_directive(directive, &items);
     }
 
-    fn list_directive(&mut self, directive: &str, items: &[(String, Pos)]) {
+    fn list_directive(&mut self, directive: &str, items: &[(String, Range<usize>)]) {
         let mut args = Vec::new();
         for (item, pos) in items {
             match argument(item) {
                 Some(arg) => args.push(arg),
                 None => self.error(
-                    *pos,
+                    Code::ImportUntranslatable,
+                    pos,
                     format!("cannot import {item:?} into `{directive}`: it contains a control character"),
                 ),
             }
@@ -1064,7 +1102,8 @@ impl<'a> Importer<'a> {
             Value::None | Value::Bool(false) => 0,
             other => {
                 self.error(
-                    value.pos,
+                    Code::ImportWrongType,
+                    &value.span,
                     format!(
                         "cannot import CORS_PREFLIGHT_MAX_AGE: {}, expected an integer",
                         other.describe()
@@ -1078,13 +1117,15 @@ impl<'a> Importer<'a> {
             self.note("0: django sent no Access-Control-Max-Age; neither does corsc");
         } else if seconds < 0 {
             self.warn(
-                value.pos,
+                Code::ImportIgnored,
+                &value.span,
                 format!("CORS_PREFLIGHT_MAX_AGE is {seconds}: django sent it as is, and browsers ignore it; not imported (no Access-Control-Max-Age)"),
             );
             self.note("negative: not imported");
         } else if seconds > DEFAULT_MAX_AGE {
             self.warn(
-                value.pos,
+                Code::ImportAdjusted,
+                &value.span,
                 format!("CORS_PREFLIGHT_MAX_AGE {seconds} is above corsc's limit of 86400 s; imported as 86400 (browsers cap it at 7200 s or less anyway)"),
             );
             self.changes.push(format!(
@@ -1591,6 +1632,46 @@ fn url_prefix(pattern: &str) -> Option<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values a host hands without a source file: empty `source`, `0..0`
+    /// spans. Every place is line 1, column 1, in the messages and the
+    /// rendering alike.
+    #[test]
+    fn values_without_a_source() {
+        use crate::import::settings::SeqKind;
+        let value = |value| Spanned {
+            value,
+            span: 0..0,
+            raw: false,
+        };
+        let assign = |name: &str, v| Assignment {
+            name: name.to_string(),
+            name_span: 0..0,
+            value: Ok(value(v)),
+        };
+        let origins = vec![value(Value::Str("https://a.test".to_string()))];
+        let settings = Settings {
+            source: String::new(),
+            assignments: vec![
+                assign("CORS_ALLOWED_ORIGINS", Value::Seq(SeqKind::List, origins)),
+                assign("CORS_ORIGIN_WHITELIST", Value::Seq(SeqKind::List, vec![])),
+                assign("CORS_MAX_AGE", Value::Int(1)),
+            ],
+            nested: Vec::new(),
+        };
+        let import = translate(&settings, "host");
+        assert!(import.is_complete());
+        assert!(import
+            .policy
+            .contains("# from CORS_ALLOWED_ORIGINS (line 1)\n"));
+        let codes: Vec<Code> = import.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::ImportIgnored, Code::ImportIgnored]);
+        assert_eq!(
+            import.render_diagnostics("django", ""),
+            "django:1:1: warning: CORS_MAX_AGE is not a django-cors-headers 4 setting; not imported\n\
+             django:1:1: warning: both CORS_ALLOWED_ORIGINS (line 1) and the legacy CORS_ORIGIN_WHITELIST are set; django uses CORS_ALLOWED_ORIGINS, so CORS_ORIGIN_WHITELIST is not imported\n"
+        );
+    }
 
     #[test]
     fn urlsplit_is_cpython_3_11s() {

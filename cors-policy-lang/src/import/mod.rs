@@ -10,7 +10,15 @@
 //! framework itself uses the same translation.
 //!
 //! An importer never panics and never fails: what it cannot translate
-//! becomes an error [`Diagnostic`] and a comment in the output.
+//! becomes an error [`Diagnostic`](crate::Diagnostic) and a comment in the
+//! output.
+//!
+//! Importers report through the one diagnostics type,
+//! [`Diagnostic`](crate::Diagnostic) in a [`Diagnostics`], with the import codes CORS0090 to CORS0097
+//! ([`Code::is_import`](crate::Code::is_import); the table is in
+//! [`crate::diagnostics`]). Their spans are byte ranges into the imported
+//! settings' [`source`](settings::Settings::source), not into the generated
+//! policy; [`Import::render_diagnostics`] prints them one per line.
 
 pub mod django;
 pub mod settings;
@@ -18,19 +26,7 @@ pub mod settings;
 use std::fmt::Write as _;
 
 pub use crate::diagnostics::Severity;
-pub use settings::Pos;
-
-/// One problem found while importing, located in the imported file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// An error (something was not imported, or the result is refused) or a
-    /// warning (imported, but with a change worth reading).
-    pub severity: Severity,
-    /// Where in the imported file.
-    pub pos: Pos,
-    /// What happened, one line.
-    pub message: String,
-}
+use crate::diagnostics::{Diagnostics, SourceIndex};
 
 /// The result of an import.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,10 +34,15 @@ pub struct Import {
     /// The `.corspolicy` text, comments and summary included. Always
     /// produced, even when some settings could not be imported.
     pub policy: String,
-    /// Errors and warnings, in source order. Every error `corsc check`
-    /// reports on [`policy`](Self::policy) is one of them too, so an import
-    /// whose output corsc refuses is never [complete](Self::is_complete).
-    pub diagnostics: Vec<Diagnostic>,
+    /// Errors and warnings about the imported settings, in source order
+    /// (reports about the same place keep the order they were made in),
+    /// located in the settings' [`source`](settings::Settings::source).
+    /// Every error `corsc check` reports on [`policy`](Self::policy) is
+    /// one of them too
+    /// ([`Code::ImportRefusedByCheck`](crate::Code::ImportRefusedByCheck)),
+    /// so an import whose output corsc refuses is never
+    /// [complete](Self::is_complete).
+    pub diagnostics: Diagnostics,
     /// What `corsc check` reports on [`policy`](Self::policy), located in
     /// that text (a compiler failure is in `diagnostics` only); render them with
     /// [`Diagnostics::render`](crate::Diagnostics::render) against it.
@@ -52,20 +53,28 @@ impl Import {
     /// Whether every setting was imported and nothing was refused (no
     /// error diagnostics).
     pub fn is_complete(&self) -> bool {
-        !self
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        !self.diagnostics.has_errors()
     }
 
-    /// The diagnostics as `FILE:LINE:COL: error: MESSAGE` lines.
-    pub fn render_diagnostics(&self, file_name: &str) -> String {
+    /// The diagnostics as `FILE:LINE:COL: error: MESSAGE` lines (no code),
+    /// in the order of [`diagnostics`](Self::diagnostics). `source` is the
+    /// settings text the values were read from; the line and the column
+    /// (from 1, in characters) are those of each span's start in it, a
+    /// leading byte order mark skipped as the reader skips it. For values
+    /// without a source, pass `""`: every place is `1:1`.
+    pub fn render_diagnostics(&self, file_name: &str, source: &str) -> String {
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+        let index = SourceIndex::new(file_name, source);
         let mut out = String::new();
         for d in &self.diagnostics {
+            let line = index.line_index(d.span.start);
             let _ = writeln!(
                 out,
                 "{file_name}:{}:{}: {}: {}",
-                d.pos.line, d.pos.col, d.severity, d.message
+                line + 1,
+                index.column(line, d.span.start),
+                d.severity,
+                d.message
             );
         }
         out

@@ -1,5 +1,5 @@
 //! The values an importer translates: the assignments of a settings
-//! module, as Python values with their positions.
+//! module, as Python values with where they are written.
 //!
 //! This is the seam between reading a framework's configuration and
 //! translating it. `corsc import django` reads `settings.py` with its own
@@ -7,16 +7,15 @@
 //! values from the framework itself (a Python package asking Django) builds
 //! a [`Settings`] from them and calls the same translation, so both give
 //! the same policy and the same diagnostics.
+//!
+//! Places are byte ranges into [`Settings::source`], like the spans of
+//! `.corspolicy` diagnostics: the importer's [`Diagnostic`](crate::Diagnostic)s
+//! point there, and the line numbers its output mentions are counted there.
+//! A host without a source file leaves `source` empty and uses the empty
+//! span `0..0` everywhere: every place is then line 1, column 1. A span
+//! past the end of `source` stands for its end.
 
-/// A position in the settings' source: 1-based line, 1-based column in
-/// characters. A host without a source file uses line 1, column 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
-    /// The line, from 1.
-    pub line: usize,
-    /// The column, from 1, counted in characters.
-    pub col: usize,
-}
+use std::ops::Range;
 
 /// Whether a sequence was written as a list or a tuple.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,13 +59,14 @@ impl Value {
     }
 }
 
-/// A value and where it starts.
+/// A value and where it is written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned {
     /// The value.
     pub value: Value,
-    /// Where its text starts.
-    pub pos: Pos,
+    /// Where its text is, in [`Settings::source`]; diagnostics about the
+    /// value are located at its start.
+    pub span: Range<usize>,
     /// Whether a string was written with an `r` prefix (the first part of a
     /// concatenation decides).
     pub raw: bool,
@@ -75,8 +75,9 @@ pub struct Spanned {
 /// Why a value could not be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotLiteral {
-    /// Where the value starts.
-    pub pos: Pos,
+    /// The part of the value that is not a literal, in
+    /// [`Settings::source`].
+    pub span: Range<usize>,
     /// What was found, e.g. "a call to `env`", "the name `BASE`".
     pub what: String,
 }
@@ -86,8 +87,8 @@ pub struct NotLiteral {
 pub struct Assignment {
     /// The assigned name.
     pub name: String,
-    /// Where the name is.
-    pub name_pos: Pos,
+    /// Where the name is, in [`Settings::source`].
+    pub name_span: Range<usize>,
     /// The value, or why it is not a literal.
     pub value: Result<Spanned, NotLiteral>,
 }
@@ -98,17 +99,23 @@ pub struct Assignment {
 pub struct Nested {
     /// The assigned name.
     pub name: String,
-    /// Where it is.
-    pub pos: Pos,
+    /// Where the name is, in [`Settings::source`].
+    pub name_span: Range<usize>,
 }
 
 /// The settings handed to an importer: what a settings module assigns.
 ///
 /// `corsc import` fills it by reading the source of `settings.py`; a host
 /// that gets the values from the running framework builds it directly, with
-/// each setting once and no `nested` names.
+/// each setting once and no `nested` names, and (without a source file) an
+/// empty `source` and `0..0` spans.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
+    /// The text every span points into: the settings module's source
+    /// after a leading byte order mark (Python skips it too), or empty when
+    /// the values were not read from a file. Line numbers in the
+    /// importer's output and diagnostics are counted in it.
+    pub source: String,
     /// Top-level assignments, in source order. A name assigned twice is
     /// reported, and the last assignment wins, as in Python.
     pub assignments: Vec<Assignment>,

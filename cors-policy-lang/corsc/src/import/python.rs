@@ -19,8 +19,10 @@
 //! [`MAX_DEPTH`] deep).
 
 use cors_policy_lang::import::django::{DEFAULT_HEADERS, DEFAULT_METHODS};
+use std::ops::Range;
+
 use cors_policy_lang::import::settings::{
-    Assignment, Nested, NotLiteral, Pos, SeqKind, Settings, Spanned, Value,
+    Assignment, Nested, NotLiteral, SeqKind, Settings, Spanned, Value,
 };
 
 /// How deep brackets may nest inside one value.
@@ -44,7 +46,8 @@ enum Tok {
 #[derive(Clone, Debug)]
 struct Token {
     tok: Tok,
-    pos: Pos,
+    /// Where it is, in bytes of the source after its byte order mark.
+    span: Range<usize>,
 }
 
 /// A logical line: its tokens and whether it starts in column 1.
@@ -62,22 +65,17 @@ const OPS: &[&str] = &[
 struct Lexer {
     chars: Vec<char>,
     at: usize,
-    line: usize,
-    col: usize,
+    /// The byte offset of `chars[at]`.
+    byte: usize,
 }
 
 impl Lexer {
+    /// A lexer over `source`, which starts after any byte order mark.
     fn new(source: &str) -> Self {
-        let source_chars: Vec<char> = source
-            .strip_prefix('\u{feff}')
-            .unwrap_or(source)
-            .chars()
-            .collect();
         Lexer {
-            chars: source_chars,
+            chars: source.chars().collect(),
             at: 0,
-            line: 1,
-            col: 1,
+            byte: 0,
         }
     }
 
@@ -88,20 +86,8 @@ impl Lexer {
     fn bump(&mut self) -> Option<char> {
         let c = self.peek(0)?;
         self.at += 1;
-        if c == '\n' {
-            self.line += 1;
-            self.col = 1;
-        } else {
-            self.col += 1;
-        }
+        self.byte += c.len_utf8();
         Some(c)
-    }
-
-    fn pos(&self) -> Pos {
-        Pos {
-            line: self.line,
-            col: self.col,
-        }
     }
 
     /// Splits the source into logical lines.
@@ -181,7 +167,15 @@ impl Lexer {
     }
 
     fn token(&mut self) -> Token {
-        let pos = self.pos();
+        let start = self.byte;
+        let tok = self.tok();
+        Token {
+            tok,
+            span: start..self.byte,
+        }
+    }
+
+    fn tok(&mut self) -> Tok {
         let c = self.peek(0).unwrap_or(' ');
         if c.is_alphabetic() || c == '_' {
             let mut name = String::new();
@@ -198,14 +192,10 @@ impl Lexer {
                 if lower.len() <= 2 && lower.chars().all(|c| "rbuf".contains(c)) {
                     let raw = lower.contains('r');
                     let special = lower.chars().find(|c| *c == 'f' || *c == 'b');
-                    let tok = self.string(q, raw, special);
-                    return Token { tok, pos };
+                    return self.string(q, raw, special);
                 }
             }
-            return Token {
-                tok: Tok::Name(name),
-                pos,
-            };
+            return Tok::Name(name);
         }
         if c.is_ascii_digit() || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) {
             let mut text = String::new();
@@ -217,31 +207,21 @@ impl Lexer {
                     break;
                 }
             }
-            return Token {
-                tok: Tok::Int(text),
-                pos,
-            };
+            return Tok::Int(text);
         }
         if c == '\'' || c == '"' {
-            let tok = self.string(c, false, None);
-            return Token { tok, pos };
+            return self.string(c, false, None);
         }
         for op in OPS {
             if op.chars().enumerate().all(|(i, o)| self.peek(i) == Some(o)) {
                 for _ in 0..op.chars().count() {
                     self.bump();
                 }
-                return Token {
-                    tok: Tok::Op(op),
-                    pos,
-                };
+                return Tok::Op(op);
             }
         }
         self.bump();
-        Token {
-            tok: Tok::Other,
-            pos,
-        }
+        Tok::Other
     }
 
     /// Reads a string literal starting at its opening quote `q`.
@@ -347,13 +327,20 @@ impl Lexer {
 
 /// Reads the assignments of a Python module. Never fails: statements that
 /// are not assignments are skipped.
+///
+/// The spans in the result are byte ranges into [`Settings::source`]: the
+/// source after a leading byte order mark, which Python skips too.
 pub fn parse(source: &str) -> Settings {
-    let mut module = Settings::default();
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let mut module = Settings {
+        source: source.to_string(),
+        ..Settings::default()
+    };
     for line in Lexer::new(source).lines() {
         let tokens = &line.tokens;
         let Some(Token {
             tok: Tok::Name(name),
-            pos: name_pos,
+            span: name_span,
         }) = tokens.first()
         else {
             continue;
@@ -381,9 +368,9 @@ pub fn parse(source: &str) -> Settings {
                 if line.top_level {
                     module.assignments.push(Assignment {
                         name: name.clone(),
-                        name_pos: *name_pos,
+                        name_span: name_span.clone(),
                         value: Err(NotLiteral {
-                            pos: tokens.get(2).map_or(*name_pos, |t| t.pos),
+                            span: tokens.get(2).unwrap_or(&tokens[0]).span.clone(),
                             what: format!("an augmented assignment `{op}`"),
                         }),
                     });
@@ -398,15 +385,14 @@ pub fn parse(source: &str) -> Settings {
         if !line.top_level {
             module.nested.push(Nested {
                 name: name.clone(),
-                pos: *name_pos,
+                name_span: name_span.clone(),
             });
             continue;
         }
         let rest = &tokens[start.min(tokens.len())..];
-        let fallback = rest.first().map_or(*name_pos, |t| t.pos);
         let value = if rest.is_empty() {
             Err(NotLiteral {
-                pos: fallback,
+                span: name_span.clone(),
                 what: "nothing".to_string(),
             })
         } else {
@@ -418,7 +404,7 @@ pub fn parse(source: &str) -> Settings {
             match parser.expression() {
                 Ok(value) if parser.at == rest.len() => Ok(value),
                 Ok(value) => Err(NotLiteral {
-                    pos: value.pos,
+                    span: value.span,
                     what: describe_rest(&rest[parser.at..]),
                 }),
                 Err(error) => Err(error),
@@ -426,7 +412,7 @@ pub fn parse(source: &str) -> Settings {
         };
         module.assignments.push(Assignment {
             name: name.clone(),
-            name_pos: *name_pos,
+            name_span: name_span.clone(),
             value,
         });
     }
@@ -450,16 +436,48 @@ struct ValueParser<'t> {
     depth: usize,
 }
 
+/// Places in a [`ValueParser`] are token indices, made byte spans when a
+/// [`Spanned`] or a [`NotLiteral`] is built.
 impl ValueParser<'_> {
     fn peek(&self) -> Option<&Tok> {
         self.tokens.get(self.at).map(|t| &t.tok)
     }
 
-    fn pos(&self) -> Pos {
+    /// The span of token `i`, or of the last token when `i` is past the
+    /// end.
+    fn token_span(&self, i: usize) -> Range<usize> {
         self.tokens
-            .get(self.at)
+            .get(i)
             .or_else(|| self.tokens.last())
-            .map_or(Pos { line: 1, col: 1 }, |t| t.pos)
+            .map_or(0..0, |t| t.span.clone())
+    }
+
+    /// From token `from` to the end of the last token read.
+    fn span_from(&self, from: usize) -> Range<usize> {
+        let start = self.token_span(from).start;
+        let end = self
+            .at
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(start, |t| t.span.end);
+        start..end.max(start)
+    }
+
+    /// A value written from token `from` to the last token read.
+    fn spanned(&self, from: usize, value: Value, raw: bool) -> Spanned {
+        Spanned {
+            value,
+            span: self.span_from(from),
+            raw,
+        }
+    }
+
+    /// `what` at token `at` is not a literal.
+    fn not_literal(&self, at: usize, what: impl Into<String>) -> NotLiteral {
+        NotLiteral {
+            span: self.token_span(at),
+            what: what.into(),
+        }
     }
 
     fn eat(&mut self, op: &str) -> bool {
@@ -473,11 +491,11 @@ impl ValueParser<'_> {
 
     /// A top-level value: an expression, or a bare tuple `a, b` / `a,`.
     fn expression(&mut self) -> Result<Spanned, NotLiteral> {
+        let from = self.at;
         let first = self.sum()?;
         if !matches!(self.peek(), Some(Tok::Op(","))) {
             return Ok(first);
         }
-        let pos = first.pos;
         let mut items = vec![first];
         while self.eat(",") {
             if self.peek().is_none() {
@@ -485,18 +503,15 @@ impl ValueParser<'_> {
             }
             self.item(&mut items)?;
         }
-        Ok(Spanned {
-            value: Value::Seq(SeqKind::Tuple, items),
-            pos,
-            raw: false,
-        })
+        Ok(self.spanned(from, Value::Seq(SeqKind::Tuple, items), false))
     }
 
     /// `a + b + ...` and `a * b` between integers, `+` between sequences.
     fn sum(&mut self) -> Result<Spanned, NotLiteral> {
+        let from = self.at;
         let mut left = self.product()?;
         while matches!(self.peek(), Some(Tok::Op("+"))) {
-            let op_pos = self.pos();
+            let op = self.at;
             self.at += 1;
             let right = self.product()?;
             let value = match (left.value, right.value) {
@@ -506,64 +521,44 @@ impl ValueParser<'_> {
                     Value::Seq(ka, a)
                 }
                 (Value::Seq(..), Value::Seq(..)) => {
-                    return Err(NotLiteral {
-                        pos: op_pos,
-                        what: "a list added to a tuple (a TypeError in Python)".to_string(),
-                    })
+                    return Err(
+                        self.not_literal(op, "a list added to a tuple (a TypeError in Python)")
+                    )
                 }
                 (Value::Str(mut a), Value::Str(b)) => {
                     a.push_str(&b);
                     Value::Str(a)
                 }
-                _ => {
-                    return Err(NotLiteral {
-                        pos: op_pos,
-                        what: "an expression with `+`".to_string(),
-                    })
-                }
+                _ => return Err(self.not_literal(op, "an expression with `+`")),
             };
-            left = Spanned {
-                value,
-                pos: left.pos,
-                raw: left.raw,
-            };
+            left = self.spanned(from, value, left.raw);
         }
         Ok(left)
     }
 
     fn product(&mut self) -> Result<Spanned, NotLiteral> {
+        let from = self.at;
         let mut left = self.atom()?;
         while matches!(self.peek(), Some(Tok::Op("*"))) {
-            let op_pos = self.pos();
+            let op = self.at;
             self.at += 1;
             let right = self.atom()?;
             match (&left.value, &right.value) {
-                (Value::Int(a), Value::Int(b)) => left.value = Value::Int(a.saturating_mul(*b)),
-                _ => {
-                    return Err(NotLiteral {
-                        pos: op_pos,
-                        what: "an expression with `*`".to_string(),
-                    })
+                (Value::Int(a), Value::Int(b)) => {
+                    left = self.spanned(from, Value::Int(a.saturating_mul(*b)), left.raw);
                 }
+                _ => return Err(self.not_literal(op, "an expression with `*`")),
             }
         }
         Ok(left)
     }
 
     fn atom(&mut self) -> Result<Spanned, NotLiteral> {
-        let pos = self.pos();
-        let not = |what: String| Err(NotLiteral { pos, what });
+        let from = self.at;
         let Some(tok) = self.peek().cloned() else {
-            return not("nothing".to_string());
+            return Err(self.not_literal(from, "nothing"));
         };
         self.at += 1;
-        let spanned = |value| {
-            Ok(Spanned {
-                value,
-                pos,
-                raw: false,
-            })
-        };
         match tok {
             Tok::Str {
                 value,
@@ -571,7 +566,7 @@ impl ValueParser<'_> {
                 special,
             } => {
                 if let Some(kind) = special {
-                    return not(prefixed(kind));
+                    return Err(self.not_literal(from, prefixed(kind)));
                 }
                 let mut value = value;
                 while let Some(Tok::Str {
@@ -581,49 +576,40 @@ impl ValueParser<'_> {
                 }) = self.peek().cloned()
                 {
                     if let Some(kind) = special {
-                        return not(prefixed(kind));
+                        return Err(self.not_literal(from, prefixed(kind)));
                     }
                     value.push_str(&more);
                     self.at += 1;
                 }
-                Ok(Spanned {
-                    value: Value::Str(value),
-                    pos,
-                    raw,
-                })
+                Ok(self.spanned(from, Value::Str(value), raw))
             }
             Tok::Int(text) => match parse_int(&text) {
-                Some(n) => spanned(Value::Int(n)),
-                None => not(format!("the number `{text}`")),
+                Some(n) => Ok(self.spanned(from, Value::Int(n), false)),
+                None => Err(self.not_literal(from, format!("the number `{text}`"))),
             },
             Tok::Op("-") => {
                 let inner = self.nested(|p| p.atom())?;
                 match inner.value {
-                    Value::Int(n) => spanned(Value::Int(n.saturating_neg())),
-                    _ => not("an expression with `-`".to_string()),
+                    Value::Int(n) => Ok(self.spanned(from, Value::Int(n.saturating_neg()), false)),
+                    _ => Err(self.not_literal(from, "an expression with `-`")),
                 }
             }
-            Tok::Op(open @ ("[" | "(")) => self.sequence(open, pos),
-            Tok::Op("{") => not("a dict or set".to_string()),
-            Tok::Op(op) => not(format!("`{op}`")),
-            Tok::Other => not("text Python cannot read (an unterminated string?)".to_string()),
-            Tok::Name(name) => self.named(name, pos),
+            Tok::Op(open @ ("[" | "(")) => self.sequence(open, from),
+            Tok::Op("{") => Err(self.not_literal(from, "a dict or set")),
+            Tok::Op(op) => Err(self.not_literal(from, format!("`{op}`"))),
+            Tok::Other => {
+                Err(self.not_literal(from, "text Python cannot read (an unterminated string?)"))
+            }
+            Tok::Name(name) => self.named(name, from),
         }
     }
 
-    fn named(&mut self, name: String, pos: Pos) -> Result<Spanned, NotLiteral> {
-        let not = |what: String| Err(NotLiteral { pos, what });
-        let spanned = |value| {
-            Ok(Spanned {
-                value,
-                pos,
-                raw: false,
-            })
-        };
+    /// After the name `name`, token `from`.
+    fn named(&mut self, name: String, from: usize) -> Result<Spanned, NotLiteral> {
         match name.as_str() {
-            "True" => return spanned(Value::Bool(true)),
-            "False" => return spanned(Value::Bool(false)),
-            "None" => return spanned(Value::None),
+            "True" => return Ok(self.spanned(from, Value::Bool(true), false)),
+            "False" => return Ok(self.spanned(from, Value::Bool(false), false)),
+            "None" => return Ok(self.spanned(from, Value::None, false)),
             "default_headers" | "default_methods" if !self.at_call_or_attr() => {
                 let names = if name == "default_headers" {
                     DEFAULT_HEADERS
@@ -632,13 +618,9 @@ impl ValueParser<'_> {
                 };
                 let items = names
                     .iter()
-                    .map(|s| Spanned {
-                        value: Value::Str((*s).to_string()),
-                        pos,
-                        raw: false,
-                    })
+                    .map(|s| self.spanned(from, Value::Str((*s).to_string()), false))
                     .collect();
-                return spanned(Value::Seq(SeqKind::Tuple, items));
+                return Ok(self.spanned(from, Value::Seq(SeqKind::Tuple, items), false));
             }
             _ => {}
         }
@@ -652,31 +634,24 @@ impl ValueParser<'_> {
             )
         {
             self.at += 3;
-            return self.re_compile(pos);
+            return self.re_compile(from);
         }
         if (name == "list" || name == "tuple") && self.eat("(") {
+            let kind = if name == "list" {
+                SeqKind::List
+            } else {
+                SeqKind::Tuple
+            };
             if self.eat(")") {
-                let kind = if name == "list" {
-                    SeqKind::List
-                } else {
-                    SeqKind::Tuple
-                };
-                return spanned(Value::Seq(kind, Vec::new()));
+                return Ok(self.spanned(from, Value::Seq(kind, Vec::new()), false));
             }
             let inner = self.nested(|p| p.sum())?;
             if !self.eat(")") {
-                return not(format!("a call to `{name}`"));
+                return Err(self.not_literal(from, format!("a call to `{name}`")));
             }
             return match inner.value {
-                Value::Seq(_, items) => {
-                    let kind = if name == "list" {
-                        SeqKind::List
-                    } else {
-                        SeqKind::Tuple
-                    };
-                    spanned(Value::Seq(kind, items))
-                }
-                _ => not(format!("a call to `{name}`")),
+                Value::Seq(_, items) => Ok(self.spanned(from, Value::Seq(kind, items), false)),
+                _ => Err(self.not_literal(from, format!("a call to `{name}`"))),
             };
         }
         // Describe what it is: a dotted name, a call, a subscript.
@@ -690,11 +665,12 @@ impl ValueParser<'_> {
                 break;
             }
         }
-        match self.peek() {
-            Some(Tok::Op("(")) => not(format!("a call to `{dotted}`")),
-            Some(Tok::Op("[")) => not(format!("a subscript of `{dotted}`")),
-            _ => not(format!("the name `{dotted}`")),
-        }
+        let what = match self.peek() {
+            Some(Tok::Op("(")) => format!("a call to `{dotted}`"),
+            Some(Tok::Op("[")) => format!("a subscript of `{dotted}`"),
+            _ => format!("the name `{dotted}`"),
+        };
+        Err(self.not_literal(from, what))
     }
 
     fn at_call_or_attr(&self) -> bool {
@@ -706,10 +682,7 @@ impl ValueParser<'_> {
         f: impl FnOnce(&mut Self) -> Result<T, NotLiteral>,
     ) -> Result<T, NotLiteral> {
         if self.depth >= MAX_DEPTH {
-            return Err(NotLiteral {
-                pos: self.pos(),
-                what: "brackets nested too deeply".to_string(),
-            });
+            return Err(self.not_literal(self.at, "brackets nested too deeply"));
         }
         self.depth += 1;
         let result = f(self);
@@ -717,11 +690,12 @@ impl ValueParser<'_> {
         result
     }
 
-    fn re_compile(&mut self, pos: Pos) -> Result<Spanned, NotLiteral> {
+    /// After `re.compile(`, which starts at token `from`.
+    fn re_compile(&mut self, from: usize) -> Result<Spanned, NotLiteral> {
         let pattern = self.nested(|p| p.sum())?;
         let Value::Str(text) = pattern.value else {
             return Err(NotLiteral {
-                pos: pattern.pos,
+                span: pattern.span,
                 what: "`re.compile` of something other than a string".to_string(),
             });
         };
@@ -737,22 +711,21 @@ impl ValueParser<'_> {
                 self.at += 2;
             }
             loop {
-                let flag_pos = self.pos();
+                let flag = self.at;
                 let is_re = matches!(self.peek(), Some(Tok::Name(n)) if n == "re")
                     && matches!(
                         self.tokens.get(self.at + 1).map(|t| &t.tok),
                         Some(Tok::Op("."))
                     );
                 match self.tokens.get(self.at + 2).map(|t| &t.tok) {
-                    Some(Tok::Name(flag)) if is_re => {
-                        flags.push(flag.clone());
+                    Some(Tok::Name(name)) if is_re => {
+                        flags.push(name.clone());
                         self.at += 3;
                     }
                     _ => {
-                        return Err(NotLiteral {
-                            pos: flag_pos,
-                            what: "`re.compile` flags other than `re.NAME`".to_string(),
-                        })
+                        return Err(
+                            self.not_literal(flag, "`re.compile` flags other than `re.NAME`")
+                        )
                     }
                 }
                 if !self.eat("|") {
@@ -762,35 +735,27 @@ impl ValueParser<'_> {
             self.eat(",");
         }
         if !self.eat(")") {
-            return Err(NotLiteral {
-                pos: self.pos(),
-                what: "a `re.compile` call with unexpected arguments".to_string(),
-            });
+            return Err(self.not_literal(self.at, "a `re.compile` call with unexpected arguments"));
         }
-        Ok(Spanned {
-            value: Value::Regex(text, flags),
-            pos,
-            raw: pattern.raw,
-        })
+        Ok(self.spanned(from, Value::Regex(text, flags), pattern.raw))
     }
 
     fn item(&mut self, items: &mut Vec<Spanned>) -> Result<(), NotLiteral> {
         if matches!(self.peek(), Some(Tok::Op("*"))) {
-            let pos = self.pos();
+            let star = self.at;
             self.at += 1;
             let inner = self.nested(|p| p.sum())?;
             match inner.value {
                 Value::Seq(_, more) => items.extend(more),
                 Value::Str(s) => items.extend(s.chars().map(|c| Spanned {
                     value: Value::Str(c.to_string()),
-                    pos: inner.pos,
+                    span: inner.span.clone(),
                     raw: inner.raw,
                 })),
                 _ => {
-                    return Err(NotLiteral {
-                        pos,
-                        what: "`*` unpacking of something other than a sequence".to_string(),
-                    })
+                    return Err(
+                        self.not_literal(star, "`*` unpacking of something other than a sequence")
+                    )
                 }
             }
         } else {
@@ -799,8 +764,8 @@ impl ValueParser<'_> {
         Ok(())
     }
 
-    /// After `[` or `(`.
-    fn sequence(&mut self, open: &str, pos: Pos) -> Result<Spanned, NotLiteral> {
+    /// After `[` or `(`, token `from`.
+    fn sequence(&mut self, open: &str, from: usize) -> Result<Spanned, NotLiteral> {
         let close = if open == "[" { "]" } else { ")" };
         let mut items = Vec::new();
         let mut saw_comma = false;
@@ -820,26 +785,20 @@ impl ValueParser<'_> {
             if self.eat(close) {
                 break;
             }
-            return Err(NotLiteral {
-                pos,
-                what: match self.peek() {
-                    Some(Tok::Name(n)) if n == "for" => "a comprehension".to_string(),
-                    _ => "an expression".to_string(),
-                },
-            });
+            let what = match self.peek() {
+                Some(Tok::Name(n)) if n == "for" => "a comprehension",
+                _ => "an expression",
+            };
+            return Err(self.not_literal(from, what));
         }
         if open == "(" && !saw_comma && !first_was_star {
             // Parentheses around one value, not a tuple.
             return match items.pop() {
                 Some(mut inner) if items.is_empty() => {
-                    inner.pos = pos;
+                    inner.span = self.span_from(from);
                     Ok(inner)
                 }
-                _ => Ok(Spanned {
-                    value: Value::Seq(SeqKind::Tuple, Vec::new()),
-                    pos,
-                    raw: false,
-                }),
+                _ => Ok(self.spanned(from, Value::Seq(SeqKind::Tuple, Vec::new()), false)),
             };
         }
         let kind = if open == "[" {
@@ -847,11 +806,7 @@ impl ValueParser<'_> {
         } else {
             SeqKind::Tuple
         };
-        Ok(Spanned {
-            value: Value::Seq(kind, items),
-            pos,
-            raw: false,
-        })
+        Ok(self.spanned(from, Value::Seq(kind, items), false))
     }
 }
 
