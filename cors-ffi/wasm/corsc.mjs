@@ -185,8 +185,10 @@ export class Corsc {
 
   /**
    * A Fetch-API middleware: answers CORS preflights itself (with the
-   * policy's status and headers) and adds the CORS headers (merging `Vary`)
-   * to the response of `next(request)` for every other request.
+   * policy's status and headers) and, for every other request, replaces
+   * the CORS headers of the response of `next(request)` with the policy's
+   * (every `Access-Control-Allow-*`, `-Expose-Headers` and `-Max-Age` it
+   * sent is removed, as the nginx module does) and merges `Vary`.
    *
    * @param {Request} request
    * @param {(request: Request) => Response | Promise<Response>} next
@@ -208,14 +210,14 @@ export class Corsc {
       return new Response(null, { status: outcome.status, headers: outcome.headers });
     }
     let response = await next(request);
-    if (outcome.headers.length === 0) return response;
+    if (outcome.headers.length === 0 && !hasOwnedHeader(response.headers)) return response;
     try {
-      addHeaders(response.headers, outcome.headers);
+      setOutcomeHeaders(response.headers, outcome.headers);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
       // Immutable headers (a `fetch()` response in some runtimes): copy.
       response = new Response(response.body, response);
-      addHeaders(response.headers, outcome.headers);
+      setOutcomeHeaders(response.headers, outcome.headers);
     }
     return response;
   }
@@ -355,7 +357,30 @@ export class Corsc {
 }
 
 /** Adds CORS headers to `target`, merging `Vary` with the one already there. */
-function addHeaders(target, headers) {
+/**
+ * The response headers the policy owns: whatever `next` sent for them (an
+ * application that reflects any origin with credentials, say) is replaced
+ * by the policy's answer, so that it cannot grant what the policy denies.
+ */
+function isOwnedHeader(name) {
+  return (
+    name.startsWith("access-control-allow-") ||
+    name === "access-control-expose-headers" ||
+    name === "access-control-max-age"
+  );
+}
+
+function hasOwnedHeader(headers) {
+  for (const name of headers.keys()) {
+    if (isOwnedHeader(name)) return true;
+  }
+  return false;
+}
+
+function setOutcomeHeaders(target, headers) {
+  for (const name of [...target.keys()].filter(isOwnedHeader)) {
+    target.delete(name);
+  }
   for (const [name, value] of headers) {
     if (name === "vary") {
       target.set("vary", mergeVary(target.get("vary"), value));

@@ -6,7 +6,8 @@
 //
 //   npm ci --prefix cors-ffi/tests/browser && node --test cors-ffi/tests/browser/
 //
-// CORSC_BROWSER_HOSTS=nginx (comma-separated) picks the hosts; a report is
+// CORSC_BROWSER_HOSTS=nginx,workerd (the default; comma-separated) picks
+// the hosts; a report is
 // written to target/browser-conformance.md.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -19,7 +20,7 @@ import { CASES } from "./cases.mjs";
 import { predict, preflightCacheSeconds, preflightPasses, readable } from "./fetch-model.mjs";
 import { HOSTS, launchChromium, ROOT, corscBinary, startPageServer, startUpstream, tempDir } from "./harness.mjs";
 
-const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx").split(",").filter(Boolean);
+const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd").split(",").filter(Boolean);
 const report = { chromium: null, hosts: {} };
 
 for (const hostName of hostNames) {
@@ -41,6 +42,7 @@ for (const hostName of hostNames) {
       env.table = path.join(env.temp.dir, "browser.table");
       execFileSync(env.corsc, ["compile", env.policy, "-o", env.table], { stdio: ["ignore", "ignore", "pipe"] });
       env.host = await HOSTS[hostName]({ policyFile: env.policy, table: env.table, upstreamPort: env.upstream.port });
+      env.upstream.otherApiOrigin = env.host.otherOrigin;
       env.browser = await launchChromium();
       report.chromium = env.browser.version();
       env.context = await env.browser.newContext();
@@ -205,7 +207,7 @@ for (const hostName of hostNames) {
           const fetchRecord = {
             browser: observed.ok ? `ok ${observed.type} ${observed.status}` : "TypeError",
             preflights: preflights.length,
-            decisions: exchanges.map((e) => e.explained?.decision ?? `host ${e.request.status}`),
+            decisions: exchanges.map((e) => e.explained?.decision ?? `${e.request.refusedBy ?? "host"} ${e.request.status}`),
           };
           record.fetches.push(fetchRecord);
 

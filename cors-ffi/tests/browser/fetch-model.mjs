@@ -116,7 +116,10 @@ export function predict(exchanges, credentials) {
     const origin = request.origin || "null";
     // A request the host refused before corsc saw it (nginx answers a
     // method it cannot parse with 400): no CORS headers at all.
-    if (explained === null) return { ok: false, why: `the host answered ${request.status} before corsc ran` };
+    if (explained === null) {
+      const who = request.refusedBy === "proxy" ? "the suite's recording proxy" : "the host";
+      return { ok: false, why: `${who} answered ${request.status} before corsc ran` };
+    }
     const last = i === exchanges.length - 1;
     if (request.method === "OPTIONS" && request.acrm) {
       const why = preflightCheck(explained, {

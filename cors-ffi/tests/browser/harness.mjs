@@ -40,8 +40,9 @@ export const UPSTREAM_HEADERS = {
  * The application behind the host. What it answers depends on the path:
  * `.../status-NNN` answers NNN; `.../redirect-same` redirects (307) to the
  * same path with `-target` appended on the same API origin,
- * `.../redirect-cross` to it on the other name of the API (127.0.0.1 and
- * localhost are different origins); `.../reflect` adds its own permissive
+ * `.../redirect-cross` to it on the other name of the API
+ * (`otherApiOrigin`, set once the host is up: 127.0.0.1 and localhost are
+ * different origins); `.../reflect` adds its own permissive
  * CORS headers (the origin reflected, credentials true), which the host
  * must not let through for an origin the policy denies.
  */
@@ -62,11 +63,7 @@ export async function startUpstream() {
         headers.location = `${url}-target`;
       } else if (/\/redirect-cross$/.test(url)) {
         status = 307;
-        const host = req.headers.host ?? "";
-        const other = host.startsWith("localhost")
-          ? host.replace("localhost", "127.0.0.1")
-          : host.replace("127.0.0.1", "localhost");
-        headers.location = `http://${other}${url}-target`;
+        headers.location = `${upstream.otherApiOrigin}${url}-target`;
       } else if (/\/reflect$/.test(url)) {
         headers["access-control-allow-origin"] = req.headers.origin ?? "*";
         headers["access-control-allow-credentials"] = "true";
@@ -77,7 +74,8 @@ export async function startUpstream() {
     });
   });
   const port = await listen(server);
-  return { port, seen, stop: () => new Promise((r) => server.close(r)) };
+  const upstream = { port, seen, otherApiOrigin: null, stop: () => new Promise((r) => server.close(r)) };
+  return upstream;
 }
 
 /** A free loopback port (for servers that cannot report the one they got). */
@@ -221,9 +219,120 @@ function buildNginxModule() {
   return out.toString().trim();
 }
 
+/**
+ * A recording proxy in front of a host that keeps no log of its own: it
+ * forwards every request unchanged and records, as nginx's log does, what
+ * the browser sent and the CORS headers the host answered. A request it
+ * cannot parse (Node, like nginx, refuses a method that is not upper case)
+ * is answered 400 by the proxy itself and recorded with an empty `uri` and
+ * `refusedBy: "proxy"`: the host behind never sees it.
+ */
+async function startRecordingProxy(targetPort) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    const entry = {
+      request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+      method: req.method,
+      uri: new URL(req.url, "http://x").pathname,
+      origin: req.headers.origin ?? "",
+      acrm: req.headers["access-control-request-method"] ?? "",
+      acrh: req.headers["access-control-request-headers"] ?? "",
+    };
+    const forward = http.request(
+      { host: "127.0.0.1", port: targetPort, method: req.method, path: req.url, headers: req.headers, agent: false },
+      (answer) => {
+        entry.status = String(answer.statusCode);
+        entry.sent = Object.fromEntries(SENT.map((h) => [h, [answer.headers[h] ?? []].flat().join(", ")]));
+        log.push(entry);
+        res.writeHead(answer.statusCode, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", (e) => {
+      res.writeHead(502);
+      res.end(String(e));
+    });
+    req.pipe(forward);
+  });
+  server.on("clientError", (err, socket) => {
+    const line = (err.rawPacket ?? Buffer.alloc(0)).toString("latin1").split("\r\n")[0];
+    const sent = Object.fromEntries(SENT.map((h) => [h, ""]));
+    log.push({ request: line, method: "", uri: "", origin: "", acrm: "", acrh: "", status: "400", refusedBy: "proxy", sent });
+    socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
+  const port = await listen(server);
+  return { port, requests: () => log.slice(), stop: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * The wasm module in the Cloudflare Workers runtime: npm's `workerd` runs
+ * cors-ffi/wasm/example-worker.mjs unmodified (with corsc.mjs, the module
+ * scripts/cross-check built, and the compiled policy as `api.table`), its
+ * `ORIGIN` binding pointing at the upstream, behind a recording proxy.
+ */
+export async function startWorkerd({ table, upstreamPort }) {
+  const wasm = path.join(ROOT, "target/cross/corsc.wasm");
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run scripts/cross-check first`);
+  const { dir, remove } = tempDir("workerd");
+  for (const file of ["example-worker.mjs", "corsc.mjs"]) {
+    writeFileSync(path.join(dir, file), readFileSync(path.join(ROOT, "cors-ffi/wasm", file)));
+  }
+  writeFileSync(path.join(dir, "corsc.wasm"), readFileSync(wasm));
+  writeFileSync(path.join(dir, "api.table"), readFileSync(table));
+  const port = await freePort();
+  writeFileSync(
+    path.join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["local", "private", "public"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "example-worker.mjs", esModule = embed "example-worker.mjs"),
+    (name = "corsc.mjs", esModule = embed "corsc.mjs"),
+    (name = "corsc.wasm", wasm = embed "corsc.wasm"),
+    (name = "api.table", data = embed "api.table"),
+  ],
+  bindings = [ (name = "ORIGIN", text = "http://127.0.0.1:${upstreamPort}") ],
+  globalOutbound = "loopback",
+  compatibilityDate = "2024-09-23",
+);
+`,
+  );
+  const binary = path.join(import.meta.dirname, "node_modules/.bin/workerd");
+  const child = spawn(binary, ["serve", path.join(dir, "config.capnp")], { stdio: ["ignore", "inherit", "inherit"] });
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error("workerd exited at start");
+    if (await canConnect(port)) break;
+    if (i > 400) throw new Error("workerd did not start listening within 20 s");
+    await sleep(50);
+  }
+  const proxy = await startRecordingProxy(port);
+  return {
+    name: "workerd",
+    origin: `http://127.0.0.1:${proxy.port}`,
+    otherOrigin: `http://localhost:${proxy.port}`,
+    requests: proxy.requests,
+    stop: async () => {
+      await proxy.stop();
+      child.kill("SIGTERM");
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
+      if (!exited) child.kill("SIGKILL");
+      remove();
+    },
+  };
+}
+
 /** The corsc hosts the suite runs against, by name. */
 export const HOSTS = {
   nginx: startNginx,
+  workerd: startWorkerd,
 };
 
 /**

@@ -109,3 +109,44 @@ test("a request without Origin passes through (with Vary)", async () => {
   assert.equal(response.headers.get("access-control-allow-origin"), null);
   assert.equal(response.headers.get("vary"), "Accept-Encoding, Origin");
 });
+
+// Found by the browser suite (case "upstream reflects, denied origin"): an
+// application that reflects any origin with credentials must not grant
+// what the policy denies.
+test("the policy owns the CORS headers of next's response", async () => {
+  const reflecting = async (request) =>
+    new Response("secret", {
+      headers: {
+        "access-control-allow-origin": request.headers.get("origin"),
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "X-Secret",
+        "access-control-max-age": "86400",
+        "access-control-allow-methods": "DELETE",
+        "x-secret": "s3cret",
+      },
+    });
+  const denied = await corsc.handle(
+    new Request("https://api.test/api/users", { headers: { origin: "https://evil.test" } }),
+    reflecting,
+  );
+  for (const name of [
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-expose-headers",
+    "access-control-max-age",
+    "access-control-allow-methods",
+  ]) {
+    assert.equal(denied.headers.get(name), null, name);
+  }
+  assert.equal(denied.headers.get("x-secret"), "s3cret");
+  assert.equal(denied.headers.get("vary"), "Origin");
+
+  const allowed = await corsc.handle(
+    new Request("https://api.test/api/users", { headers: { origin: "https://app.example.com" } }),
+    reflecting,
+  );
+  assert.equal(allowed.headers.get("access-control-allow-origin"), "https://app.example.com");
+  assert.equal(allowed.headers.get("access-control-expose-headers"), "x-request-id");
+  assert.equal(allowed.headers.get("access-control-max-age"), null);
+  assert.equal(allowed.headers.get("access-control-allow-methods"), null);
+});
