@@ -247,6 +247,85 @@ for (const hostName of hostNames) {
   });
 }
 
+// What Chromium itself does with answers corsc never gives, straight from
+// the upstream (no corsc): the assumptions fetch-model.mjs makes, checked
+// against the browser, so that the model cannot agree with corsc by
+// sharing a mistake.
+const FACT_CASES = [
+  { fact: "star-headers", name: "Allow-Headers * covers a custom header", method: "GET", headers: { "x-custom": "1" } },
+  // The Fetch standard says `*` never covers Authorization; Chromium 156
+  // still lets it (it only warns in DevTools). corsc follows the standard:
+  // with `allow-headers *` it denies a preflight that asks for
+  // Authorization (cases "open authorization" and "star authorization").
+  // Pinned, so that a Chromium that starts enforcing it is noticed.
+  {
+    fact: "star-headers",
+    name: "Allow-Headers * and Authorization",
+    method: "GET",
+    headers: { authorization: "Bearer t" },
+    chromiumDiffers: "Chromium lets `*` cover Authorization; the Fetch standard (and corsc) do not",
+  },
+  { fact: "star-headers", name: "Allow-Headers * is literal with credentials", method: "GET", headers: { "x-custom": "1" }, credentials: "include" },
+  { fact: "star-origin", name: "Allow-Origin * without credentials", method: "GET" },
+  { fact: "star-origin", name: "Allow-Origin * with credentials", method: "GET", credentials: "include" },
+  { fact: "two-origins", name: "two Allow-Origin values", method: "GET" },
+  { fact: "preflight-299", name: "a preflight answered 299", method: "PUT" },
+  { fact: "preflight-302", name: "a preflight answered 302", method: "PUT" },
+];
+
+describe("Chromium's own CORS checks (no corsc)", () => {
+  const env = {};
+  before(async () => {
+    env.pages = await startPageServer();
+    env.upstream = await startUpstream();
+    env.browser = await launchChromium();
+    env.page = await (await env.browser.newContext()).newPage();
+    await env.page.goto(`http://app.example.test:${env.pages.port}/`);
+    report.facts = [];
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.upstream?.stop();
+    await env.pages?.stop();
+    writeReport();
+  });
+  for (const [i, c] of FACT_CASES.entries()) {
+    test(`fact ${i}: ${c.name}`, async () => {
+      const credentials = c.credentials ?? "same-origin";
+      const since = env.upstream.seen.length;
+      const url = `http://127.0.0.1:${env.upstream.port}/f${i}/facts/${c.fact}`;
+      const observed = await env.page.evaluate(
+        async ({ url, init }) => {
+          try {
+            const r = await fetch(url, init);
+            await r.text();
+            return { ok: true, status: r.status };
+          } catch (e) {
+            return { ok: false, error: String(e) };
+          }
+        },
+        { url, init: { method: c.method, headers: c.headers ?? {}, credentials } },
+      );
+      await sleep(50);
+      const exchanges = env.upstream.seen.slice(since).map((request) => ({
+        request,
+        explained: { headers: request.headers, status: request.method === "OPTIONS" ? Number(request.status) : null },
+      }));
+      const predicted = predict(exchanges, credentials);
+      report.facts.push({
+        name: c.name,
+        browser: observed.ok ? `ok ${observed.status}` : "TypeError",
+        model: (predicted.ok ? "ok" : predicted.why) + (c.chromiumDiffers ? ` (${c.chromiumDiffers})` : ""),
+      });
+      assert.equal(
+        observed.ok,
+        c.chromiumDiffers ? !predicted.ok : predicted.ok,
+        `Chromium and fetch-model.mjs disagree (${predicted.why ?? "allowed"})\n${JSON.stringify({ observed, exchanges })}`,
+      );
+    });
+  }
+});
+
 function writeReport() {
   const dir = path.join(ROOT, "target");
   mkdirSync(dir, { recursive: true });
@@ -259,6 +338,11 @@ function writeReport() {
         lines.push(`| ${c.id} ${c.name} | ${f.browser} | ${f.preflights} | ${f.decisions.join(" → ")} | ${f.model ?? "n/a"} |`);
       }
     }
+    lines.push("");
+  }
+  if (report.facts) {
+    lines.push(`## Chromium's own checks (no corsc)`, ``, `| check | browser | Fetch model |`, `|---|---|---|`);
+    for (const f of report.facts) lines.push(`| ${f.name} | ${f.browser} | ${f.model} |`);
     lines.push("");
   }
   writeFileSync(path.join(dir, "browser-conformance.md"), lines.join("\n"));

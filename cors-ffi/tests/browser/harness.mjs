@@ -37,6 +37,52 @@ export const UPSTREAM_HEADERS = {
 };
 
 /**
+ * Answers given by the upstream itself, without corsc, for the suite's
+ * checks of what Chromium does with headers corsc never sends (the
+ * assumptions corsc and fetch-model.mjs make). Each takes the request and
+ * gives the status and CORS headers.
+ */
+export const FACTS = {
+  // `Access-Control-Allow-Headers: *`, which corsc never sends for a
+  // request that asks for Authorization.
+  "star-headers": (req) =>
+    req.method === "OPTIONS"
+      ? {
+          status: 204,
+          headers: {
+            "access-control-allow-origin": req.headers.origin,
+            "access-control-allow-methods": "GET",
+            "access-control-allow-headers": "*",
+            "access-control-allow-credentials": "true",
+          },
+        }
+      : {
+          status: 200,
+          headers: { "access-control-allow-origin": req.headers.origin, "access-control-allow-credentials": "true" },
+        },
+  // `*` for origin with credentials, and two Access-Control-Allow-Origin
+  // values: both must fail.
+  "star-origin": () => ({
+    status: 200,
+    headers: { "access-control-allow-origin": "*", "access-control-allow-credentials": "true" },
+  }),
+  "two-origins": (req) => ({
+    status: 200,
+    headers: { "access-control-allow-origin": `${req.headers.origin}, ${req.headers.origin}` },
+  }),
+  // A preflight answered 200 with a 2xx other than 204, and one answered
+  // with a redirect status.
+  "preflight-299": (req) => ({
+    status: req.method === "OPTIONS" ? 299 : 200,
+    headers: { "access-control-allow-origin": req.headers.origin, "access-control-allow-methods": "PUT" },
+  }),
+  "preflight-302": (req) => ({
+    status: req.method === "OPTIONS" ? 302 : 200,
+    headers: { "access-control-allow-origin": req.headers.origin, "access-control-allow-methods": "PUT" },
+  }),
+};
+
+/**
  * The application behind the host. What it answers depends on the path:
  * `.../status-NNN` answers NNN; `.../redirect-same` redirects (307) to the
  * same path with `-target` appended on the same API origin,
@@ -53,7 +99,22 @@ export async function startUpstream() {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const url = req.url;
-      seen.push({ method: req.method, url });
+      seen.push({
+        method: req.method,
+        uri: new URL(url, "http://x").pathname,
+        origin: req.headers.origin ?? "",
+        acrm: req.headers["access-control-request-method"] ?? "",
+        acrh: req.headers["access-control-request-headers"] ?? "",
+      });
+      const fact = /\/facts\/([a-z0-9-]+)$/.exec(url);
+      if (fact) {
+        const answer = FACTS[fact[1]](req);
+        seen.at(-1).status = String(answer.status);
+        seen.at(-1).headers = Object.entries(answer.headers);
+        res.writeHead(answer.status, { ...UPSTREAM_HEADERS, ...answer.headers });
+        res.end();
+        return;
+      }
       const headers = { ...UPSTREAM_HEADERS };
       let status = 200;
       const code = /\/status-(\d{3})/.exec(url);
