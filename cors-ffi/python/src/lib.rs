@@ -73,7 +73,10 @@ impl Diagnostic {
 /// Line (from 1) and column (from 1, in characters) of byte `at`.
 fn line_column(source: &str, at: usize) -> (usize, usize) {
     let at = at.min(source.len());
-    let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+    let at = (0..=at)
+        .rev()
+        .find(|&i| source.is_char_boundary(i))
+        .unwrap_or(0);
     let before = &source[..at];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.matches('\n').count() + 1;
@@ -100,7 +103,12 @@ fn diagnostics_of(diagnostics: &Diagnostics, source: &str, filename: &str) -> Ve
         .collect()
 }
 
-fn policy_error(py: Python<'_>, message: String, diagnostics: Vec<Diagnostic>, rendered: String) -> PyErr {
+fn policy_error(
+    py: Python<'_>,
+    message: String,
+    diagnostics: Vec<Diagnostic>,
+    rendered: String,
+) -> PyErr {
     let error = PolicyError::new_err(message);
     let value = error.value(py);
     let list: Vec<Py<Diagnostic>> = diagnostics
@@ -235,10 +243,16 @@ struct Policy {
 
 impl Policy {
     fn load(py: Python<'_>, bytes: Vec<u8>, warnings: Vec<Diagnostic>) -> PyResult<Self> {
-        let table = LoadedTable::try_new(bytes.into_boxed_slice(), |bytes| Table::from_bytes(bytes))
-            .map_err(|error| {
-                policy_error(py, format!("cannot load the table: {error}"), Vec::new(), String::new())
-            })?;
+        let table =
+            LoadedTable::try_new(bytes.into_boxed_slice(), |bytes| Table::from_bytes(bytes))
+                .map_err(|error| {
+                    policy_error(
+                        py,
+                        format!("cannot load the table: {error}"),
+                        Vec::new(),
+                        String::new(),
+                    )
+                })?;
         let names = (0..table.borrow_dependent().policy_count())
             .filter_map(|i| table.borrow_dependent().policy_name(i))
             .map(|name| String::from_utf8_lossy(name).into_owned())
@@ -256,7 +270,9 @@ impl Policy {
         match checked.table {
             Some(table) => Policy::load(py, table, diagnostics),
             None => {
-                let rendered = checked.diagnostics.render(filename, text, RenderStyle::Rich);
+                let rendered = checked
+                    .diagnostics
+                    .render(filename, text, RenderStyle::Rich);
                 let summary = format!(
                     "{filename}: {} error(s), {} warning(s)\n{rendered}",
                     checked.diagnostics.error_count(),
@@ -290,7 +306,10 @@ impl Policy {
         let text = String::from_utf8(bytes).map_err(|_| {
             policy_error(
                 py,
-                format!("{}: not UTF-8 text, and not a compiled table", path.display()),
+                format!(
+                    "{}: not UTF-8 text, and not a compiled table",
+                    path.display()
+                ),
                 Vec::new(),
                 String::new(),
             )
@@ -392,17 +411,25 @@ fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Value::Str(s.to_cow().map_err(|e| e.to_string())?.into_owned()));
+        return Ok(Value::Str(
+            s.to_cow().map_err(|e| e.to_string())?.into_owned(),
+        ));
     }
     if let Ok(i) = value.extract::<i64>() {
         return Ok(Value::Int(i));
     }
     if let Ok(list) = value.cast::<PyList>() {
-        let items: Result<Vec<_>, _> = list.iter().map(|v| setting_value(&v).map(spanned)).collect();
+        let items: Result<Vec<_>, _> = list
+            .iter()
+            .map(|v| setting_value(&v).map(spanned))
+            .collect();
         return Ok(Value::Seq(SeqKind::List, items?));
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        let items: Result<Vec<_>, _> = tuple.iter().map(|v| setting_value(&v).map(spanned)).collect();
+        let items: Result<Vec<_>, _> = tuple
+            .iter()
+            .map(|v| setting_value(&v).map(spanned))
+            .collect();
         return Ok(Value::Seq(SeqKind::Tuple, items?));
     }
     // A compiled regex (re.Pattern): its pattern and flag names.
@@ -412,7 +439,13 @@ fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
             // patterns always have it), re.VERBOSE = 64, re.DOTALL = 16,
             // re.MULTILINE = 8.
             let mut names = Vec::new();
-            for (bit, name) in [(2, "IGNORECASE"), (8, "MULTILINE"), (16, "DOTALL"), (64, "VERBOSE"), (256, "ASCII")] {
+            for (bit, name) in [
+                (2, "IGNORECASE"),
+                (8, "MULTILINE"),
+                (16, "DOTALL"),
+                (64, "VERBOSE"),
+                (256, "ASCII"),
+            ] {
                 if flags & bit != 0 {
                     names.push(name.to_string());
                 }
@@ -428,6 +461,9 @@ fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
     Err(format!("a value of type `{type_name}`"))
 }
 
+/// `(severity, code, message)` of one diagnostic of a translation.
+type ImportDiagnostic = (String, String, String);
+
 /// Translates django-cors-headers settings values (a dict of setting name
 /// to value, as Django has them) into `.corspolicy` source with the same
 /// translation as `corsc import django`. Returns `(source, diagnostics)`,
@@ -437,7 +473,7 @@ fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
 fn translate_django_settings(
     settings: &Bound<'_, PyDict>,
     name: &str,
-) -> PyResult<(String, Vec<(String, String, String)>)> {
+) -> PyResult<(String, Vec<ImportDiagnostic>)> {
     let mut assignments = Vec::new();
     for (key, value) in settings.iter() {
         let key: String = key.extract()?;
@@ -463,7 +499,13 @@ fn translate_django_settings(
     let diagnostics = import
         .diagnostics
         .iter()
-        .map(|d| (d.severity.to_string(), d.code.to_string(), d.message.clone()))
+        .map(|d| {
+            (
+                d.severity.to_string(),
+                d.code.to_string(),
+                d.message.clone(),
+            )
+        })
         .collect();
     Ok((import.policy, diagnostics))
 }
