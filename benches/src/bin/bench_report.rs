@@ -101,6 +101,16 @@ fn run() -> Result<(), String> {
         report.push_str("\n## nginx module (scripts/nginx-load)\n\n");
         report.push_str(nginx.trim_start_matches("### nginx module: wrk on loopback\n"));
     }
+    // So does the Python middleware comparison (scripts/python-bench needs
+    // the wheel and the frameworks from PyPI).
+    let python = read_optional(Path::new("benches/python-middleware.md"));
+    if !python.trim().is_empty() {
+        report.push_str("\n## Python middleware (scripts/python-bench)\n\n");
+        report
+            .push_str(python.trim_start_matches(
+                "### Python middleware: corsc vs the middleware it replaces\n",
+            ));
+    }
     fs::write(&out, report).map_err(|error| format!("{}: {error}", out.display()))?;
     println!("bench_report: wrote {}", out.display());
     Ok(())
