@@ -390,10 +390,59 @@ const worker :Workerd.Worker = (
   };
 }
 
+/**
+ * corsc.django.CorsMiddleware in a Django project (django_host/) served by
+ * `manage.py runserver`-equivalent `python -m django runserver`, its one
+ * view forwarding to the upstream, behind a recording proxy. Python is the
+ * virtual environment scripts/test-python builds (CORSC_PYTHON overrides).
+ */
+export async function startDjango({ policyFile, upstreamPort }) {
+  const python = process.env.CORSC_PYTHON ?? path.join(ROOT, "target/python-venv/bin/python");
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/test-python first`);
+  const project = path.join(import.meta.dirname, "django_host");
+  const port = await freePort();
+  let output = "";
+  const child = spawn(python, ["-m", "django", "runserver", `127.0.0.1:${port}`, "--noreload"], {
+    cwd: project,
+    env: {
+      ...process.env,
+      PYTHONPATH: project,
+      DJANGO_SETTINGS_MODULE: "settings",
+      CORSC_POLICY: policyFile,
+      CORSC_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`django exited at start:\n${output}`);
+    if (await canConnect(port)) break;
+    if (i > 400) throw new Error(`django did not start listening within 20 s:\n${output}`);
+    await sleep(50);
+  }
+  const proxy = await startRecordingProxy(port);
+  return {
+    name: "django",
+    origin: `http://127.0.0.1:${proxy.port}`,
+    otherOrigin: `http://localhost:${proxy.port}`,
+    requests: proxy.requests,
+    stop: async () => {
+      await proxy.stop();
+      child.kill("SIGTERM");
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
+      if (!exited) child.kill("SIGKILL");
+    },
+  };
+}
+
 /** The corsc hosts the suite runs against, by name. */
 export const HOSTS = {
   nginx: startNginx,
   workerd: startWorkerd,
+  django: startDjango,
 };
 
 /**
