@@ -1,5 +1,5 @@
 //! The compiler still writes the committed golden tables: for
-//! `examples/api.corspolicy` (read by `cors-match-core/tests/golden_table.rs`)
+//! `examples/api.corspolicy` (read by `cors-match-core/tests/it/golden_table.rs`)
 //! and for a one-prefix policy (read by `cors-match-core`'s loader tests).
 //! A deliberate format change: rerun with `BLESS=1` and commit the new bytes.
 

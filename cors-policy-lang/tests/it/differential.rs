@@ -21,9 +21,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::sync::OnceLock;
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 // ---------------------------------------------------------------------------
 // Comparison
