@@ -21,7 +21,6 @@ mod differential;
 mod golden_table;
 mod hostile;
 mod hostile_table;
-mod loader;
 mod no_alloc;
 mod properties;
 mod regex_origins;
