@@ -835,7 +835,7 @@ fn known_methods_are_bits_and_the_others_an_automaton() {
         methods::ALL
     );
     // A policy of safelisted and known methods has no methods automaton.
-    let known_only = KNOWN_METHODS_ONLY;
+    let known_only = KNOWN_METHODS_ONLY.to_vec();
     let known_record = section(&known_only, header::POLICIES_OFFSET);
     assert_eq!(
         u32_at(&known_only, known_record + record::METHOD_START),
@@ -888,7 +888,7 @@ fn literals_longer_than_a_run_are_cut_and_answer_the_same() {
     use format::state;
     let host = format!("{}.example.com", "h".repeat(70));
     let prefix = format!("/{}/", "p".repeat(98));
-    let bytes = LONG_LITERALS;
+    let bytes = LONG_LITERALS.to_vec();
     let states = section(&bytes, header::STATES_OFFSET);
     let longest = (0..u32_at(&bytes, header::STATE_COUNT))
         .map(|i| {
