@@ -1,10 +1,20 @@
-//! Helpers shared by the fuzz targets: requests, policy sources generated
-//! from fuzzer choices, the comparison with the reference evaluator, and
-//! the invariants every outcome keeps.
+//! What the test suites and the fuzz targets share, in one place: the
+//! owned request ([`OwnedRequest`]), the invariants every outcome keeps
+//! ([`check_invariants`], [`assert_no_line_breaks`],
+//! [`assert_matches_reference`]), the fuzz input decoders (requests, policy
+//! sources and hostile tables generated from fuzzer choices), and the fuzz
+//! target bodies themselves ([`targets`]): each `fuzz_target!` in `fuzz/`
+//! calls one, and `tests/it/fuzz_seeds.rs` replays the committed seeds
+//! (`fuzz/seeds/TARGET/`) through the same bodies on stable, so a seed that
+//! panics or breaks an invariant fails `cargo test`.
 //!
 //! Inputs are decoded with [`arbitrary::Unstructured`]: when the input runs
 //! out every choice falls back to its first option, so short inputs are
 //! still meaningful and libFuzzer's mutations stay local.
+//!
+//! A dev-dependency of `cors-policy-lang` (its property suites use the
+//! request and the checks), a normal dependency of the fuzz crate; never a
+//! dependency of a shipped crate.
 
 use std::sync::OnceLock;
 
@@ -14,48 +24,7 @@ use cors_match_core::{Decision, Outcome, Reason, Request, Table};
 use cors_policy_lang::model::{OriginPattern, Origins, PolicySet, PortPattern};
 use cors_policy_lang::reference::{self, RefOutcome};
 
-/// Makes std's `HashMap` keys the same in every run of a fuzz target, so
-/// that a run is reproducible: `scripts/fuzz-smoke` relies on libFuzzer
-/// making the same inputs from the same seeds and `-seed`, and libFuzzer
-/// picks inputs by the coverage they reach, which includes the probe loops
-/// of hash tables (`RandomState` would give each process other collisions,
-/// so other coverage, so other inputs). Expand once in each target: it
-/// defines `getrandom`, which std calls (a weak symbol) for its hash keys
-/// and nothing else in a target needs. The bytes are a fixed xorshift
-/// sequence: no randomness is wanted anywhere in a fuzz target (libFuzzer
-/// has its own generator, seeded by `-seed`).
-#[macro_export]
-macro_rules! fixed_hash_keys {
-    () => {
-        /// Deterministic stand-in for glibc's `getrandom` (see
-        /// `cors_fuzz::fixed_hash_keys`).
-        ///
-        /// # Safety
-        ///
-        /// `buffer` is valid for `length` bytes of writes, as `getrandom`
-        /// requires of its callers.
-        #[no_mangle]
-        pub unsafe extern "C" fn getrandom(
-            buffer: *mut ::std::ffi::c_void,
-            length: usize,
-            _flags: ::std::ffi::c_uint,
-        ) -> isize {
-            static STATE: ::std::sync::atomic::AtomicU64 =
-                ::std::sync::atomic::AtomicU64::new(0x2545_f491_4f6c_dd1d);
-            let buffer = buffer.cast::<u8>();
-            for i in 0..length {
-                let mut x = STATE.load(::std::sync::atomic::Ordering::Relaxed);
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                STATE.store(x, ::std::sync::atomic::Ordering::Relaxed);
-                // SAFETY: `i < length`, within the caller's buffer.
-                unsafe { buffer.add(i).write(x as u8) };
-            }
-            isize::try_from(length).unwrap_or(isize::MAX)
-        }
-    };
-}
+pub mod targets;
 
 /// Sources longer than this are skipped: the compiler is meant to be linear
 /// (the automaton has a state bound), and libFuzzer's `-timeout` reports
@@ -603,8 +572,8 @@ pub fn policy_source(u: &mut Unstructured<'_>) -> Result<GeneratedSource> {
 // Checks
 // ---------------------------------------------------------------------------
 
-/// The conversion tests/differential.rs uses: a table outcome as the
-/// reference evaluator's owned form.
+/// A table outcome in the reference evaluator's owned form, comparable
+/// with the reference evaluator's and across tables.
 pub fn owned(outcome: &Outcome<'_>) -> RefOutcome {
     RefOutcome {
         decision: outcome.decision,
@@ -621,8 +590,12 @@ pub fn owned(outcome: &Outcome<'_>) -> RefOutcome {
     }
 }
 
-/// The invariants every outcome keeps, whoever computed it and whatever
-/// table it came from (tests/differential.rs checks the same).
+/// The invariants every outcome keeps, whoever computed it (the table or
+/// the reference evaluator) and whatever table it came from.
+///
+/// # Errors
+///
+/// Which invariant the outcome breaks.
 pub fn check_invariants(outcome: &RefOutcome) -> std::result::Result<(), String> {
     let star_origin = outcome.header(names::ALLOW_ORIGIN) == Some(b"*");
     if star_origin && outcome.header(names::ALLOW_CREDENTIALS).is_some() {
@@ -632,6 +605,8 @@ pub fn check_invariants(outcome: &RefOutcome) -> std::result::Result<(), String>
         outcome.decision,
         Decision::ActualDenied | Decision::PreflightDenied | Decision::Pass
     );
+    // The one exception: `origins *` sends its fixed headers to non-CORS
+    // requests too, so a cached response suits CORS and non-CORS alike.
     let public_not_cors = outcome.reason == Some(Reason::NotCors) && star_origin;
     if denied
         && !public_not_cors

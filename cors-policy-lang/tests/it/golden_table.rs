@@ -47,8 +47,7 @@ fn assert_golden(name: &str, table: &[u8]) {
 
 #[test]
 fn compiler_output_matches_the_golden_tables() {
-    let example =
-        std::fs::read_to_string(root().join("examples/api.corspolicy")).expect("example");
+    let example = std::fs::read_to_string(root().join("examples/api.corspolicy")).expect("example");
     for (source, golden) in [
         (example.as_str(), "api.cors"),
         (ONE_PREFIX, "one_prefix.cors"),

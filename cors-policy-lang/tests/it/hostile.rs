@@ -5,10 +5,10 @@
 
 mod fuzz_regressions;
 
+use crate::support::unescape;
 use cors_match_core::outcome::names;
 use cors_match_core::{Decision, Reason, Request, Table};
 use cors_policy_lang::{check, reference, RenderStyle};
-use crate::support::unescape;
 
 const POLICY: &str = "\
 policy api {

@@ -1,11 +1,11 @@
-//! The C ABI, called as a C host would: `cors_policy_compile` (source with
+//! The `ffi` target: the C ABI, called as a C host would: `cors_policy_compile` (source with
 //! NULs, invalid UTF-8, anything), the diagnostics accessors,
 //! `cors_policy_load` and `cors_policy_view_init` on the compiled table or
 //! on arbitrary bytes, `cors_eval` on every handle, and the frees. Every
 //! result must equal what the Rust crates answer for the same input (the
 //! same result code, the same diagnostics text, the same outcome field by
-//! field); no call may report `CORS_RESULT_PANIC`; AddressSanitizer and
-//! LeakSanitizer watch every pointer and allocation.
+//! field); no call may report `CORS_RESULT_PANIC`; in the fuzz build,
+//! AddressSanitizer and LeakSanitizer watch every pointer and allocation.
 //!
 //! Input modes:
 //! - starts with the table magic: a table (up to its declared length, the
@@ -15,7 +15,6 @@
 //! - anything else: the whole input is the source, and the requests are
 //!   derived from the compiled model; the same bytes are then loaded as a
 //!   table.
-#![no_main]
 
 use std::ffi::{c_char, CStr, CString};
 use std::ptr;
@@ -28,13 +27,14 @@ use cors_ffi::{
     cors_policy_free, cors_policy_load, cors_policy_view, cors_policy_view_init, cors_reason,
     cors_reason_str, cors_request, cors_result, CORS_MAX_HEADERS,
 };
-use cors_fuzz::{
-    base_tables, model_requests, policy_source, requests, table_input, Hints, OwnedRequest,
-};
 use cors_match_core::format::MAGIC;
 use cors_match_core::{Outcome, Table};
 use cors_policy_lang::{CompileFailure, RenderStyle};
-use libfuzzer_sys::fuzz_target;
+
+use crate::{
+    base_tables, model_requests, policy_source, requests, table_input, Hints, OwnedRequest,
+    MAX_SOURCE_LEN,
+};
 
 /// An exact-size heap copy, so that AddressSanitizer reports a read even
 /// one byte past the end (the fuzzer's own buffer may be larger).
@@ -396,9 +396,8 @@ unsafe fn check_bad_request(policy: *const cors_policy) {
     }
 }
 
-cors_fuzz::fixed_hash_keys!();
-
-fuzz_target!(|data: &[u8]| {
+/// The `ffi` target's body (see the module documentation).
+pub fn ffi(data: &[u8]) {
     check_arguments();
     if data.starts_with(&MAGIC) {
         let Ok(input) = table_input(data) else {
@@ -427,7 +426,7 @@ fuzz_target!(|data: &[u8]| {
         );
         return;
     }
-    if data.len() > cors_fuzz::MAX_SOURCE_LEN {
+    if data.len() > MAX_SOURCE_LEN {
         return;
     }
     // The file name: NULL now and then, else a C string made from the
@@ -454,4 +453,4 @@ fuzz_target!(|data: &[u8]| {
         check_bad_request(policy);
         cors_policy_free(policy);
     }
-});
+}
