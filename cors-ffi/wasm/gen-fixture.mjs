@@ -40,7 +40,7 @@ for (const match of sourcesBlock.matchAll(/\(\s*"([\w-]+)",\s*r#"([\s\S]*?)"#,?\
 }
 if (Object.keys(sources).length === 0) throw new Error("no policy sources found in conformance.rs");
 
-// --- the rows (the escapes of tests/support/mod.rs `unescape`) ---------------------------
+// --- the rows (the escapes of tests/it/support/mod.rs `unescape`) ---------------------------
 function unescape(field) {
   const out = [];
   const text = Buffer.from(field, "utf8");

@@ -3,11 +3,11 @@
  * arguments, corrupted tables, borrowed-pointer lifetimes and threads.
  *
  * Usage: api_test POLICY.corspolicy POLICY.cors PRIVATE_NETWORK.corspolicy
- * (the source and the table compiled from it; tests/c_api.rs passes
+ * (the source and the table compiled from it; tests/it/c_api.rs passes
  * examples/api.corspolicy; then the same policy with the legacy
  * `private-network on`, tests/fixtures/private_network.corspolicy). Built
  * with -Wall -Wextra -Werror and run directly and under valgrind by
- * tests/c_api.rs.
+ * tests/it/c_api.rs.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 

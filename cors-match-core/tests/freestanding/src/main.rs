@@ -2,8 +2,6 @@
 //! when every answer is right, else the number of the failed check.
 #![no_std]
 #![no_main]
-// Keeps LLVM from turning the mem* loops below into calls to themselves.
-#![no_builtins]
 
 use core::panic::PanicInfo;
 
@@ -65,74 +63,9 @@ fn panic(_: &PanicInfo<'_>) -> ! {
     exit(101)
 }
 
-// Without libc, the few memory routines the compiler emits calls to.
-
-/// # Safety
-/// `dest` and `src` are valid for `n` bytes and do not overlap.
-#[no_mangle]
-unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    let mut i = 0;
-    while i < n {
-        // SAFETY: the caller guarantees both ranges are valid for n bytes.
-        unsafe { *dest.add(i) = *src.add(i) };
-        i += 1;
-    }
-    dest
-}
-
-/// # Safety
-/// `dest` and `src` are valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    if (dest as usize) <= (src as usize) {
-        // SAFETY: copying forwards is correct when dest precedes src.
-        return unsafe { memcpy(dest, src, n) };
-    }
-    let mut i = n;
-    while i > 0 {
-        i -= 1;
-        // SAFETY: the caller guarantees both ranges are valid for n bytes.
-        unsafe { *dest.add(i) = *src.add(i) };
-    }
-    dest
-}
-
-/// # Safety
-/// `dest` is valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memset(dest: *mut u8, value: i32, n: usize) -> *mut u8 {
-    let mut i = 0;
-    while i < n {
-        // SAFETY: the caller guarantees dest is valid for n bytes.
-        unsafe { *dest.add(i) = value as u8 };
-        i += 1;
-    }
-    dest
-}
-
-/// # Safety
-/// `a` and `b` are valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    let mut i = 0;
-    while i < n {
-        // SAFETY: the caller guarantees both ranges are valid for n bytes.
-        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
-        if x != y {
-            return x as i32 - y as i32;
-        }
-        i += 1;
-    }
-    0
-}
-
-/// # Safety
-/// `a` and `b` are valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    // SAFETY: same contract as memcmp.
-    unsafe { memcmp(a, b, n) }
-}
+// Without libc, the few memory routines the compiler emits calls to
+// (memcpy, memmove, memset, memcmp, bcmp) come from `../mem.c`, which
+// build.rs compiles and links: one copy for this program and the C one.
 
 #[no_mangle]
 extern "C" fn rust_eh_personality() {}

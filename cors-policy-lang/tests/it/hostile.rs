@@ -3,15 +3,12 @@
 //! exact diagnostics `corsc check` must print, and every input a fuzz target
 //! failed on (`hostile/fuzz-regressions/`, see `fuzz_regressions`).
 
-mod support;
-
-#[path = "hostile/fuzz_regressions.rs"]
 mod fuzz_regressions;
 
+use crate::support::unescape;
 use cors_match_core::outcome::names;
 use cors_match_core::{Decision, Reason, Request, Table};
 use cors_policy_lang::{check, reference, RenderStyle};
-use support::unescape;
 
 const POLICY: &str = "\
 policy api {

@@ -8,77 +8,41 @@ use cors_match_core::format::{
     MAGIC, NO_POLICY, NO_STATE, POLICY_LEN, STATE_LEN, TRANSITION_LEN, VERSION,
 };
 use cors_match_core::{Decision, LoadError, Reason, Request, Table};
-use cors_policy_lang::compile::compile;
-use cors_policy_lang::model::{
-    HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern, TupleOrigin,
-};
 use proptest::prelude::*;
 
-fn tuple(scheme: &str, host: &str, any_subdomain: bool, port: PortPattern) -> OriginPattern {
-    OriginPattern::Tuple(TupleOrigin {
-        scheme: scheme.into(),
-        host: Host::Domain(host.into()),
-        any_subdomain,
-        port,
-    })
-}
+// The tables are committed fixtures (`tests/fixtures/loader/`), so the
+// loader is tested without the compiler. `cors-policy-lang`'s
+// `tests/it/golden_table.rs` builds each from a policy set, checks the
+// compiler still writes these bytes and rewrites them with `BLESS=1`; what
+// each holds (the names and literals asserted below) is described there.
 
-/// Policy `api` allowing `https://app.example.com` with `port`.
-fn app_policy(port: PortPattern) -> Policy {
-    let origin = tuple("https", "app.example.com", false, port);
-    Policy::new("api", Origins::List(vec![origin]))
-}
-
-/// A small table: two policies, literal, wildcard and `:*` origins, a
-/// known and another method, headers, so that every section and every kind
-/// of automaton (with literal runs) is there.
-fn small_set() -> PolicySet {
-    let mut api = Policy::new(
-        "api",
-        Origins::List(vec![
-            tuple("https", "app.example.com", false, PortPattern::Default),
-            tuple("https", "example.com", true, PortPattern::Exact(8443)),
-            tuple("https", "dev.example.com", false, PortPattern::Any),
-        ]),
-    );
-    api.paths = vec!["/api/".into()];
-    api.methods = vec!["PUT".into(), "X-Custom".into()];
-    api.allow_headers = HeaderNames {
-        any: false,
-        names: vec!["x-a".into()],
-    };
-    api.expose_headers.names = vec!["x-request-id".into()];
-    api.credentials = true;
-    api.max_age = Some(600);
-    let mut assets = Policy::new("assets", Origins::Any);
-    assets.allow_headers.any = true;
-    PolicySet {
-        policies: vec![api, assets],
-    }
-}
-
-/// A bigger table (thousands of states, `:*` ports) for the stepped sweeps.
-fn big_set() -> PolicySet {
-    let mut patterns: Vec<OriginPattern> = (0..300)
-        .map(|i| {
-            tuple(
-                "https",
-                &format!("host{i}.example.com"),
-                i % 3 == 0,
-                PortPattern::Default,
-            )
-        })
-        .collect();
-    patterns.push(tuple("http", "localhost", false, PortPattern::Any));
-    let mut policy = Policy::new("big", Origins::List(patterns));
-    policy.methods = vec!["PUT".into(), "DELETE".into()];
-    PolicySet {
-        policies: vec![policy],
-    }
-}
+/// Policies `api` and `assets`: literal, wildcard and `:*` origins, a known
+/// and another method, headers, so that every section and every kind of
+/// automaton (with literal runs) is there.
+const SMALL: &[u8] = include_bytes!("../fixtures/loader/small.cors");
+/// Policy `big`: thousands of states, `:*` ports, for the stepped sweeps.
+const BIG: &[u8] = include_bytes!("../fixtures/loader/big.cors");
+/// No policy at all.
+const EMPTY: &[u8] = include_bytes!("../fixtures/loader/empty.cors");
+/// `policy api { paths /api/; origins https://app.example.com; }`,
+/// compiled from source.
+const ONE_PREFIX: &[u8] = include_bytes!("../fixtures/one_prefix.cors");
+/// Policy `p`: `https://h0.example.com` to `https://h39.example.com`.
+const FORTY_ORIGINS: &[u8] = include_bytes!("../fixtures/loader/forty_origins.cors");
+/// `api` (`https://app.example.com:*`, paths `/api/v1/users/` and
+/// `/api/v2/`, an 82-byte exposed header) and `other` (`origins *`).
+const LITERAL_RUNS: &[u8] = include_bytes!("../fixtures/loader/literal_runs.cors");
+/// `api` (`https://app.example.com`) with methods GET, PUT, DELETE and
+/// X-Custom.
+const KNOWN_METHODS: &[u8] = include_bytes!("../fixtures/loader/known_methods.cors");
+/// The same with GET, PATCH and OPTIONS only.
+const KNOWN_METHODS_ONLY: &[u8] = include_bytes!("../fixtures/loader/known_methods_only.cors");
+/// `api` (`https://` 70 `h`s `.example.com:*`, path `/` 98 `p`s `/`) and
+/// `other` (`origins *`).
+const LONG_LITERALS: &[u8] = include_bytes!("../fixtures/loader/long_literals.cors");
 
 fn small_table() -> Vec<u8> {
-    compile(&small_set()).expect("the small set compiles")
+    SMALL.to_vec()
 }
 
 fn u32_at(table: &[u8], offset: usize) -> u32 {
@@ -127,14 +91,14 @@ fn exercise(table: &Table<'_>) {
 
 #[test]
 fn compiled_tables_load_and_evaluate() {
-    for set in [small_set(), big_set(), PolicySet::default()] {
-        let bytes = compile(&set).unwrap();
-        let table = Table::from_bytes(&bytes).expect("a compiled table loads");
-        assert_eq!(table.policy_count(), set.policies.len());
-        for (index, policy) in set.policies.iter().enumerate() {
-            assert_eq!(table.policy_name(index), Some(policy.name.as_bytes()));
+    let sets: [(&[u8], &[&str]); 3] = [(SMALL, &["api", "assets"]), (BIG, &["big"]), (EMPTY, &[])];
+    for (bytes, names) in sets {
+        let table = Table::from_bytes(bytes).expect("a compiled table loads");
+        assert_eq!(table.policy_count(), names.len());
+        for (index, name) in names.iter().enumerate() {
+            assert_eq!(table.policy_name(index), Some(name.as_bytes()));
         }
-        assert_eq!(table.policy_name(set.policies.len()), None);
+        assert_eq!(table.policy_name(names.len()), None);
     }
     let bytes = small_table();
     let table = Table::from_bytes(&bytes).unwrap();
@@ -147,9 +111,7 @@ fn compiled_tables_load_and_evaluate() {
 
 #[test]
 fn compiled_source_loads() {
-    let source = "policy api {\n    paths /api/;\n    origins https://app.example.com;\n}\n";
-    let compiled = cors_policy_lang::compile(source).expect("valid source compiles");
-    let table = Table::from_bytes(&compiled.table).expect("loads");
+    let table = Table::from_bytes(ONE_PREFIX).expect("loads");
     assert_eq!(table.policy_name(0), Some(&b"api"[..]));
 }
 
@@ -184,9 +146,9 @@ fn check_truncations(bytes: &[u8], step: usize) {
 #[test]
 fn every_truncation_is_rejected() {
     check_truncations(&small_table(), 1);
-    let big = compile(&big_set()).unwrap();
+    let big = BIG;
     assert!(big.len() > 20_000, "the big table is {} bytes", big.len());
-    check_truncations(&big, (big.len() / 2000).max(1));
+    check_truncations(big, (big.len() / 2000).max(1));
 }
 
 /// What the loader must say when bit `bit` of byte `offset` is flipped.
@@ -229,15 +191,15 @@ fn every_single_bit_flip_is_rejected() {
 
 #[test]
 fn bit_flips_in_a_big_table_are_rejected() {
-    let bytes = compile(&big_set()).unwrap();
-    let mut flipped = bytes.clone();
+    let bytes = BIG;
+    let mut flipped = bytes.to_vec();
     let step = (bytes.len() / 256).max(1);
     for offset in (0..bytes.len()).step_by(step) {
         let bit = (offset / step) % 8;
         flipped[offset] ^= 1 << bit;
         assert_eq!(
             Table::from_bytes(&flipped).map(|_| ()),
-            Err(expected_for_flip(&bytes, offset, &flipped)),
+            Err(expected_for_flip(bytes, offset, &flipped)),
             "bit {bit} of byte {offset}"
         );
         flipped[offset] ^= 1 << bit;
@@ -662,20 +624,7 @@ fn bad_indexes_are_rejected(field: usize) {
 /// lookup scan them all; the loader bounds the bucket size instead.
 #[test]
 fn an_overfull_bucket_is_rejected() {
-    let origins = (0..40)
-        .map(|i| {
-            tuple(
-                "https",
-                &format!("h{i}.example.com"),
-                false,
-                PortPattern::Default,
-            )
-        })
-        .collect();
-    let set = PolicySet {
-        policies: vec![Policy::new("p", Origins::List(origins))],
-    };
-    let mut bytes = compile(&set).unwrap();
+    let mut bytes = FORTY_ORIGINS.to_vec();
     let table = Table::from_bytes(&bytes).expect("the compiled table loads");
     for i in 0..40 {
         let origin = format!("https://h{i}.example.com");
@@ -747,16 +696,7 @@ fn index_entries_eval_would_trust_are_checked() {
 #[test]
 fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
     use format::state;
-    let mut api = app_policy(PortPattern::Any);
-    // `/api/v` is the run the path walk starts with (`Policy::path_head`),
-    // `/users/` one it meets after the branch.
-    api.paths = vec!["/api/v1/users/".into(), "/api/v2/".into()];
-    // A long header value: bytes for a run too long to be one.
-    api.expose_headers.names = vec![format!("x-{}", "e".repeat(80))];
-    let set = PolicySet {
-        policies: vec![api, Policy::new("other", Origins::Any)],
-    };
-    let bytes = compile(&set).unwrap();
+    let bytes = LITERAL_RUNS.to_vec();
     let table = Table::from_bytes(&bytes).unwrap();
     for (path, policy) in [
         ("/api/v1/users/", "api"),
@@ -876,14 +816,7 @@ fn literal_runs_are_marked_answer_as_steps_and_are_checked() {
 /// the others from the methods automaton, and case still counts.
 #[test]
 fn known_methods_are_bits_and_the_others_an_automaton() {
-    let mut api = app_policy(PortPattern::Default);
-    api.methods = ["GET", "PUT", "DELETE", "X-Custom"]
-        .map(String::from)
-        .to_vec();
-    let set = PolicySet {
-        policies: vec![api],
-    };
-    let bytes = compile(&set).unwrap();
+    let bytes = KNOWN_METHODS.to_vec();
     let record = section(&bytes, header::POLICIES_OFFSET);
     let bit = |method: &[u8]| methods::bit(method).expect("known");
     assert_eq!(
@@ -902,12 +835,7 @@ fn known_methods_are_bits_and_the_others_an_automaton() {
         methods::ALL
     );
     // A policy of safelisted and known methods has no methods automaton.
-    let mut known_only = app_policy(PortPattern::Default);
-    known_only.methods = vec!["GET".into(), "PATCH".into(), "OPTIONS".into()];
-    let known_only = compile(&PolicySet {
-        policies: vec![known_only],
-    })
-    .unwrap();
+    let known_only = KNOWN_METHODS_ONLY.to_vec();
     let known_record = section(&known_only, header::POLICIES_OFFSET);
     assert_eq!(
         u32_at(&known_only, known_record + record::METHOD_START),
@@ -959,16 +887,8 @@ fn known_methods_are_bits_and_the_others_an_automaton() {
 fn literals_longer_than_a_run_are_cut_and_answer_the_same() {
     use format::state;
     let host = format!("{}.example.com", "h".repeat(70));
-    let mut api = Policy::new(
-        "api",
-        Origins::List(vec![tuple("https", &host, false, PortPattern::Any)]),
-    );
     let prefix = format!("/{}/", "p".repeat(98));
-    api.paths = vec![prefix.clone()];
-    let set = PolicySet {
-        policies: vec![api, Policy::new("other", Origins::Any)],
-    };
-    let bytes = compile(&set).unwrap();
+    let bytes = LONG_LITERALS.to_vec();
     let states = section(&bytes, header::STATES_OFFSET);
     let longest = (0..u32_at(&bytes, header::STATE_COUNT))
         .map(|i| {

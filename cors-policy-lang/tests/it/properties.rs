@@ -13,8 +13,7 @@
 //!
 //! The 1 MiB header list answered without allocation is in `no_alloc.rs`.
 
-mod support;
-
+use crate::support::*;
 use cors_match_core::outcome::names;
 use cors_match_core::{Decision, LoadError, Outcome, Table};
 use cors_policy_lang::compile::compile;
@@ -22,7 +21,6 @@ use cors_policy_lang::model::{Origins, PolicySet};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::Config;
-use support::*;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")

@@ -1,11 +1,11 @@
 //! The committed table compiled from `examples/api.corspolicy`, read by the
 //! core alone: a format change shows up as a diff of this fixture, and the
 //! core is tested without the compiler. `cors-policy-lang`'s
-//! `tests/golden_table.rs` checks the compiler still writes these bytes.
+//! `tests/it/golden_table.rs` checks the compiler still writes these bytes.
 
 use cors_match_core::{Decision, LoadError, Reason, Request, Table};
 
-const TABLE: &[u8] = include_bytes!("fixtures/api.cors");
+const TABLE: &[u8] = include_bytes!("../fixtures/api.cors");
 
 fn preflight<'a>(origin: &'a [u8], method: &'a [u8], headers: &'a [u8]) -> Request<'a> {
     Request {

@@ -4,9 +4,7 @@
 //! the row. The policies are `.corspolicy` sources, compiled by the real
 //! front end.
 
-mod support;
-
-use support::unescape;
+use crate::support::unescape;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -15,7 +13,7 @@ use cors_match_core::{Decision, Reason, Request, Table};
 use cors_policy_lang::reference::{self, RefOutcome};
 use cors_policy_lang::Compiled;
 
-const CASES: &str = include_str!("conformance/cases.txt");
+const CASES: &str = include_str!("../conformance/cases.txt");
 
 /// The policy sources the rows refer to by name.
 const SOURCES: &[(&str, &str)] = &[
@@ -287,7 +285,7 @@ fn compile_all() -> HashMap<&'static str, Compiled> {
 }
 
 fn table_outcome(table: &Table<'_>, request: &Request<'_>) -> RefOutcome {
-    support::owned(&table.eval(request))
+    crate::support::owned(&table.eval(request))
 }
 
 /// Readable rendering of request bytes for failure messages.

@@ -2,28 +2,33 @@
 //! evaluation, over requests that reach every decision and every reason,
 //! including megabyte-sized header values.
 //!
-//! Only allocations made by the test's own thread while a measurement is
-//! armed are counted, so the harness's other threads cannot disturb it.
+//! Only allocations made by the measuring thread while its measurement is
+//! armed are counted, and the count is that thread's own: the allocator is
+//! global to the whole test binary (every suite of `tests/it/`), so the
+//! other tests, running on other threads at the same time, neither add to
+//! a measurement nor are counted themselves.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cors_match_core::{Decision, Outcome, Reason, Request, Table};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
-    static ARMED: Cell<bool> = const { Cell::new(false) };
+    /// This thread's allocator calls since it armed a measurement; `None`
+    /// when none is armed. `const`-initialized with no destructor, so the
+    /// allocator can use it without allocating.
+    static ALLOCATIONS: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
 fn note() {
     // `try_with`: the thread-local may already be gone while a thread exits.
-    if ARMED.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-    }
+    let _ = ALLOCATIONS.try_with(|count| {
+        if let Some(n) = count.get() {
+            count.set(Some(n + 1));
+        }
+    });
 }
 
 // SAFETY: every method forwards to `System`, which upholds the contract; the
@@ -56,11 +61,10 @@ static GLOBAL: Counting = Counting;
 /// Runs `f` and returns its result with the number of allocator calls
 /// (allocations, reallocations and frees) it made on this thread.
 fn counting<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    ARMED.with(|armed| armed.set(true));
+    ALLOCATIONS.with(|count| count.set(Some(0)));
     let value = std::hint::black_box(f());
-    ARMED.with(|armed| armed.set(false));
-    (value, ALLOCATIONS.load(Ordering::SeqCst) - before)
+    let count = ALLOCATIONS.with(|count| count.replace(None));
+    (value, count.expect("armed above"))
 }
 
 const SOURCE: &str = r#"

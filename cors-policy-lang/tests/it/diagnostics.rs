@@ -107,7 +107,7 @@ fn short_style_is_one_line_per_diagnostic() {
 fn valid_files_have_no_golden_errors() {
     // The README's example policy compiles without a diagnostic (the legacy
     // `private-network on` warning has its own case, private_network_on).
-    let source = include_str!("ui/valid_design_example.corspolicy");
+    let source = include_str!("../ui/valid_design_example.corspolicy");
     let checked = check(source);
     let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [], "{:?}", checked.diagnostics);

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use cors_match_core::{Decision, Request};
 
-include!("emit_fixtures/api_table.rs");
+include!("../emit_fixtures/api_table.rs");
 
 #[test]
 fn the_included_table_loads_in_place_and_answers_a_preflight() {

@@ -24,6 +24,6 @@ fn committed_header_is_up_to_date() {
     assert!(
         committed == fresh,
         "include/cors.h is stale: regenerate it with \
-         `BLESS=1 cargo test -p cors-ffi --test header` and commit it"
+         `BLESS=1 cargo test -p cors-ffi --test it header::` and commit it"
     );
 }

@@ -21,51 +21,12 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::sync::OnceLock;
 
-mod support;
-
-use support::*;
+use crate::support::*;
+use cors_testing::check_invariants;
 
 // ---------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------
-
-/// The invariants every outcome keeps, whoever computed it.
-fn check_invariants(outcome: &RefOutcome) -> Result<(), String> {
-    let star_origin = outcome.header(names::ALLOW_ORIGIN) == Some(b"*");
-    if star_origin && outcome.header(names::ALLOW_CREDENTIALS).is_some() {
-        return Err(format!("`*` origin with credentials: {outcome:?}"));
-    }
-    let denied = matches!(
-        outcome.decision,
-        Decision::ActualDenied | Decision::PreflightDenied | Decision::Pass
-    );
-    // The one exception: `origins *` sends its fixed headers to non-CORS
-    // requests too, so a cached response suits CORS and non-CORS alike.
-    let public_not_cors = outcome.reason == Some(Reason::NotCors) && star_origin;
-    if denied
-        && !public_not_cors
-        && outcome
-            .headers
-            .iter()
-            .any(|(name, _)| name.starts_with("access-control-"))
-    {
-        return Err(format!("access-control header on a denial: {outcome:?}"));
-    }
-    if outcome.decision.is_preflight() != outcome.status.is_some() {
-        return Err(format!(
-            "status on a non-preflight (or none on a preflight): {outcome:?}"
-        ));
-    }
-    if (outcome.reason.is_none())
-        != matches!(
-            outcome.decision,
-            Decision::ActualAllowed | Decision::PreflightAllowed
-        )
-    {
-        return Err(format!("reason does not fit the decision: {outcome:?}"));
-    }
-    Ok(())
-}
 
 fn compare(
     set: &PolicySet,

@@ -5,12 +5,12 @@
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use cors_match_core::{Outcome, Request};
+use cors_match_core::Request;
 use cors_policy_lang::model::{
     default_port, HeaderNames, Host, OriginPattern, Origins, Policy, PolicySet, PortPattern,
     TupleOrigin,
 };
-use cors_policy_lang::reference::{self, RefOutcome};
+use cors_policy_lang::reference;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 
@@ -259,29 +259,9 @@ pub fn set_strategy() -> impl Strategy<Value = PolicySet> {
 // Requests
 // ---------------------------------------------------------------------------
 
-/// An owned request; `as_request` borrows it.
-#[derive(Clone, Debug)]
-pub struct OwnedRequest {
-    pub method: Vec<u8>,
-    pub path: Vec<u8>,
-    pub origin: Option<Vec<u8>>,
-    pub request_method: Option<Vec<u8>>,
-    pub request_headers: Option<Vec<u8>>,
-    pub request_private_network: Option<Vec<u8>>,
-}
-
-impl OwnedRequest {
-    pub fn as_request(&self) -> Request<'_> {
-        Request {
-            method: &self.method,
-            path: &self.path,
-            origin: self.origin.as_deref(),
-            request_method: self.request_method.as_deref(),
-            request_headers: self.request_headers.as_deref(),
-            request_private_network: self.request_private_network.as_deref(),
-        }
-    }
-}
+/// The owned request and the outcome conversion, shared with the fuzz
+/// targets.
+pub use cors_testing::{owned, OwnedRequest};
 
 /// The choices a request is made of, resolved against a set by `realize`.
 #[derive(Clone, Debug)]
@@ -591,22 +571,4 @@ pub fn unescape(field: &str) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
-}
-
-/// An outcome with owned values, comparable with the reference evaluator's
-/// and across tables.
-pub fn owned(outcome: &Outcome<'_>) -> RefOutcome {
-    RefOutcome {
-        decision: outcome.decision,
-        reason: outcome.reason,
-        policy: outcome
-            .policy
-            .map(|name| String::from_utf8_lossy(name).into_owned()),
-        status: outcome.status,
-        headers: outcome
-            .headers
-            .iter()
-            .map(|h| (h.name, h.value.to_vec()))
-            .collect(),
-    }
 }

@@ -1,0 +1,9 @@
+//! The integration tests of `corsc`, one binary: each former
+//! `tests/NAME.rs` is a module here. Run one suite with a filter:
+//! `cargo test -p corsc --test it import_django::` (add `CORSC_BLESS=1` to
+//! rewrite that suite's golden files). Fixtures stay in `tests/import/`
+//! and `tests/emit_fixtures/`.
+
+mod cli;
+mod emit_rust;
+mod import_django;
