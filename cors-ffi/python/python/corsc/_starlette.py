@@ -196,9 +196,11 @@ def translate(args: StarletteArguments) -> Translation:
     origin_of_line: Dict[int, str] = {}
 
     def add(text: str, origin: Optional[str] = None, note: Optional[str] = None) -> None:
+        """Appends a line, commented with ``note`` (else ``origin``), and
+        records the argument it came from."""
         comment = note if note is not None else origin
         if comment:
-            text = f"{text:<44} {_comment(comment)}" if text.strip() else f"    {_comment(comment)}"
+            text = f"{text:<44} {_comment(comment)}"
         lines.append(text)
         if origin is not None:
             origin_of_line[len(lines)] = origin
@@ -216,8 +218,7 @@ def translate(args: StarletteArguments) -> Translation:
         note = where
         if text != args.allow_origin_regex:
             note += " (\\w as [a-z0-9_], \\A \\Z as ^ $)"
-        lines.append(f"        ~\"{text}\"".ljust(44) + " " + _comment(note))
-        origin_of_line[len(lines)] = where
+        add(f'        ~"{text}"', where, note)
     add("    ;")
 
     if "*" in methods:
