@@ -65,6 +65,7 @@ REQUESTS: list[Req] = [
     Req("with-path", "GET", "/api/items", {"Origin": APP + "/path"}),
     Req("userinfo", "GET", "/api/items", {"Origin": "https://user@app.example.com"}),
     Req("upper-case", "GET", "/api/items", {"Origin": "https://APP.EXAMPLE.COM"}),
+    Req("upper-case-label", "GET", "/api/items", {"Origin": "https://APP.example.com"}),
     Req("default-port", "GET", "/api/items", {"Origin": APP + ":443"}),
     Req("port", "GET", "/api/items", {"Origin": APP + ":8443"}),
     Req("http-scheme", "GET", "/api/items", {"Origin": "http://app.example.com"}),

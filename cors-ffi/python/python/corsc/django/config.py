@@ -198,7 +198,7 @@ def _load_file(path: Any, ignored: dict[str, Any]) -> LoadedPolicy:
             )
         )
         return LoadedPolicy(None, source, findings=findings)
-    findings.extend(_finding_of_diagnostic(d, os.fspath(path)) for d in policy.warnings)
+    findings.extend(_warnings(policy, os.fspath(path)))
     if not policy.names:
         findings.append(_no_origin_finding(f"{POLICY_SETTING} {os.fspath(path)} has no policy"))
     return LoadedPolicy(policy, source, findings=findings)
@@ -214,6 +214,16 @@ def _finding_of_diagnostic(diagnostic: corsc.Diagnostic, where: str) -> Finding:
         rendered=diagnostic.rendered,
         hint=None if error else "Run `corsc check` on the policy for the details.",
     )
+
+
+def _warnings(policy: corsc.Policy, where: str) -> list[Finding]:
+    """``corsc check``'s warnings on a compiled policy, but "this file
+    defines no policy" (CORS0018), which ``corsc.W006`` says better."""
+    return [
+        _finding_of_diagnostic(d, where)
+        for d in policy.warnings
+        if not (d.code == "CORS0018" and not policy.names)
+    ]
 
 
 def _no_origin_finding(why: str) -> Finding:
@@ -265,7 +275,7 @@ def _load_translated(values: dict[str, Any]) -> LoadedPolicy:
         if not any(d.severity == "error" for d in diagnostics):
             findings.append(Finding(E_REFUSED, str(error).strip()))
         return LoadedPolicy(None, source, text, findings)
-    findings.extend(_finding_of_diagnostic(d, TRANSLATED_FILENAME) for d in policy.warnings)
+    findings.extend(_warnings(policy, TRANSLATED_FILENAME))
     if not policy.names:
         findings.append(
             _no_origin_finding(
