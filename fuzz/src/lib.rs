@@ -2,7 +2,7 @@
 //! the targets use (the input decoders, the checks and the target bodies
 //! themselves) is in the workspace crate `cors-testing`, shared with the
 //! test suites, which replay the committed seeds through the same bodies
-//! on stable (`cors-testing/tests/it/fuzz_seeds.rs`).
+//! on stable (`fuzz/testing/tests/it/fuzz_seeds.rs`).
 
 /// Makes std's `HashMap` keys the same in every run of a fuzz target, so
 /// that a run is reproducible: `scripts/fuzz-smoke` relies on libFuzzer

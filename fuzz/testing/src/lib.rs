@@ -673,7 +673,7 @@ pub fn assert_matches_reference(set: &PolicySet, table: &Table<'_>, request: &Ow
 
 /// Sources of the tables the table-mutating modes start from.
 pub const BASE_SOURCES: &[&str] = &[
-    include_str!("../../examples/api.corspolicy"),
+    include_str!("../../../examples/api.corspolicy"),
     "policy p { origins https://*.a.com:* http://[::1]:3000 null; methods PUT X-Custom;\n\
      allow-headers *; expose-headers *; max-age 2h; private-network on; preflight-status 200; }\n\
      policy q { paths /b/ /c; origins *; methods DELETE; allow-headers x-a; }",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use cors_testing::targets;
 
 fn seeds_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds")
 }
 
 /// A fuzz target's body.
@@ -88,7 +88,7 @@ fn ffi_seeds_pass() {
 /// directory belongs to a target: a new target cannot skip the replay.
 #[test]
 fn every_fuzz_target_is_replayed() {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let names = |dir: PathBuf, strip: &str| -> BTreeSet<String> {
         std::fs::read_dir(&dir)
             .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
