@@ -132,8 +132,10 @@ struct Outcome {
 
 #[pymethods]
 impl Outcome {
-    /// `"pass"` (no policy covers the path), `"preflight-allowed"`,
-    /// `"preflight-denied"`, `"actual-allowed"` or `"actual-denied"`.
+    /// `"pass"` (not a CORS request, reason `"not-cors"`, or no policy
+    /// covers the path, reason `"no-policy"`: answer as if corsc were not
+    /// there), `"preflight-allowed"`, `"preflight-denied"`,
+    /// `"actual-allowed"` or `"actual-denied"`.
     #[getter]
     fn decision(&self) -> &'static str {
         self.decision
@@ -145,7 +147,7 @@ impl Outcome {
         self.reason
     }
 
-    /// The name of the policy that decided, `None` for `"pass"`.
+    /// The name of the policy that covers the path (`None` when none does).
     #[getter]
     fn policy(&self) -> Option<&str> {
         self.policy.as_deref()

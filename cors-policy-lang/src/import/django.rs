@@ -195,9 +195,18 @@ pub fn translate(settings: &Settings, stem: &str) -> Import {
     }
     importer.unknown_settings();
     let name = if is_policy_name(stem) { stem } else { "django" };
-    let policy = importer.translate(name);
-    let checked = importer.self_check(&policy);
+    let mut policy = importer.translate(name);
+    let mut checked = importer.self_check(&policy);
     let mut sorted = importer.diagnostics;
+    if settings.source.is_empty() {
+        // Values from the framework itself: there are no lines to cite.
+        const NO_LINE: &str = " (line 1)";
+        policy = policy.replace(NO_LINE, "");
+        checked = crate::check(&policy).diagnostics;
+        for d in &mut sorted {
+            d.message = d.message.replace(NO_LINE, "");
+        }
+    }
     sorted.sort_by_key(|d| d.span.start);
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(sorted);
@@ -1634,8 +1643,8 @@ mod tests {
     use super::*;
 
     /// Values a host hands without a source file: empty `source`, `0..0`
-    /// spans. Every place is line 1, column 1, in the messages and the
-    /// rendering alike.
+    /// spans. Every place renders as line 1, column 1, and no message or
+    /// comment cites a line.
     #[test]
     fn values_without_a_source() {
         use crate::import::settings::SeqKind;
@@ -1661,15 +1670,14 @@ mod tests {
         };
         let import = translate(&settings, "host");
         assert!(import.is_complete());
-        assert!(import
-            .policy
-            .contains("# from CORS_ALLOWED_ORIGINS (line 1)\n"));
+        assert!(import.policy.contains("# from CORS_ALLOWED_ORIGINS\n"));
+        assert!(!import.policy.contains("(line"));
         let codes: Vec<Code> = import.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, [Code::ImportIgnored, Code::ImportIgnored]);
         assert_eq!(
             import.render_diagnostics("django", ""),
             "django:1:1: warning: CORS_MAX_AGE is not a django-cors-headers 4 setting; not imported\n\
-             django:1:1: warning: both CORS_ALLOWED_ORIGINS (line 1) and the legacy CORS_ORIGIN_WHITELIST are set; django uses CORS_ALLOWED_ORIGINS, so CORS_ORIGIN_WHITELIST is not imported\n"
+             django:1:1: warning: both CORS_ALLOWED_ORIGINS and the legacy CORS_ORIGIN_WHITELIST are set; django uses CORS_ALLOWED_ORIGINS, so CORS_ORIGIN_WHITELIST is not imported\n"
         );
     }
 

@@ -12,7 +12,8 @@
 //! `.corspolicy` diagnostics: the importer's [`Diagnostic`](crate::Diagnostic)s
 //! point there, and the line numbers its output mentions are counted there.
 //! A host without a source file leaves `source` empty and uses the empty
-//! span `0..0` everywhere: every place is then line 1, column 1. A span
+//! span `0..0` everywhere: every place is then line 1, column 1, and the
+//! output and messages cite no line. A span
 //! past the end of `source` stands for its end.
 
 use std::ops::Range;
