@@ -928,7 +928,7 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
 {
     size_t                           i;
     u_char                           origin[4 * NGX_HTTP_CORS_LOG_VALUE_MAX
-                                            + 32];
+                                            + 32], *path;
     ngx_uint_t                       j, k, n, next, level;
     ngx_str_t                        method;
     cors_bytes                      *field;
@@ -970,9 +970,41 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, ngx_http_cors_loc_conf_t *clcf)
     req.method.ptr = method.data;
     req.method.len = method.len;
 
-    /* the normalized (decoded, dot segments merged) URI, without the args */
+    /*
+     * the normalized (decoded, dot segments merged) URI, without the args;
+     * a '?' or '#' in it was sent as %3F or %23, and goes back escaped,
+     * since corsc takes a '?' for the start of a query
+     */
     req.path.ptr = r->uri.data;
     req.path.len = r->uri.len;
+
+    for (i = 0, n = 0; i < r->uri.len; i++) {
+        if (r->uri.data[i] == '?' || r->uri.data[i] == '#') {
+            n++;
+        }
+    }
+
+    if (n) {
+        path = ngx_pnalloc(r->pool, r->uri.len + 2 * n);
+        if (path == NULL) {
+            return NULL;
+        }
+
+        req.path.ptr = path;
+
+        for (i = 0; i < r->uri.len; i++) {
+            if (r->uri.data[i] == '?' || r->uri.data[i] == '#') {
+                *path++ = '%';
+                *path++ = '2' + (r->uri.data[i] == '?');
+                *path++ = (r->uri.data[i] == '?') ? 'F' : '3';
+
+            } else {
+                *path++ = r->uri.data[i];
+            }
+        }
+
+        req.path.len = path - req.path.ptr;
+    }
 
     for (k = 0; k < NGX_HTTP_CORS_PRIVATE_NETWORK; k++) {
 

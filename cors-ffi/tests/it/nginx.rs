@@ -1733,3 +1733,39 @@ fn readme_configure_block_passes_nginx_t() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A `?` or `#` that the client percent-encoded is part of the path nginx
+/// serves; corsc must not take it for the start of a query, or `/exact%3Fx`
+/// (nginx's `/exact?x`, under `location /exact`) would be judged as
+/// `/exact`, which the policy covers.
+#[test]
+fn nginx_module_keeps_an_encoded_question_mark_in_the_path() {
+    let Some(module) = module() else { return };
+    let dir = TempDir::new("qmark");
+    let port = free_port();
+    dir.write(
+        "exact.corspolicy",
+        "policy exact {\n    paths /exact;\n    origins https://app.example.com;\n}\n",
+    );
+    write_config(
+        &dir,
+        &module,
+        "exact.corspolicy",
+        &format!(
+            "listen 127.0.0.1:{port};\n\
+             cors on;\n\
+             location /exact {{ return 200 \"exact\\n\"; }}\n"
+        ),
+    );
+    let nginx = Nginx::start(&dir.0, port);
+    let origin = "https://app.example.com";
+    let r = nginx.request(&actual("/exact", origin));
+    assert_eq!(r.get("access-control-allow-origin"), Some(origin), "{r:#?}");
+    let r = nginx.request(&actual("/exact/x?q=1", origin));
+    assert_eq!(r.get("access-control-allow-origin"), Some(origin), "{r:#?}");
+    for path in ["/exact%3Fx", "/exact%3F", "/exact%23x", "/exact%3f%23/y"] {
+        let r = nginx.request(&actual(path, origin));
+        assert_eq!(r.status, 200, "{path}: {r:#?}");
+        assert!(r.cors_headers().is_empty(), "{path}: {r:#?}");
+    }
+}

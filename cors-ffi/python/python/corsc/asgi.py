@@ -28,7 +28,8 @@ worker):
 
 The path evaluated is ``scope["path"]`` (percent-decoded, the full path
 including any ``root_path``), UTF-8 encoded, with ``.`` and ``..`` segments
-merged, as the nginx module evaluates nginx's normalized URI. Repeated
+merged and a decoded ``?`` or ``#`` escaped again, as the nginx module
+evaluates nginx's normalized URI. Repeated
 request headers are joined with ``,``, so a repeated ``Origin`` is
 malformed and denied.
 """
@@ -166,6 +167,14 @@ def apply_outcome(
     return kept[:at] + vary_lines + kept[at:]
 
 
+def evaluated_path(decoded: bytes) -> bytes:
+    """The bytes corsc judges for a percent-decoded path: dot segments
+    merged, and a ``?`` or ``#`` (which the client sent as ``%3F`` or
+    ``%23``) written back escaped, since corsc takes a ``?`` for the start
+    of a query. The nginx module and the Django middleware do the same."""
+    return remove_dot_segments(decoded).replace(b"?", b"%3F").replace(b"#", b"%23")
+
+
 def remove_dot_segments(path: bytes) -> bytes:
     """``path`` with ``.`` and ``..`` segments merged (RFC 3986, 5.2.4), as
     nginx normalizes the URI it serves. A path that ``..`` would take above
@@ -244,7 +253,7 @@ class CORSMiddleware:
         origin, request_method, request_headers, private_network = _request_fields(
             scope.get("headers") or ()
         )
-        path = remove_dot_segments(scope.get("path", "/").encode("utf-8", "surrogateescape"))
+        path = evaluated_path(scope.get("path", "/").encode("utf-8", "surrogateescape"))
         return self.policy.evaluate(
             scope["method"],
             path,

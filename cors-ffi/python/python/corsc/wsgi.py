@@ -30,7 +30,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from ._corsc import Outcome
-from .asgi import PolicyLike, apply_outcome, is_owned_header, load_policy, remove_dot_segments
+from .asgi import PolicyLike, apply_outcome, is_owned_header, load_policy, evaluated_path
 
 __all__ = ["CorsMiddleware"]
 
@@ -63,7 +63,7 @@ class CorsMiddleware:
         path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
         return self.policy.evaluate(
             environ.get("REQUEST_METHOD", "GET"),
-            remove_dot_segments(path.encode("latin-1", "replace")),
+            evaluated_path(path.encode("latin-1", "replace")),
             origin=environ.get("HTTP_ORIGIN"),
             request_method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
             request_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
