@@ -7,7 +7,7 @@ sent through two Django stacks, one with
 every ``Access-Control-*`` header and ``Vary`` are compared.
 
 A difference is accepted only when it is *exactly* one or more of the
-documented "behaviours that differ on purpose" (DJANGO.md): the
+documented "behaviours that differ on purpose" (README.md): the
 :func:`classify` function derives, from django-cors-headers' answer and the
 documented rules, the answer corsc must give, and names the categories
 that changed it. Anything else fails the test, with both answers.
@@ -514,15 +514,15 @@ def test_every_difference_is_documented(matrix: list[tuple[Config, Req, Verdict]
 
 
 def test_categories_are_documented(matrix: list[tuple[Config, Req, Verdict]]) -> None:
-    """Every category found is in DJANGO.md, and every documented
+    """Every category found is in README.md, and every documented
     category is found somewhere in the matrix (none is dead)."""
     import pathlib
 
-    doc = (pathlib.Path(__file__).parent.parent / "DJANGO.md").read_text(encoding="utf-8")
+    doc = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     found = Counter(c for _, _, v in matrix for c in v.categories)
     for name in found:
         assert name in CATEGORIES
-        assert f"`{name}`" in doc, f"category {name} is not documented in DJANGO.md"
+        assert f"`{name}`" in doc, f"category {name} is not documented in README.md"
     assert set(found) == CATEGORIES, f"never observed: {sorted(CATEGORIES - set(found))}"
 
 

@@ -147,7 +147,7 @@ def fields(response: Any) -> Dict[str, Any]:
 
 
 # --------------------------------------------------------------------------
-# The behaviours that differ on purpose (ASGI_WSGI.md lists each one).
+# The behaviours that differ on purpose (README.md lists each one).
 
 SAFELISTED_METHODS = {"GET", "HEAD", "POST"}
 ACRPN = "access-control-request-private-network"
@@ -155,7 +155,7 @@ ACRPN = "access-control-request-private-network"
 ACTUAL_FIELDS = {"access-control-allow-origin", "access-control-allow-credentials",
                  "access-control-expose-headers"}
 
-#: Category name -> one line; each is a section of ASGI_WSGI.md.
+#: Category name -> one line; each is a section of README.md.
 CATEGORIES: Dict[str, str] = {
     "denied-preflight-403": "a denied preflight is 403 (Starlette: 400)",
     "denied-preflight-no-cors-headers": "a denied preflight carries only Vary (Starlette: all its preflight headers)",

@@ -2,7 +2,7 @@
 
 Each :class:`Config` is a set of ``CORS_*`` settings, as a project would
 write them. ``correction``, when set, is the one documented change the
-translation makes to these settings (a category of DJANGO.md, and the same
+translation makes to these settings (a category of README.md, and the same
 settings with the change applied): corsc must then answer as
 django-cors-headers does *with the corrected settings*.
 """

@@ -5,7 +5,7 @@ Each finding of :func:`corsc.django.config.load_policy` becomes a check
 message with its stable id; the checks below add what only the project's
 settings can tell (the middleware's place in ``MIDDLEWARE``, a second CORS
 middleware, signal receivers corsc cannot run). The ids are listed in
-DJANGO.md.
+README.md.
 """
 
 from __future__ import annotations

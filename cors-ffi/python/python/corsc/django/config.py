@@ -37,7 +37,7 @@ TRANSLATED_POLICY_NAME = "django"
 TRANSLATED_FILENAME = "<django-cors-headers settings>"
 
 # Stable ids of the findings (the ids of ``manage.py check``). Documented
-# in DJANGO.md; never renumber them.
+# in README.md; never renumber them.
 E_REFUSED = "corsc.E001"
 E_UNREADABLE = "corsc.E002"
 E_TWO_MIDDLEWARES = "corsc.E003"
