@@ -12,13 +12,24 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { CASES } from "./cases.mjs";
 import { predict, preflightCacheSeconds, preflightPasses, readable } from "./fetch-model.mjs";
-import { HOSTS, launchChromium, ROOT, corscBinary, startPageServer, startUpstream, tempDir } from "./harness.mjs";
+import {
+  HOSTS,
+  launchChromium,
+  ROOT,
+  corscBinary,
+  freePort,
+  startDjangoProject,
+  startPageServer,
+  startUpstream,
+  tempDir,
+} from "./harness.mjs";
 
 const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd,django").split(",").filter(Boolean);
 const report = { chromium: null, hosts: {} };
@@ -324,6 +335,73 @@ describe("Chromium's own CORS checks (no corsc)", () => {
       );
     });
   }
+});
+
+// The Python package's quickstart, literally: its Django project and page
+// (cors-ffi/python/examples/quickstart, the ports replaced by ones picked
+// here). Without corsc's middleware, the console error the README quotes;
+// with it, the page reads the users.
+describe("the Python quickstart in Chromium", () => {
+  const env = {};
+  before(async () => {
+    env.python = process.env.CORSC_PYTHON ?? path.join(ROOT, "target/python-venv/bin/python");
+    env.temp = tempDir("quickstart");
+    env.pagePort = await freePort();
+    env.apiPort = await freePort();
+    const example = path.join(ROOT, "cors-ffi/python/examples/quickstart");
+    for (const file of ["settings.py", "urls.py", "cors.corspolicy", "index.html"]) {
+      const text = readFileSync(path.join(example, file), "utf8")
+        .replaceAll("127.0.0.1:5000", `127.0.0.1:${env.pagePort}`)
+        .replaceAll("127.0.0.1:8000", `127.0.0.1:${env.apiPort}`);
+      writeFileSync(path.join(env.temp.dir, file), text);
+    }
+    writeFileSync(
+      path.join(env.temp.dir, "before.py"),
+      'from settings import *  # noqa\nINSTALLED_APPS = []\nMIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("corsc")]\n',
+    );
+    const page = readFileSync(path.join(env.temp.dir, "index.html"));
+    env.pages = http.createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(page);
+    });
+    await new Promise((resolve) => env.pages.listen(env.pagePort, "127.0.0.1", resolve));
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await new Promise((resolve) => (env.pages ? env.pages.close(resolve) : resolve()));
+    env.temp?.remove();
+  });
+
+  async function run(settingsModule) {
+    const django = await startDjangoProject(env.python, env.temp.dir, settingsModule, env.apiPort);
+    try {
+      const page = await (await env.browser.newContext()).newPage();
+      const console = [];
+      page.on("console", (m) => console.push(m.text()));
+      await page.goto(`http://127.0.0.1:${env.pagePort}/`);
+      await page.waitForFunction(() => document.getElementById("out").textContent !== "");
+      const out = await page.textContent("#out");
+      await page.close();
+      return { out, console };
+    } finally {
+      await django.stop();
+    }
+  }
+
+  test("without corsc: the console error of the README", async () => {
+    const { out, console } = await run("before");
+    assert.equal(out, "TypeError: Failed to fetch");
+    const expected =
+      `Access to fetch at 'http://127.0.0.1:${env.apiPort}/users' from origin 'http://127.0.0.1:${env.pagePort}' ` +
+      "has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+    assert.ok(console.includes(expected), JSON.stringify(console));
+  });
+
+  test("with corsc.django.CorsMiddleware and the policy: the page reads the users", async () => {
+    const { out, console } = await run("settings");
+    assert.equal(out, '[{"name":"ada"}]', JSON.stringify(console));
+  });
 });
 
 function writeReport() {

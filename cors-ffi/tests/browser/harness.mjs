@@ -398,19 +398,35 @@ const worker :Workerd.Worker = (
  */
 export async function startDjango({ policyFile, upstreamPort }) {
   const python = process.env.CORSC_PYTHON ?? path.join(ROOT, "target/python-venv/bin/python");
-  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/test-python first`);
   const project = path.join(import.meta.dirname, "django_host");
   const port = await freePort();
+  const django = await startDjangoProject(python, project, "settings", port, {
+    CORSC_POLICY: policyFile,
+    CORSC_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+  });
+  const proxy = await startRecordingProxy(port);
+  return {
+    name: "django",
+    origin: `http://127.0.0.1:${proxy.port}`,
+    otherOrigin: `http://localhost:${proxy.port}`,
+    requests: proxy.requests,
+    stop: async () => {
+      await proxy.stop();
+      await django.stop();
+    },
+  };
+}
+
+/**
+ * `python -m django runserver 127.0.0.1:PORT --noreload` in `project`
+ * with DJANGO_SETTINGS_MODULE=`settingsModule`; resolves once it listens.
+ */
+export async function startDjangoProject(python, project, settingsModule, port, extraEnv = {}) {
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/test-python first`);
   let output = "";
   const child = spawn(python, ["-m", "django", "runserver", `127.0.0.1:${port}`, "--noreload"], {
     cwd: project,
-    env: {
-      ...process.env,
-      PYTHONPATH: project,
-      DJANGO_SETTINGS_MODULE: "settings",
-      CORSC_POLICY: policyFile,
-      CORSC_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
-    },
+    env: { ...process.env, PYTHONPATH: project, DJANGO_SETTINGS_MODULE: settingsModule, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", (d) => (output += d));
@@ -423,14 +439,8 @@ export async function startDjango({ policyFile, upstreamPort }) {
     if (i > 400) throw new Error(`django did not start listening within 20 s:\n${output}`);
     await sleep(50);
   }
-  const proxy = await startRecordingProxy(port);
   return {
-    name: "django",
-    origin: `http://127.0.0.1:${proxy.port}`,
-    otherOrigin: `http://localhost:${proxy.port}`,
-    requests: proxy.requests,
     stop: async () => {
-      await proxy.stop();
       child.kill("SIGTERM");
       for (let i = 0; i < 100 && !exited; i++) await sleep(50);
       if (!exited) child.kill("SIGKILL");
