@@ -130,7 +130,11 @@ fn header_forms(rounds: usize) {
             let mut request = spec.corsc();
             request.request_headers = Some(value.as_bytes());
             let decision = policy.eval(&request).decision;
-            assert_eq!(decision, cors_match_core::Decision::PreflightAllowed, "{form}");
+            assert_eq!(
+                decision,
+                cors_match_core::Decision::PreflightAllowed,
+                "{form}"
+            );
             request
         })
         .collect();
@@ -139,8 +143,11 @@ fn header_forms(rounds: usize) {
         .position(|&(form, _)| form == CANONICAL_FORM)
         .expect("the canonical form is a form");
     let forms = REQUEST_HEADER_FORMS.len();
-    let (mut ns, mut canonical_ns, mut ratios) =
-        (vec![Vec::new(); forms], vec![Vec::new(); forms], vec![Vec::new(); forms]);
+    let (mut ns, mut canonical_ns, mut ratios) = (
+        vec![Vec::new(); forms],
+        vec![Vec::new(); forms],
+        vec![Vec::new(); forms],
+    );
     for round in 0..rounds {
         for (i, request) in requests.iter().enumerate() {
             // Which of the pair runs first alternates from round to round.
