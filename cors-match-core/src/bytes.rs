@@ -81,74 +81,6 @@ fn has_non_origin_byte(origin: &[u8]) -> bool {
         .any(|&b| !(0x21..=0x7E).contains(&b) || b == b',')
 }
 
-/// What a requested-headers list needs before one whole-list lookup: a
-/// list as browsers send it (lower case, no whitespace) is looked up as it
-/// is; one with upper case in any case; one with whitespace (or a control
-/// byte) in its normal form. One pass, eight bytes at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ListShape {
-    /// A byte below `!` (0x21): whitespace, or a control byte.
-    pub(crate) whitespace: bool,
-    /// A byte in `A`..=`Z`.
-    pub(crate) upper: bool,
-}
-
-/// The [`ListShape`] of a requested-headers list.
-#[cfg(target_pointer_width = "64")]
-#[inline]
-pub(crate) fn list_shape(list: &[u8]) -> ListShape {
-    let mut chunks = list.chunks_exact(8);
-    let (mut below, mut upper) = (0u64, 0u64);
-    for chunk in &mut chunks {
-        let word = le_word(chunk);
-        below |= bytes_below_bang(word);
-        upper |= upper_case_bytes(word);
-    }
-    if !chunks.remainder().is_empty() {
-        // The last eight bytes, overlapping the words before (a byte looked
-        // at twice changes nothing); a list shorter than a word padded with
-        // `a`, which neither test marks.
-        let tail = match list.len().checked_sub(8) {
-            Some(start) => le_word(&list[start..]),
-            None => chunks
-                .remainder()
-                .iter()
-                .rev()
-                .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| w << 8 | u64::from(b)),
-        };
-        below |= bytes_below_bang(tail);
-        upper |= upper_case_bytes(tail);
-    }
-    ListShape {
-        whitespace: below != 0,
-        upper: upper != 0,
-    }
-}
-
-/// [`list_shape`] a byte at a time (32-bit firmware).
-#[cfg(not(target_pointer_width = "64"))]
-#[inline]
-pub(crate) fn list_shape(list: &[u8]) -> ListShape {
-    ListShape {
-        whitespace: list.iter().any(|&b| b < b'!'),
-        upper: list.iter().any(u8::is_ascii_uppercase),
-    }
-}
-
-/// The high bit of each byte of `word` in `A`..=`Z`, exactly: the
-/// word-at-a-time "has a byte between m and n" (no carry or borrow
-/// crosses a byte, since each byte is masked to 7 bits first; bytes of
-/// 0x80 and above are excluded by `!word`).
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-fn upper_case_bytes(word: u64) -> u64 {
-    let low7 = word & (ONES * 0x7F);
-    (ONES * (0x7F + u64::from(b'Z') + 1)).wrapping_sub(low7)
-        & !word
-        & low7.wrapping_add(ONES * (0x7F - (u64::from(b'A') - 1)))
-        & HIGHS
-}
-
 /// Whether `marks` is non-zero for some word of `bytes`: its whole 8-byte
 /// words, then its tail padded with `a` (a byte no test marks).
 #[cfg(target_pointer_width = "64")]
@@ -272,148 +204,291 @@ pub(crate) fn check_header_list(list: &[u8]) -> Result<(), MalformedList> {
     Ok(())
 }
 
-/// Longest requested-headers list [`normal_header_list`] rewrites, in
-/// bytes: longer than the lists of the few names a header index holds as a
-/// whole (see [`crate::format::policy::HEADER_INDEX`]).
-#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
-pub(crate) const MAX_NORMAL_LIST: usize = 120;
-/// Size of the buffer [`normal_header_list`] writes into: a whole word
-/// past [`MAX_NORMAL_LIST`].
-#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
-pub(crate) const NORMAL_LIST_BUFFER: usize = MAX_NORMAL_LIST + 8;
+/// How a requested-headers list is looked up whole in a header index
+/// (which holds lists of lower-case names joined by `,`), from one pass
+/// over its words: see [`scan_header_list`].
+#[cfg(target_pointer_width = "64")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListScan {
+    /// No byte below `!` (0x21): the list's hash in lower case. It is
+    /// listed if an entry equals it ignoring case.
+    Plain(u64),
+    /// A byte below `!` (whitespace, or a control byte) in word `words`:
+    /// the list is looked up in its normal form ([`NormalForm`]), which
+    /// goes on from `state`, the hash's state after the words before.
+    Whitespace {
+        /// Whole words of the list before the one with whitespace: their
+        /// normal form is their lower case.
+        words: usize,
+        /// The hash's state after them, seeded with the list's length.
+        state: u64,
+    },
+}
 
-/// The **normal form** of a requested-headers list, written into `out`:
-/// ASCII letters in lower case and the whitespace (SP, HTAB) around its
-/// commas dropped, so that `Content-Type, Authorization` becomes
-/// `content-type,authorization`, the form browsers send and a header
-/// index holds whole. Eight bytes at a time: a word is lower-cased at once
-/// and each of its whitespace bytes squeezed out with a shift.
+/// Hashes `list` in lower case, eight bytes at a time, until a word with
+/// a byte below `!`: a list without whitespace (in any case) is then
+/// looked up with no other pass over it, and the normal form of one with
+/// whitespace goes on from that word rather than from the list's start.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+pub(crate) fn scan_header_list(list: &[u8]) -> ListScan {
+    use crate::format::origin_index::{finish, last_word, lower_word, mix, seed};
+    let mut state = seed(list.len());
+    let mut chunks = list.chunks_exact(8);
+    let mut words = 0;
+    for chunk in &mut chunks {
+        let word = le_word(chunk);
+        if bytes_below_bang(word) != 0 {
+            return ListScan::Whitespace { words, state };
+        }
+        state = mix(state, lower_word(word));
+        words += 1;
+    }
+    if !chunks.remainder().is_empty() {
+        let word = last_word(list);
+        // Below four bytes, bytes 3 to 7 of the last word are padding.
+        let live = if list.len() >= 4 { u64::MAX } else { 0xFF_FFFF };
+        if bytes_below_bang(word) & live != 0 {
+            return ListScan::Whitespace { words, state };
+        }
+        state = mix(state, lower_word(word));
+    }
+    ListScan::Plain(finish(state))
+}
+
+/// Longest requested-headers list with whitespace whose normal form
+/// ([`NormalForm`]) is looked up whole, in bytes: longer than the lists of
+/// the few names a header index holds whole (see
+/// [`crate::format::policy::HEADER_INDEX`]).
+#[cfg(target_pointer_width = "64")]
+pub(crate) const MAX_NORMAL_LIST: usize = 120;
+/// Whole words of a normal form of at most [`MAX_NORMAL_LIST`] bytes.
+#[cfg(target_pointer_width = "64")]
+const NORMAL_WORDS: usize = MAX_NORMAL_LIST / 8;
+
+/// The **normal form** of a requested-headers list: ASCII letters in lower
+/// case and the whitespace (SP, HTAB) around its commas dropped, so that
+/// `Content-Type, Authorization` becomes `content-type,authorization`,
+/// the form browsers send and a header index holds whole. Built a word at
+/// a time and hashed as its words fill (with
+/// [`crate::format::origin_index`]'s hash), so that it is looked up
+/// without another pass: a word is lower-cased at once, its whitespace
+/// bytes cut out, and the bytes kept appended to the word being filled.
 ///
-/// `None` when `list` is longer than [`MAX_NORMAL_LIST`], or has
-/// whitespace between two bytes that are not `,` (`content type`: a
+/// No normal form when the list is longer than [`MAX_NORMAL_LIST`], or
+/// has whitespace between two bytes that are not `,` (`content type`: a
 /// malformed list, which must not become `contenttype`). Nothing else is
 /// checked: every other byte is kept (lower-cased, a byte of 0x80 or above
 /// keeping its high bit), so a normal form equal to a list of lower-case
 /// tokens comes from a well-formed list of the same names.
-#[inline]
-#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
-pub(crate) fn normal_header_list<'b>(
-    list: &[u8],
-    out: &'b mut [u8; NORMAL_LIST_BUFFER],
-) -> Option<&'b [u8]> {
-    if list.len() > MAX_NORMAL_LIST {
-        return None;
-    }
-    let mut normal = Normal {
-        out,
-        len: 0,
-        seam: false,
-    };
-    let mut chunks = list.chunks_exact(8);
-    for chunk in &mut chunks {
-        normal.push(le_word(chunk), 8)?;
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let word = tail
-            .iter()
-            .rev()
-            .fold(0u64, |word, &b| word << 8 | u64::from(b));
-        normal.push(word, tail.len())?;
-    }
-    let Normal { out, len, .. } = normal;
-    out.get(..len)
+#[cfg(target_pointer_width = "64")]
+pub(crate) struct NormalForm {
+    /// The whole words, little-endian.
+    words: [u64; NORMAL_WORDS],
+    /// How many.
+    count: usize,
+    /// Length in bytes.
+    len: usize,
+    /// The last eight bytes, as the hash's last word reads them (when
+    /// `len` is not a multiple of 8).
+    last: u64,
 }
 
-/// The normal form being written (see [`normal_header_list`]).
-#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
-struct Normal<'b> {
-    out: &'b mut [u8; NORMAL_LIST_BUFFER],
-    /// Bytes written.
-    len: usize,
-    /// Whitespace was dropped after the last byte written: the next byte
-    /// written must be `,` unless that one was (or is the list's start).
+#[cfg(target_pointer_width = "64")]
+impl NormalForm {
+    /// No bytes, to be built by [`Self::build`].
+    pub(crate) const EMPTY: NormalForm = NormalForm {
+        words: [0; NORMAL_WORDS],
+        count: 0,
+        len: 0,
+        last: 0,
+    };
+
+    /// Builds the normal form of `list`, of which [`scan_header_list`]
+    /// hashed `words` words (to `state`) before it found whitespace, into
+    /// `self` (empty), and returns its hash. `None` when it has none, or
+    /// is empty (no entry is).
+    #[inline(always)]
+    pub(crate) fn build(&mut self, list: &[u8], words: usize, state: u64) -> Option<u64> {
+        use crate::format::origin_index::{finish, last_word, lower_word, mix, reseed};
+        if list.len() > MAX_NORMAL_LIST {
+            return None;
+        }
+        // The words the scan hashed had no whitespace: lower-cased, they
+        // are the normal form's first words.
+        for (slot, chunk) in self.words.iter_mut().zip(list.chunks_exact(8)).take(words) {
+            *slot = lower_word(le_word(chunk));
+        }
+        // The scan seeded its state with the list's length: the normal
+        // form's is known at the end.
+        let mut fill = Fill {
+            count: words,
+            partial: 0,
+            bits: 0,
+            state: reseed(state, list.len(), words),
+            seam: false,
+        };
+        let mut chunks = list.get(words * 8..)?.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = le_word(chunk);
+            let bytes = lower_word(word);
+            if bytes_below_bang(word) == 0 && !fill.seam {
+                // The usual word: eight bytes kept, no seam to check.
+                fill.partial |= bytes << fill.bits;
+                fill.emit(&mut self.words);
+                fill.partial = bytes.checked_shr(64 - fill.bits).unwrap_or(0);
+            } else {
+                fill.squeeze(&mut self.words, word, bytes, 64)?;
+            }
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let word = tail
+                .iter()
+                .rev()
+                .fold(0u64, |word, &b| word << 8 | u64::from(b));
+            fill.squeeze(
+                &mut self.words,
+                word,
+                lower_word(word),
+                8 * tail.len() as u32,
+            )?;
+        }
+        let Fill {
+            count,
+            partial,
+            bits,
+            mut state,
+            ..
+        } = fill;
+        let len = count * 8 + bits as usize / 8;
+        let mut hashed = count;
+        if bits > 0 {
+            // The hash's last word: the last eight bytes, or below eight
+            // bytes the word `last_word` makes of them.
+            self.last = match count.checked_sub(1) {
+                Some(previous) => {
+                    let previous = self.words.get(previous).copied().unwrap_or_default();
+                    partial << (64 - bits) | previous >> bits
+                }
+                None => last_word(partial.to_le_bytes().get(..len)?),
+            };
+            state = mix(state, self.last);
+            hashed += 1;
+        }
+        self.count = count;
+        self.len = len;
+        (len > 0).then(|| finish(reseed(state, len, hashed)))
+    }
+
+    /// Whether `entry` is this normal form, compared a word at a time.
+    #[inline(always)]
+    pub(crate) fn matches(&self, entry: &[u8]) -> bool {
+        use crate::format::origin_index::last_word;
+        entry.len() == self.len
+            && entry
+                .chunks_exact(8)
+                .zip(&self.words)
+                .all(|(chunk, &word)| le_word(chunk) == word)
+            && (self.len.is_multiple_of(8) || last_word(entry) == self.last)
+    }
+}
+
+/// The word of a [`NormalForm`] being filled, kept apart from its words so
+/// that it lives in registers.
+#[cfg(target_pointer_width = "64")]
+struct Fill {
+    /// Whole words written.
+    count: usize,
+    /// The bytes after them, in the low `bits` (the others zero).
+    partial: u64,
+    /// 0 to 56.
+    bits: u32,
+    /// The hash's state after the whole words, seeded for no bytes.
+    state: u64,
+    /// Whitespace was dropped after a byte that is not `,` (a **seam**):
+    /// the next byte kept must be `,`.
     seam: bool,
 }
 
-#[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
-impl Normal<'_> {
-    /// Appends the first `n` (1 to 8) bytes of `word` (little-endian),
-    /// lower-cased, without their whitespace. `None` when whitespace was
-    /// between two bytes that are not `,`.
+#[cfg(target_pointer_width = "64")]
+impl Fill {
+    /// Writes and hashes `partial` as the next whole word.
     #[inline(always)]
-    fn push(&mut self, word: u64, n: usize) -> Option<()> {
-        let live = if n >= 8 {
-            HIGH_BITS
-        } else {
-            HIGH_BITS & ((1u64 << (8 * n)) - 1)
-        };
-        let bytes = crate::format::origin_index::lower_word(word);
-        let whitespace = (equal_bytes(word, b' ') | equal_bytes(word, b'\t')) & live;
-        let kept = if whitespace == 0 && !self.seam {
-            // The usual word: nothing to drop, no seam to check.
-            self.store(bytes);
-            n
-        } else {
-            self.push_squeezed(bytes, whitespace, n)?
-        };
-        self.len += kept;
-        Some(())
+    fn emit(&mut self, words: &mut [u64; NORMAL_WORDS]) {
+        if let Some(slot) = words.get_mut(self.count) {
+            *slot = self.partial;
+        }
+        self.count += 1;
+        self.state = crate::format::origin_index::mix(self.state, self.partial);
     }
 
-    /// [`Self::push`] for a word with whitespace, or after some: each
-    /// whitespace byte squeezed out with a shift, and each place one was
-    /// dropped (a **seam**) checked to have `,` on one side. Returns the
-    /// number of bytes kept.
-    #[inline(never)]
-    fn push_squeezed(&mut self, mut bytes: u64, mut whitespace: u64, n: usize) -> Option<usize> {
-        let live = |kept: usize| u64::MAX.checked_shr(64 - 8 * kept as u32).unwrap_or(0);
-        // The high bit of byte `q` of `bytes`: whitespace was dropped just
-        // before it (at `q` = the bytes kept: at the word's end).
-        let mut seams = u64::from(self.seam) << 7;
-        let mut kept = n;
-        while whitespace != 0 {
-            // The lowest whitespace byte, squeezed out of every mask.
-            let at = whitespace.trailing_zeros() & !7;
-            let below = (1u64 << at) - 1;
-            let squeeze = |x: u64| (x & below) | ((x >> 8) & !below);
-            bytes = squeeze(bytes);
-            whitespace = squeeze(whitespace);
-            seams = squeeze(seams) | 0x80 << at;
-            kept -= 1;
+    /// Appends the low `run` bits (1 to 64, whole bytes) of `bytes`.
+    #[inline(always)]
+    fn append(&mut self, words: &mut [u64; NORMAL_WORDS], bytes: u64, run: u32) {
+        let kept = bytes & u64::MAX >> (64 - run);
+        self.partial |= kept << self.bits;
+        self.bits += run;
+        if self.bits >= 64 {
+            self.bits -= 64;
+            self.emit(words);
+            self.partial = kept.checked_shr(run - self.bits).unwrap_or(0);
         }
-        // The list's start counts as a `,` on the left.
-        let after_comma = self
-            .len
-            .checked_sub(1)
-            .is_none_or(|last| self.out.get(last) == Some(&b','));
-        let commas = equal_bytes(bytes, b',');
-        let left_commas = commas << 8 | u64::from(after_comma) << 7;
-        if seams & live(kept) & HIGH_BITS & !commas & !left_commas != 0 {
-            return None;
-        }
-        self.seam = 0x80u64
-            .checked_shl(8 * kept as u32)
-            .is_some_and(|end| seams & end != 0);
-        self.store(bytes);
-        Some(kept)
     }
 
-    /// Stores the eight bytes of `word` at `len` (at most
-    /// `MAX_NORMAL_LIST`: a whole word fits).
+    /// Appends the first `left` bits of `bytes` (`word` lower-cased)
+    /// without its whitespace: the bytes between whitespace bytes in turn,
+    /// each place where whitespace was dropped (a seam) checked to have
+    /// `,` on one side. `None` when it has not.
     #[inline(always)]
-    fn store(&mut self, word: u64) {
-        if let Some(slot) = self.out.get_mut(self.len..self.len + 8) {
-            slot.copy_from_slice(&word.to_le_bytes());
+    fn squeeze(
+        &mut self,
+        words: &mut [u64; NORMAL_WORDS],
+        word: u64,
+        mut bytes: u64,
+        mut left: u32,
+    ) -> Option<()> {
+        // Only SP and HTAB are dropped (a control byte is kept).
+        let live = HIGHS & u64::MAX >> (64 - left);
+        let mut whitespace = (equal_bytes(word, b' ') | equal_bytes(word, b'\t')) & live;
+        loop {
+            // The bits before the next whitespace byte (or all left).
+            let run = if whitespace == 0 {
+                left
+            } else {
+                whitespace.trailing_zeros() & !7
+            };
+            if run > 0 {
+                if self.seam && bytes as u8 != b',' {
+                    return None;
+                }
+                self.seam = false;
+                self.append(words, bytes, run);
+            }
+            if whitespace == 0 {
+                return Some(());
+            }
+            // The byte before the whitespace; the list's start counts as
+            // a `,`.
+            let before = if self.bits > 0 {
+                (self.partial >> (self.bits - 8)) as u8
+            } else {
+                (self.count.checked_sub(1))
+                    .and_then(|last| words.get(last))
+                    .map_or(b',', |word| (word >> 56) as u8)
+            };
+            self.seam |= before != b',';
+            let skip = run + 8;
+            bytes = bytes.checked_shr(skip).unwrap_or(0);
+            whitespace = whitespace.checked_shr(skip).unwrap_or(0);
+            left -= skip;
         }
     }
 }
 
-/// The high bit of every byte of a word.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
 /// The high bit of each byte of `word` that equals `byte`, exactly (no
 /// borrow between bytes).
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn equal_bytes(word: u64, byte: u8) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
@@ -422,6 +497,7 @@ fn equal_bytes(word: u64, byte: u8) -> u64 {
 }
 
 /// Eight bytes as a little-endian word (zero for any other length).
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn le_word(bytes: &[u8]) -> u64 {
     bytes.try_into().map_or(0, u64::from_le_bytes)
@@ -555,12 +631,54 @@ mod tests {
         Some(kept.iter().map(|&(_, b)| b.to_ascii_lowercase()).collect())
     }
 
+    /// `list` lower-cased without SP and HTAB.
+    fn list_lower_without_ws(list: &[u8]) -> std::vec::Vec<u8> {
+        list.iter()
+            .filter(|&&b| b != b' ' && b != b'\t')
+            .map(u8::to_ascii_lowercase)
+            .collect()
+    }
+
+    /// The whole-list lookup key of `list` as the scan and the normal form
+    /// make it: the bytes a header index entry must have, and their hash.
+    fn key(list: &[u8]) -> Option<(std::vec::Vec<u8>, u64)> {
+        match scan_header_list(list) {
+            ListScan::Plain(hash) => Some((list.to_ascii_lowercase(), hash)),
+            ListScan::Whitespace { words, state } => {
+                let mut normal = NormalForm::EMPTY;
+                let hash = normal.build(list, words, state)?;
+                let mut bytes: std::vec::Vec<u8> = normal.words[..normal.count]
+                    .iter()
+                    .flat_map(|word| word.to_le_bytes())
+                    .collect();
+                if !normal.len.is_multiple_of(8) {
+                    let last = normal.last.to_le_bytes();
+                    if normal.len >= 8 {
+                        bytes.extend_from_slice(&last[8 - normal.len % 8..]);
+                    } else {
+                        // Below eight bytes the last word is not the bytes:
+                        // compare with the definition below instead.
+                        bytes = list_lower_without_ws(list);
+                        if !list.is_ascii() {
+                            return Some((bytes, hash));
+                        }
+                    }
+                }
+                assert!(normal.matches(&bytes), "{list:?}");
+                for other in [&bytes[..bytes.len() - 1], b"content-type,x-a,b"] {
+                    assert_eq!(normal.matches(other), other == bytes, "{list:?}");
+                }
+                Some((bytes, hash))
+            }
+        }
+    }
+
     #[test]
-    fn normal_header_lists_agree_with_the_definition() {
+    fn normal_forms_agree_with_the_definition() {
         // Every list of up to 6 bytes over an alphabet with the bytes that
         // matter, at every offset of a longer list (so that words split
         // them everywhere).
-        let alphabet = [b'a', b'Z', b',', b' ', b'\t', 0xC1];
+        let alphabet = [b'a', b'Z', b',', b' ', b'\t', 0xC1, 0x01];
         let mut list = [0u8; 6];
         for len in 0..=6usize {
             for code in 0..alphabet.len().pow(len as u32) {
@@ -569,19 +687,35 @@ mod tests {
                     *byte = alphabet[c % alphabet.len()];
                     c /= alphabet.len();
                 }
-                for prefix in [&b""[..], b"x-a", b"content-type,x"] {
-                    let mut whole = std::vec::Vec::from(prefix);
-                    whole.extend_from_slice(&list[..len]);
-                    whole.extend_from_slice(b"b,c");
-                    let mut out = [0u8; NORMAL_LIST_BUFFER];
-                    let got = normal_header_list(&whole, &mut out).map(<[u8]>::to_vec);
-                    let expected = normal_by_definition(&whole);
-                    // Non-ASCII bytes may fold differently, but keep their
-                    // high bit, so no index entry can match either way.
-                    if whole.is_ascii() {
-                        assert_eq!(got, expected, "{whole:?}");
-                    } else if let Some(got) = got {
-                        assert!(!got.is_ascii(), "{whole:?}");
+                let prefixes = [
+                    &b""[..],
+                    b"x-a",
+                    b"content-type,x",
+                    b"Content-Type,X-Requested",
+                ];
+                for prefix in prefixes {
+                    for suffix in [&b""[..], b"b,c", b"b,c-d-e-f-g"] {
+                        let mut whole = std::vec::Vec::from(prefix);
+                        whole.extend_from_slice(&list[..len]);
+                        whole.extend_from_slice(suffix);
+                        // No entry is empty: an empty key needs no normal form.
+                        let got = key(&whole).filter(|(bytes, _)| !bytes.is_empty());
+                        let expected = normal_by_definition(&whole).filter(|n| !n.is_empty());
+                        if let Some((bytes, hash)) = got.as_ref().filter(|_| whole.is_ascii()) {
+                            // The hash is the index's hash of the bytes.
+                            assert_eq!(
+                                *hash,
+                                crate::format::origin_index::hash(bytes),
+                                "{whole:?}"
+                            );
+                        }
+                        // Non-ASCII bytes may fold differently, but keep their
+                        // high bit, so no index entry can match either way.
+                        if whole.is_ascii() {
+                            assert_eq!(got.map(|(bytes, _)| bytes), expected, "{whole:?}");
+                        } else if let Some((got, _)) = got {
+                            assert!(!got.is_ascii(), "{whole:?}");
+                        }
                     }
                 }
             }
@@ -589,14 +723,16 @@ mod tests {
     }
 
     #[test]
-    fn normal_header_lists_have_a_length_limit() {
-        let mut out = [0u8; NORMAL_LIST_BUFFER];
-        let long = [b'a'; MAX_NORMAL_LIST + 1];
-        assert_eq!(normal_header_list(&long, &mut out), None);
-        let most = [b'A'; MAX_NORMAL_LIST];
+    fn normal_forms_have_a_length_limit() {
+        let long = [b' '; MAX_NORMAL_LIST + 1];
+        let seed = crate::format::origin_index::seed(long.len());
+        let mut normal = NormalForm::EMPTY;
+        assert!(normal.build(&long, 0, seed).is_none());
+        let mut most = [b'A'; MAX_NORMAL_LIST];
+        most[MAX_NORMAL_LIST - 1] = b' ';
         assert_eq!(
-            normal_header_list(&most, &mut out),
-            Some(&[b'a'; MAX_NORMAL_LIST][..])
+            key(&most).map(|(bytes, _)| bytes),
+            Some(std::vec![b'a'; MAX_NORMAL_LIST - 1])
         );
     }
 
@@ -608,20 +744,37 @@ mod tests {
         assert!(check_header_list(b"a , b").is_ok());
         assert_eq!(check_header_list(b"a b"), Err(MalformedList));
         assert_eq!(check_header_list(b"a\x00"), Err(MalformedList));
-        assert!(list_shape(b"content-type, a").whitespace);
-        assert!(!list_shape(b"content-type,x-a").whitespace);
+        assert!(matches!(
+            scan_header_list(b"content-type, a"),
+            ListScan::Whitespace { words: 1, .. }
+        ));
+        assert!(matches!(
+            scan_header_list(b"content-type,x-a"),
+            ListScan::Plain(_)
+        ));
     }
 
     #[test]
-    fn list_shapes_agree_with_the_definition_at_every_byte_and_length() {
+    fn the_scan_stops_at_every_byte_below_bang_at_every_position_and_length() {
         for len in 0..=20 {
             for at in 0..len {
                 for byte in 0..=255u8 {
                     let mut list = std::vec![b'a'; len];
                     list[at] = byte;
-                    let shape = list_shape(&list);
-                    assert_eq!(shape.whitespace, byte < b'!', "{list:?}");
-                    assert_eq!(shape.upper, byte.is_ascii_uppercase(), "{list:?}");
+                    let scan = scan_header_list(&list);
+                    if byte < b'!' {
+                        let words = if at < len / 8 * 8 { at / 8 } else { len / 8 };
+                        assert!(
+                            matches!(scan, ListScan::Whitespace { words: w, .. } if w == words),
+                            "{list:?}"
+                        );
+                    } else if byte.is_ascii() {
+                        let lower = list.to_ascii_lowercase();
+                        let hash = crate::format::origin_index::hash(&lower);
+                        assert_eq!(scan, ListScan::Plain(hash), "{list:?}");
+                    } else {
+                        assert!(matches!(scan, ListScan::Plain(_)), "{list:?}");
+                    }
                 }
             }
         }

@@ -4,9 +4,11 @@
 //! table, the request, or static text.
 
 use crate::automaton::{accept_of, is_leaf, run_end};
-use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token, list_shape};
+use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token};
 #[cfg(target_pointer_width = "64")]
-use crate::bytes::{normal_header_list, NORMAL_LIST_BUFFER};
+use crate::bytes::{scan_header_list, ListScan, NormalForm};
+#[cfg(target_pointer_width = "64")]
+use crate::format::origin_index;
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
 use crate::index::{Compare, Index};
 use crate::load::Table;
@@ -282,48 +284,30 @@ impl<'a> Table<'a> {
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
     /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
     /// policy of few names, an entry of the header index itself: one exact
-    /// lookup, and nothing else on that path. Another form of such a list
-    /// is that entry too: in any case, with one lookup more; with
-    /// whitespace around its commas, once in normal form
-    /// ([`normal_header_list`]: a copy on the stack, eight bytes at a
-    /// time). Other lists of listed names (more names than the index holds
-    /// whole) are answered by [`all_names_listed`], one lookup per name;
-    /// anything else (a malformed list, a name not listed, a policy with
-    /// `allow-headers *`) by a check of the list's bytes and a look at each
-    /// name. A malformed list wins over a name not allowed.
+    /// lookup, and nothing else on that path (classifying the list first
+    /// would cost that common form about 10%). A list that starts with an
+    /// upper-case letter, which browsers never send, skips that lookup.
+    /// Another form of such a list (another case, whitespace around its
+    /// commas) is that entry too once lower-cased and without the
+    /// whitespace: [`whole_list_listed`] looks it up with one pass over the
+    /// list and one lookup. A list found so equals a list of lower-case
+    /// tokens once folded, and folding only maps `A`..`Z` to `a`..`z` (a
+    /// byte of 0x80 or above keeps its high bit) and drops whitespace next
+    /// to a `,`, so the list is well formed. Other lists of listed names
+    /// (more names than the index holds whole) are answered by
+    /// [`all_names_listed`], one lookup per name; anything else (a
+    /// malformed list, a name not listed, a policy with `allow-headers *`)
+    /// by a check of the list's bytes and a look at each name. A malformed
+    /// list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
-        // The list as browsers send it (lower case, no whitespace) first:
-        // classifying every list before its first lookup would cost that
-        // common form about 10%.
-        if index.contains(list, Compare::Exact) {
+        // One byte tells a list in another case as clients other than
+        // browsers write names (`Content-Type`) from the browsers' form.
+        let upper_first = list.first().is_some_and(u8::is_ascii_uppercase);
+        if !upper_first && index.contains(list, Compare::Exact) {
             return HeaderCheck::Allowed;
         }
-        // Then the list whole, with one lookup in the form its shape allows
-        // (the index holds lower-case lists without whitespace, so a list
-        // with either cannot be found as it is). A list found in any case
-        // equals a list of lower-case tokens once folded, and folding only
-        // maps `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its
-        // high bit), so the list is well formed. The normal form is folded
-        // already.
-        let shape = list_shape(list);
-        let whole_listed = if shape.whitespace {
-            normal_form_listed(index, list)
-        } else {
-            shape.upper && index.contains(list, Compare::IgnoringCase)
-        };
-        if whole_listed || all_names_listed(index, list) {
-            return HeaderCheck::Allowed;
-        }
-        if check_header_list(list).is_err() {
-            return HeaderCheck::Malformed;
-        }
-        let any_header = selected.has(flags::ANY_HEADER);
-        if header_names(list).all(|name| name_allowed(index, any_header, name)) {
-            HeaderCheck::Allowed
-        } else {
-            HeaderCheck::NotAllowed
-        }
+        check_other_headers(index, selected.has(flags::ANY_HEADER), list)
     }
 
     /// The index referenced at `field` of the selected policy's record
@@ -351,23 +335,63 @@ impl<'a> Table<'a> {
     }
 }
 
-/// Whether the normal form of a list with whitespace is listed whole. On
-/// 64-bit targets, where speed matters most; firmware, where code size
-/// does, answers such a list name by name instead (the same answer).
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-fn normal_form_listed(index: Index<'_>, list: &[u8]) -> bool {
-    let mut buffer = [0u8; NORMAL_LIST_BUFFER];
-    normal_header_list(list, &mut buffer)
-        .is_some_and(|normal| index.contains(normal, Compare::Exact))
+/// [`Table::check_headers`] for a list not found as it is, out of line:
+/// the code for other forms stays out of the browsers' path.
+#[inline(never)]
+fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> HeaderCheck {
+    if whole_list_listed(index, list) || all_names_listed(index, list) {
+        return HeaderCheck::Allowed;
+    }
+    if check_header_list(list).is_err() {
+        return HeaderCheck::Malformed;
+    }
+    if header_names(list).all(|name| name_allowed(index, any_header, name)) {
+        HeaderCheck::Allowed
+    } else {
+        HeaderCheck::NotAllowed
+    }
 }
 
-/// [`normal_form_listed`] on 32-bit targets: never, so the normalizer is
-/// not linked.
+/// Whether `list` is an entry of the header `index` once lower-cased and
+/// without the whitespace around its commas (a list found so is well
+/// formed: see [`Table::check_headers`]). One pass hashes the list in
+/// lower case until it meets whitespace: a list without (in any case) is
+/// then compared with the bucket's entries ignoring case, with no other
+/// pass; a list with whitespace is looked up in its normal form, built and
+/// hashed from where the pass stopped.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
+    if index.is_empty() {
+        return false;
+    }
+    match scan_header_list(list) {
+        ListScan::Plain(hash) => {
+            index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list))
+        }
+        ListScan::Whitespace { words, state } => normal_form_listed(index, list, words, state),
+    }
+}
+
+/// [`whole_list_listed`] for a list with whitespace, out of line: it needs
+/// a buffer and more code, which the other lists should not pay for.
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn normal_form_listed(index: Index<'_>, list: &[u8], words: usize, state: u64) -> bool {
+    let mut normal = NormalForm::EMPTY;
+    normal
+        .build(list, words, state)
+        .is_some_and(|hash| index.contains_hashed(hash, |entry| normal.matches(entry)))
+}
+
+/// [`whole_list_listed`] on 32-bit targets (firmware), where code size
+/// matters most: one lookup ignoring case of a list without whitespace; a
+/// list with some is answered name by name (the same answer), so that no
+/// normalizer is linked.
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
-fn normal_form_listed(_index: Index<'_>, _list: &[u8]) -> bool {
-    false
+fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
+    !list.iter().any(|&b| b < b'!') && index.contains(list, Compare::IgnoringCase)
 }
 
 /// Whether every element of `list` is empty or, in any case, a name of

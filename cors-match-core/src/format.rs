@@ -277,15 +277,43 @@ pub mod origin_index {
     /// through `fold` first.
     #[inline(always)]
     fn hash_words(bytes: &[u8], fold: impl Fn(u64) -> u64) -> u64 {
-        let mut h = (bytes.len() as u64).wrapping_mul(K);
-        let mix = |h: u64, word: u64| h.rotate_left(29) ^ (fold(word) ^ SEED).wrapping_mul(K);
+        let mut h = seed(bytes.len());
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
-            h = mix(h, le_u64(chunk));
+            h = mix(h, fold(le_u64(chunk)));
         }
         if !chunks.remainder().is_empty() {
-            h = mix(h, last_word(bytes));
+            h = mix(h, fold(last_word(bytes)));
         }
+        finish(h)
+    }
+
+    /// The hash's state before the first word of a key of `len` bytes.
+    #[inline(always)]
+    pub fn seed(len: usize) -> u64 {
+        (len as u64).wrapping_mul(K)
+    }
+
+    /// The hash's state `h` after one more word: rotated, so that order
+    /// counts, and the word multiplied apart.
+    #[inline(always)]
+    pub fn mix(h: u64, word: u64) -> u64 {
+        h.rotate_left(29) ^ (word ^ SEED).wrapping_mul(K)
+    }
+
+    /// The hash's state `h` after `words` words, as if it had been seeded
+    /// for `len` bytes more (XOR with another seed, rotated as the state
+    /// was: the rotation and XOR of [`mix`] distribute over XOR). A key
+    /// whose length is known only at its end is hashed from `seed(0)` and
+    /// given its length here.
+    #[inline(always)]
+    pub fn reseed(h: u64, len: usize, words: usize) -> u64 {
+        h ^ seed(len).rotate_left((words as u32).wrapping_mul(29) % 64)
+    }
+
+    /// The hash of a key from the state after its last word.
+    #[inline(always)]
+    pub fn finish(mut h: u64) -> u64 {
         h ^= h >> 32;
         h = h.wrapping_mul(SEED);
         h ^ (h >> 29)
@@ -298,7 +326,7 @@ pub mod origin_index {
     /// of one length are equal exactly when their whole words and last
     /// words are.
     #[inline(always)]
-    fn last_word(bytes: &[u8]) -> u64 {
+    pub fn last_word(bytes: &[u8]) -> u64 {
         let len = bytes.len();
         if len >= 8 {
             le_u64(bytes.get(len - 8..).unwrap_or_default())
@@ -330,33 +358,34 @@ pub mod origin_index {
     #[cfg_attr(target_pointer_width = "64", inline)]
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn eq(a: &[u8], b: &[u8]) -> bool {
-        eq_words(a, b, |word| word)
+        eq_words(a, b, |x, y| x == y)
     }
 
     /// Whether `name` (ASCII, any case) equals `lower` (lower case), eight
-    /// bytes at a time.
+    /// bytes at a time. A word equal as it is (a name already in lower
+    /// case) is not folded.
     // Inlined on 64-bit targets only, as `hash`.
     #[cfg_attr(target_pointer_width = "64", inline)]
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
     pub fn eq_lower(lower: &[u8], name: &[u8]) -> bool {
-        eq_words(lower, name, lower_word)
+        eq_words(lower, name, |x, y| x == y || x == lower_word(y))
     }
 
-    /// Whether `a` has the length of `b` and its words are those of `b`
-    /// passed through `fold`.
+    /// Whether `a` has the length of `b` and each word of `a` and the
+    /// word of `b` at the same place are `same`.
     #[inline(always)]
-    fn eq_words(a: &[u8], b: &[u8], fold: impl Fn(u64) -> u64) -> bool {
+    fn eq_words(a: &[u8], b: &[u8], same: impl Fn(u64, u64) -> bool) -> bool {
         if a.len() != b.len() {
             return false;
         }
         let mut a_chunks = a.chunks_exact(8);
         let mut b_chunks = b.chunks_exact(8);
         for (x, y) in (&mut a_chunks).zip(&mut b_chunks) {
-            if le_u64(x) != fold(le_u64(y)) {
+            if !same(le_u64(x), le_u64(y)) {
                 return false;
             }
         }
-        a_chunks.remainder().is_empty() || last_word(a) == fold(last_word(b))
+        a_chunks.remainder().is_empty() || same(last_word(a), last_word(b))
     }
 
     /// Each byte of `word` in ASCII lower case, for bytes below 0x80: a byte

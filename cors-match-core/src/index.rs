@@ -86,6 +86,13 @@ impl<'a> Index<'a> {
         .unwrap_or(false)
     }
 
+    /// Whether an entry of the bucket of `hash` (a key's hash, computed
+    /// by the caller) `matches` the key; false for an empty index.
+    #[inline(always)]
+    pub(crate) fn contains_hashed(&self, hash: u64, matches: impl Fn(&[u8]) -> bool) -> bool {
+        !self.is_empty() && self.find(hash, matches).unwrap_or(false)
+    }
+
     /// Whether an entry of the bucket of `hash` `matches`.
     #[inline(always)]
     fn find(&self, hash: u64, matches: impl Fn(&[u8]) -> bool) -> Option<bool> {

@@ -17,12 +17,22 @@
 //! goal does not ask and a scan of thousands of origins would take the
 //! run's time.) `cargo run --release -p corsc-benches --bin paired_ratio`
 //! (honours `CORSC_BENCH_QUICK`).
+//!
+//! With `--header-forms`, it times instead the allowed preflight with each
+//! of `REQUEST_HEADER_FORMS` against the canonical form, batch after batch
+//! in the same round, and prints one line per form:
+//!
+//! ```text
+//! form  rounds  form_ns  canonical_ns  form_per_canonical
+//! ```
 
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
 
-use corsc_benches::{eval_sizes, quick, Fixture, Scenario, Variant};
+use corsc_benches::{
+    eval_sizes, quick, Fixture, Scenario, Variant, CANONICAL_FORM, REQUEST_HEADER_FORMS,
+};
 
 /// Calls per corsc or `HashSet` batch, and per tower-http batch.
 const BATCH: u32 = 2_000;
@@ -44,6 +54,10 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn main() {
     let rounds = if quick() { 50 } else { 1_500 };
+    if std::env::args().any(|arg| arg == "--header-forms") {
+        header_forms(rounds);
+        return;
+    }
     println!("# paired ratios of the allowed preflight: medians over interleaved rounds");
     println!(
         "# origins\trounds\tcorsc_ns\thashset_ns\ttower_ns\tcorsc_per_hashset\ttower_per_corsc"
@@ -100,6 +114,64 @@ fn main() {
             or_dash(&mut tower, 1),
             or_dash(&mut per_hashset, 2),
             or_dash(&mut per_tower, 2),
+        );
+    }
+}
+
+/// The `--header-forms` table: each requested-headers form against the
+/// canonical one, at one origin, as the `eval_request_headers` benchmarks.
+fn header_forms(rounds: usize) {
+    let fixture = Fixture::new(1, Variant::Exact);
+    let policy = fixture.policy();
+    let spec = Scenario::PreflightAllowed.request(&fixture.origins);
+    let requests: Vec<_> = REQUEST_HEADER_FORMS
+        .iter()
+        .map(|&(form, value)| {
+            let mut request = spec.corsc();
+            request.request_headers = Some(value.as_bytes());
+            let decision = policy.eval(&request).decision;
+            assert_eq!(
+                decision,
+                cors_match_core::Decision::PreflightAllowed,
+                "{form}"
+            );
+            request
+        })
+        .collect();
+    let canonical = REQUEST_HEADER_FORMS
+        .iter()
+        .position(|&(form, _)| form == CANONICAL_FORM)
+        .expect("the canonical form is a form");
+    let forms = REQUEST_HEADER_FORMS.len();
+    let (mut ns, mut canonical_ns, mut ratios) = (
+        vec![Vec::new(); forms],
+        vec![Vec::new(); forms],
+        vec![Vec::new(); forms],
+    );
+    for round in 0..rounds {
+        for (i, request) in requests.iter().enumerate() {
+            // Which of the pair runs first alternates from round to round.
+            let time = |request| time_batch(|| policy.eval(black_box(request)));
+            let (form, base) = if round % 2 == 0 {
+                let form = time(request);
+                (form, time(&requests[canonical]))
+            } else {
+                let base = time(&requests[canonical]);
+                (time(request), base)
+            };
+            ns[i].push(form);
+            canonical_ns[i].push(base);
+            ratios[i].push(form / base);
+        }
+    }
+    println!("# requested-headers forms against {CANONICAL_FORM}, allowed preflight, 1 origin");
+    println!("# form\trounds\tform_ns\tcanonical_ns\tform_per_canonical");
+    for (i, &(form, _)) in REQUEST_HEADER_FORMS.iter().enumerate() {
+        println!(
+            "{form}\t{rounds}\t{:.1}\t{:.1}\t{:.3}",
+            median(&mut ns[i]),
+            median(&mut canonical_ns[i]),
+            median(&mut ratios[i])
         );
     }
 }

@@ -199,6 +199,23 @@ fn comparison_detects_a_difference() {
     assert!(check_invariants(&bad).is_err());
 }
 
+/// Each letter after a byte that is not a letter in upper case.
+fn title_case(value: &str) -> String {
+    let mut after_letter = false;
+    value
+        .chars()
+        .map(|c| {
+            let title = if after_letter {
+                c
+            } else {
+                c.to_ascii_uppercase()
+            };
+            after_letter = c.is_ascii_alphabetic();
+            title
+        })
+        .collect()
+}
+
 /// The header index holds whole lists for policies of up to six names
 /// (every order up to four, browsers' sorted order up to six) and names
 /// alone beyond: whatever path eval takes, every list of allowed names is
@@ -252,11 +269,17 @@ fn header_lists_in_every_index_regime_equal_the_reference() {
         }
         for names in &lists {
             let allowed = !names.contains(&"x-z");
-            for separator in [",", ", "] {
-                for upper in [false, true] {
+            // The separators and cases clients send: each path of eval's
+            // (the exact lookup, the scan ignoring case, the normal form).
+            for separator in [",", ", ", " , ", ",\t", " ,"] {
+                for case in 0..3 {
                     let mut value = names.join(separator);
-                    if upper {
-                        value = value.to_ascii_uppercase();
+                    match case {
+                        1 => value = value.to_ascii_uppercase(),
+                        // Title case, as `Content-Type`, and whitespace
+                        // before the list.
+                        2 => value = format!(" {}", title_case(&value)),
+                        _ => {}
                     }
                     let request = OwnedRequest {
                         method: b"OPTIONS".to_vec(),
@@ -277,6 +300,35 @@ fn header_lists_in_every_index_regime_equal_the_reference() {
                     assert_eq!(decision, expected, "{count} names, {value:?}");
                 }
             }
+        }
+        // Lists the normal form must not make well formed: whitespace
+        // inside a name or between names, control bytes next to a comma.
+        let first = all[0];
+        let last = all[count - 1];
+        // A listed name with whitespace inside (`content -type`) is no name.
+        let (head, tail) = last.split_at(last.len() / 2);
+        for value in [
+            format!("{head} {tail}"),
+            format!("{first}, {head}\t{tail}"),
+            format!("{head} {}", tail.to_ascii_uppercase()),
+            format!("{first} {last}"),
+            format!("{first} ,{last} x"),
+            format!("{first},\x01{last}"),
+            format!("{first}\x00,{last}"),
+            format!("{first},{last}\r"),
+            format!("{first}, ,{last}"),
+            format!("{}{}", first.to_ascii_uppercase(), "\t\t"),
+        ] {
+            let request = OwnedRequest {
+                method: b"OPTIONS".to_vec(),
+                path: b"/".to_vec(),
+                origin: Some(b"https://a.com".to_vec()),
+                request_method: Some(b"PUT".to_vec()),
+                request_headers: Some(value.clone().into_bytes()),
+                request_private_network: None,
+            };
+            compare(&set, &table, &request)
+                .unwrap_or_else(|e| panic!("{count} names, {value:?}: {e}"));
         }
     }
 }
