@@ -347,3 +347,11 @@ def test_starlette_add_middleware_changes_one_import() -> None:
     assert "access-control-allow-origin" not in denied.headers
     preflight = request(app, "OPTIONS", "/", [("Origin", APP), ("Access-Control-Request-Method", "PUT")])
     assert preflight.status_code == 200 and preflight.content == b""
+
+
+def test_a_header_starlette_always_allows_is_not_listed_twice() -> None:
+    from corsc.asgi import translate_starlette
+
+    source = translate_starlette(allow_origins=["https://a.test"], allow_headers=["content-type", "X-A"])
+    assert "allow-headers Accept Accept-Language Content-Language Content-Type X-A;" in source
+    assert not [d for d in corsc.check(source) if d.code == "CORS0061"]

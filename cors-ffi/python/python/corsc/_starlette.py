@@ -237,7 +237,12 @@ def translate(args: StarletteArguments) -> Translation:
         add("    allow-headers * Authorization;", where,
             f"{where}: Starlette echoes any requested list, Authorization included")
     else:
-        names = sorted(set(SAFELISTED_HEADERS) | set(headers))
+        # Header names are case-insensitive: `content-type` is one of the
+        # four, not a fifth (Starlette lower-cases them too).
+        by_name = {}
+        for name in (*SAFELISTED_HEADERS, *headers):
+            by_name.setdefault(name.lower(), name)
+        names = sorted(by_name.values(), key=str.lower)
         add("    allow-headers " + " ".join(_argument(h, where) for h in names) + ";", where,
             f"{where} and the four Starlette always allows")
 
