@@ -87,7 +87,9 @@ impl<'a> Index<'a> {
     }
 
     /// Whether an entry of the bucket of `hash` (a key's hash, computed
-    /// by the caller) `matches` the key; false for an empty index.
+    /// by the caller) `matches` the key; false for an empty index. (Only
+    /// the 64-bit header-list path hashes ahead of the lookup.)
+    #[cfg(target_pointer_width = "64")]
     #[inline(always)]
     pub(crate) fn contains_hashed(&self, hash: u64, matches: impl Fn(&[u8]) -> bool) -> bool {
         !self.is_empty() && self.find(hash, matches).unwrap_or(false)
