@@ -1,7 +1,7 @@
 // Writes target/cross/conformance.json: every row of the project's conformance
 // cases (cors-policy-lang/tests/conformance/cases.txt) with the compiled
 // table of its policy set (the sources in cors-policy-lang/tests/
-// conformance.rs) and the outcome `corsc explain --json` gives natively.
+// tests/it/conformance.rs) and the outcome `corsc explain --json` gives natively.
 // The Node tests (node --test cors-ffi/wasm/) check that the wasm module
 // gives the same outcome.
 //
@@ -32,7 +32,7 @@ if (!corsc) {
 }
 
 // --- the policy sets ---------------------------------------------------------------------
-const rust = readFileSync(join(root, "cors-policy-lang", "tests", "conformance.rs"), "utf8");
+const rust = readFileSync(join(root, "cors-policy-lang", "tests", "it", "conformance.rs"), "utf8");
 const sourcesBlock = rust.slice(rust.indexOf("const SOURCES"));
 const sources = {};
 for (const match of sourcesBlock.matchAll(/\(\s*"([\w-]+)",\s*r#"([\s\S]*?)"#,?\s*\)/g)) {
