@@ -1,7 +1,7 @@
 // Writes target/cross/conformance.json: every row of the project's conformance
 // cases (cors-policy-lang/tests/conformance/cases.txt) with the compiled
 // table of its policy set (the sources in cors-policy-lang/tests/
-// tests/it/conformance.rs) and the outcome `corsc explain --json` gives natively.
+// it/conformance.rs) and the outcome `corsc explain --json` gives natively.
 // The Node tests (node --test cors-ffi/wasm/) check that the wasm module
 // gives the same outcome.
 //
