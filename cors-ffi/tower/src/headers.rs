@@ -25,7 +25,13 @@ pub(crate) fn joined<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<Co
     let Some(second) = lines.next() else {
         return Some(Cow::Borrowed(first.as_bytes()));
     };
-    let mut all = first.as_bytes().to_vec();
+    let length = headers
+        .get_all(name)
+        .iter()
+        .map(|line| line.len() + 1)
+        .sum();
+    let mut all = Vec::with_capacity(length);
+    all.extend_from_slice(first.as_bytes());
     for line in std::iter::once(second).chain(lines) {
         all.push(b',');
         all.extend_from_slice(line.as_bytes());
