@@ -4,16 +4,166 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use cors_match_core::outcome::{names, vary};
+use cors_match_core::outcome::names;
+#[cfg(test)]
+use cors_match_core::outcome::vary;
 use cors_match_core::Header;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-/// The outcome's headers as `http` values, kept in the response future
-/// (at most [`cors_match_core::MAX_HEADERS`], on the stack).
-pub(crate) type Pending = heapless::Vec<(HeaderName, HeaderValue), { cors_match_core::MAX_HEADERS }>;
+/// The outcome's headers, kept in the response future until the response
+/// exists: compact (names and values as indices and table ranges, about
+/// a hundred bytes, moved with the future), turned into `http` values by
+/// [`Pending::into_headers`] without copying any bytes.
+pub(crate) struct Pending {
+    items: heapless::Vec<(Name, Value), { cors_match_core::MAX_HEADERS }>,
+    /// The request's `Origin` line, when the outcome echoes it.
+    origin: Option<HeaderValue>,
+    /// A value from none of the known places, copied (the core never makes
+    /// one; kept so that a future core's value is not lost).
+    spill: Option<HeaderValue>,
+}
+
+/// An outcome header name.
+#[derive(Clone, Copy, Debug)]
+enum Name {
+    AllowOrigin,
+    AllowCredentials,
+    AllowMethods,
+    AllowHeaders,
+    MaxAge,
+    ExposeHeaders,
+    Vary,
+    AllowPrivateNetwork,
+}
+
+/// Where an outcome header value lives.
+#[derive(Clone, Copy, Debug)]
+enum Value {
+    /// `start..end` of the table bytes.
+    Table(u32, u32),
+    /// The request's `Origin` line.
+    Origin,
+    /// `FIXED[i]`.
+    Fixed(u8),
+    /// [`Pending::spill`].
+    Spill,
+}
+
+/// The fixed values the core uses, besides the table's.
+const FIXED: [&str; 5] = [
+    "*",
+    "true",
+    "Origin",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+     Access-Control-Request-Private-Network",
+];
+
+impl Name {
+    fn of(core: &'static str) -> Option<Name> {
+        Some(match core {
+            names::ALLOW_ORIGIN => Name::AllowOrigin,
+            names::ALLOW_CREDENTIALS => Name::AllowCredentials,
+            names::ALLOW_METHODS => Name::AllowMethods,
+            names::ALLOW_HEADERS => Name::AllowHeaders,
+            names::MAX_AGE => Name::MaxAge,
+            names::EXPOSE_HEADERS => Name::ExposeHeaders,
+            names::VARY => Name::Vary,
+            names::ALLOW_PRIVATE_NETWORK => Name::AllowPrivateNetwork,
+            _ => return None,
+        })
+    }
+
+    fn header(self) -> HeaderName {
+        match self {
+            Name::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            Name::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            Name::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
+            Name::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
+            Name::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
+            Name::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            Name::Vary => header::VARY,
+            Name::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
+        }
+    }
+}
 
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
+
+impl Pending {
+    /// The outcome's `headers`; `table` is the table the outcome came from,
+    /// `origin` the request's single `Origin` line, if it has one.
+    #[inline]
+    pub(crate) fn new(table: &[u8], origin: Option<&HeaderValue>, headers: &[Header<'_>]) -> Pending {
+        let mut pending = Pending {
+            items: heapless::Vec::new(),
+            origin: None,
+            spill: None,
+        };
+        for header in headers {
+            let Some(name) = Name::of(header.name) else {
+                continue;
+            };
+            let bytes = header.value;
+            let value = if let Some(line) = origin.filter(|line| {
+                line.as_bytes().as_ptr() == bytes.as_ptr() && line.len() == bytes.len()
+            }) {
+                pending.origin = Some(line.clone());
+                Value::Origin
+            } else if within(table, bytes) {
+                let start = bytes.as_ptr() as usize - table.as_ptr() as usize;
+                // A table is shorter than 4 GiB (its length is a u32).
+                Value::Table(start as u32, (start + bytes.len()) as u32)
+            } else if let Some(i) = FIXED.iter().position(|fixed| fixed.as_bytes() == bytes) {
+                Value::Fixed(i as u8)
+            } else if pending.spill.is_none() {
+                match HeaderValue::from_bytes(bytes) {
+                    Ok(value) => pending.spill = Some(value),
+                    Err(_) => continue,
+                }
+                Value::Spill
+            } else {
+                continue;
+            };
+            // At most MAX_HEADERS, as the outcome: the push cannot fail.
+            let _ = pending.items.push((name, value));
+        }
+        pending
+    }
+
+    /// The number of headers.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The headers as `http` names and values, in the outcome's order: a
+    /// table value is a zero-copy slice of `table` (the same bytes as
+    /// [`Pending::new`]'s), the echoed origin the request's value.
+    #[inline]
+    pub(crate) fn into_headers(
+        self,
+        table: &Bytes,
+    ) -> impl Iterator<Item = (HeaderName, HeaderValue)> + '_ {
+        let Pending {
+            items,
+            mut origin,
+            mut spill,
+        } = self;
+        items.into_iter().filter_map(move |(name, value)| {
+            let value = match value {
+                Value::Table(start, end) => {
+                    HeaderValue::from_maybe_shared(table.slice(start as usize..end as usize)).ok()?
+                }
+                Value::Origin => origin.take()?,
+                Value::Fixed(i) => HeaderValue::from_static(FIXED[usize::from(i)]),
+                Value::Spill => spill.take()?,
+            };
+            Some((name.header(), value))
+        })
+    }
+}
 
 /// The value of a request header: the line itself, or every line joined
 /// with `,` (allocating only then), as the other hosts join them; `None`
@@ -47,68 +197,6 @@ fn within(whole: &[u8], part: &[u8]) -> bool {
     at >= start && at + part.len() <= start + whole.len()
 }
 
-/// The `http` name of an outcome header (the core's names are lower case
-/// and fixed).
-#[inline]
-fn name(core: &'static str) -> HeaderName {
-    match core {
-        names::ALLOW_ORIGIN => header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        names::ALLOW_CREDENTIALS => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        names::ALLOW_METHODS => header::ACCESS_CONTROL_ALLOW_METHODS,
-        names::ALLOW_HEADERS => header::ACCESS_CONTROL_ALLOW_HEADERS,
-        names::MAX_AGE => header::ACCESS_CONTROL_MAX_AGE,
-        names::EXPOSE_HEADERS => header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        names::VARY => header::VARY,
-        names::ALLOW_PRIVATE_NETWORK => ALLOW_PRIVATE_NETWORK,
-        other => HeaderName::from_static(other),
-    }
-}
-
-/// The `http` value of an outcome header, without copying: a value from
-/// the table is a slice of the shared table bytes, the echoed origin a
-/// clone of the request's `Origin` value, fixed text a static value. Only
-/// a value the core could not have produced from those is copied.
-#[inline]
-fn value(table: &Bytes, origin: Option<&HeaderValue>, bytes: &[u8]) -> Option<HeaderValue> {
-    if let Some(origin) = origin {
-        let line = origin.as_bytes();
-        if line.as_ptr() == bytes.as_ptr() && line.len() == bytes.len() {
-            return Some(origin.clone());
-        }
-    }
-    if within(table, bytes) {
-        return HeaderValue::from_maybe_shared(table.slice_ref(bytes)).ok();
-    }
-    let fixed = match bytes {
-        b"*" => Some(HeaderValue::from_static("*")),
-        b"true" => Some(HeaderValue::from_static("true")),
-        _ if bytes == vary::ORIGIN => Some(HeaderValue::from_static("Origin")),
-        _ if bytes == vary::PREFLIGHT => Some(HeaderValue::from_static(
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-        )),
-        _ if bytes == vary::PREFLIGHT_PRIVATE_NETWORK => Some(HeaderValue::from_static(
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-             Access-Control-Request-Private-Network",
-        )),
-        _ => None,
-    };
-    fixed.or_else(|| HeaderValue::from_bytes(bytes).ok())
-}
-
-/// The outcome's headers as `http` names and values. The origin echoed is
-/// the request's single `Origin` line (`origin`), when it has one.
-#[inline]
-pub(crate) fn pending(table: &Bytes, origin: Option<&HeaderValue>, headers: &[Header<'_>]) -> Pending {
-    let mut out = Pending::new();
-    for header in headers {
-        if let Some(value) = value(table, origin, header.value) {
-            // At most MAX_HEADERS, as the outcome: the push cannot fail.
-            let _ = out.push((name(header.name), value));
-        }
-    }
-    out
-}
-
 /// A response header the layer owns: `Access-Control-Allow-*`,
 /// `Access-Control-Expose-Headers`, `Access-Control-Max-Age`.
 #[inline]
@@ -123,11 +211,11 @@ fn owned(name: &HeaderName) -> bool {
 /// Sets the outcome's headers on a response of the inner service: removes
 /// every header the layer owns, inserts the outcome's, merges `Vary`.
 #[inline]
-pub(crate) fn apply(response: &mut HeaderMap, pending: Pending) {
+pub(crate) fn apply(response: &mut HeaderMap, pending: Pending, table: &Bytes) {
     while let Some(name) = response.keys().find(|name| owned(name)).cloned() {
         response.remove(&name);
     }
-    for (name, value) in pending {
+    for (name, value) in pending.into_headers(table) {
         if name == header::VARY {
             merge_vary(response, value);
         } else {
@@ -215,6 +303,13 @@ mod tests {
             vary_of(&["Origin"], "Origin, Access-Control-Request-Method"),
             ["Origin, Access-Control-Request-Method"]
         );
+    }
+
+    #[test]
+    fn fixed_values_are_the_cores() {
+        assert_eq!(FIXED[2].as_bytes(), vary::ORIGIN);
+        assert_eq!(FIXED[3].as_bytes(), vary::PREFLIGHT);
+        assert_eq!(FIXED[4].as_bytes(), vary::PREFLIGHT_PRIVATE_NETWORK);
     }
 
     #[test]

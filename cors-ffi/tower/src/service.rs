@@ -65,7 +65,7 @@ impl<S> Cors<S> {
 /// What the layer decided before the inner service is called.
 enum Plan {
     /// Answer at once: the preflight's status and headers.
-    Answer(StatusCode, Pending),
+    Answer(StatusCode, HeaderMap),
     /// Call the inner service, then set these headers.
     Forward(Pending),
 }
@@ -93,13 +93,17 @@ impl<S> Cors<S> {
             None => headers.get(header::ORIGIN),
             Some(_) => None,
         };
-        let pending = headers::pending(self.shared.bytes(), origin_line, &outcome.headers);
+        let pending = Pending::new(self.shared.bytes(), origin_line, &outcome.headers);
         if outcome.decision.is_preflight() {
             let status = outcome
                 .status
                 .and_then(|status| StatusCode::from_u16(status).ok())
                 .unwrap_or(StatusCode::FORBIDDEN);
-            Plan::Answer(status, pending)
+            let mut answer = HeaderMap::with_capacity(pending.len());
+            for (name, value) in pending.into_headers(self.shared.bytes()) {
+                answer.insert(name, value);
+            }
+            Plan::Answer(status, answer)
         } else {
             Plan::Forward(pending)
         }
@@ -134,7 +138,7 @@ where
             Plan::Forward(headers) => ResponseFuture {
                 kind: Kind::Forward {
                     future: self.inner.call(request),
-                    headers: Some(headers),
+                    headers: Some((headers, Arc::clone(&self.shared))),
                 },
             },
         }
@@ -154,12 +158,12 @@ pin_project! {
     #[project = KindProj]
     enum Kind<F> {
         Answer {
-            answer: Option<(StatusCode, Pending)>,
+            answer: Option<(StatusCode, HeaderMap)>,
         },
         Forward {
             #[pin]
             future: F,
-            headers: Option<Pending>,
+            headers: Option<(Pending, Arc<Shared>)>,
         },
     }
 }
@@ -175,15 +179,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProj::Answer { answer } => {
-                let (status, pending) = answer
+                let (status, headers) = answer
                     .take()
                     .expect("corsc-tower's ResponseFuture polled after completion");
                 let mut response = Response::new(B::default());
                 *response.status_mut() = status;
-                let mut headers = HeaderMap::with_capacity(pending.len());
-                for (name, value) in pending {
-                    headers.insert(name, value);
-                }
                 *response.headers_mut() = headers;
                 Poll::Ready(Ok(response))
             }
@@ -193,10 +193,10 @@ where
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Pending => return Poll::Pending,
                 };
-                let pending = headers
+                let (pending, shared) = headers
                     .take()
                     .expect("corsc-tower's ResponseFuture polled after completion");
-                headers::apply(response.headers_mut(), pending);
+                headers::apply(response.headers_mut(), pending, shared.bytes());
                 Poll::Ready(Ok(response))
             }
         }
