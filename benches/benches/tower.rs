@@ -65,11 +65,19 @@ fn tower(c: &mut Criterion) {
             let spec = scenario.request(&fixture.origins);
             let mut group = c.benchmark_group(tower_group(scenario));
             group.bench_function(BenchmarkId::new(peers::CORSC_TOWER, size), |b| {
-                b.iter_batched(|| spec.http(), |request| corsc.call(request), BatchSize::SmallInput)
+                b.iter_batched(
+                    || spec.http(),
+                    |request| corsc.call(request),
+                    BatchSize::SmallInput,
+                )
             });
             let tower = &mut fixture.tower;
             group.bench_function(BenchmarkId::new(peers::TOWER, size), |b| {
-                b.iter_batched(|| spec.http(), |request| tower.call(request), BatchSize::SmallInput)
+                b.iter_batched(
+                    || spec.http(),
+                    |request| tower.call(request),
+                    BatchSize::SmallInput,
+                )
             });
             group.finish();
         }

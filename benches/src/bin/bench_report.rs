@@ -710,9 +710,11 @@ fn tower_goals(inputs: &Inputs, goals: &mut Vec<Goal>) {
 
 /// The tower layer next to tower-http's `CorsLayer` (`benches/tower.rs`).
 fn render_tower(o: &mut String, inputs: &Inputs) {
-    o.push_str("## tower: corsc-tower vs tower-http's CorsLayer
+    o.push_str(
+        "## tower: corsc-tower vs tower-http's CorsLayer
 
-");
+",
+    );
     o.push_str(
         "`corsc_tower::CorsLayer` (`cors-ffi/tower/`) and tower-http's `CorsLayer`, each around \
          the same no-op inner service, through the same `Service` harness (`poll_ready`, `call`, \
@@ -726,7 +728,12 @@ fn render_tower(o: &mut String, inputs: &Inputs) {
     for &size in &TOWER_SIZES {
         let _ = write!(o, " {} |", count(size));
     }
-    let _ = write!(o, " {} vs {} |\n|---|", count(TOWER_SIZES[2]), count(TOWER_SIZES[0]));
+    let _ = write!(
+        o,
+        " {} vs {} |\n|---|",
+        count(TOWER_SIZES[2]),
+        count(TOWER_SIZES[0])
+    );
     for _ in 0..=TOWER_SIZES.len() {
         o.push_str("---:|");
     }

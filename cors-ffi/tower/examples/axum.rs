@@ -12,7 +12,10 @@ pub fn app() -> Result<Router, corsc_tower::Error> {
     // reads it at startup instead.
     let cors = CorsLayer::from_source(include_str!("api.corspolicy"))?;
     Ok(Router::new()
-        .route("/api/users", get(|| async { "[]" }).put(|| async { "saved" }))
+        .route(
+            "/api/users",
+            get(|| async { "[]" }).put(|| async { "saved" }),
+        )
         .layer(cors))
 }
 

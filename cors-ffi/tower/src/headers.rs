@@ -95,7 +95,11 @@ impl Pending {
     /// The outcome's `headers`; `table` is the table the outcome came from,
     /// `origin` the request's single `Origin` line, if it has one.
     #[inline]
-    pub(crate) fn new(table: &[u8], origin: Option<&HeaderValue>, headers: &[Header<'_>]) -> Pending {
+    pub(crate) fn new(
+        table: &[u8],
+        origin: Option<&HeaderValue>,
+        headers: &[Header<'_>],
+    ) -> Pending {
         let mut pending = Pending {
             items: heapless::Vec::new(),
             origin: None,
@@ -154,7 +158,8 @@ impl Pending {
         items.into_iter().filter_map(move |(name, value)| {
             let value = match value {
                 Value::Table(start, end) => {
-                    HeaderValue::from_maybe_shared(table.slice(start as usize..end as usize)).ok()?
+                    HeaderValue::from_maybe_shared(table.slice(start as usize..end as usize))
+                        .ok()?
                 }
                 Value::Origin => origin.take()?,
                 Value::Fixed(i) => HeaderValue::from_static(FIXED[usize::from(i)]),
@@ -243,7 +248,12 @@ fn merge_vary(response: &mut HeaderMap, added: HeaderValue) {
         return;
     };
     let several = lines.next().is_some();
-    let existing = || response.get_all(header::VARY).iter().flat_map(|line| elements(line.as_bytes()));
+    let existing = || {
+        response
+            .get_all(header::VARY)
+            .iter()
+            .flat_map(|line| elements(line.as_bytes()))
+    };
     if existing().any(|element| element == b"*") {
         return;
     }
@@ -293,7 +303,10 @@ mod tests {
     #[test]
     fn vary_is_merged_into_one_line() {
         assert_eq!(vary_of(&[], "Origin"), ["Origin"]);
-        assert_eq!(vary_of(&["Accept-Encoding"], "Origin"), ["Accept-Encoding, Origin"]);
+        assert_eq!(
+            vary_of(&["Accept-Encoding"], "Origin"),
+            ["Accept-Encoding, Origin"]
+        );
         assert_eq!(vary_of(&["origin"], "Origin"), ["origin"]);
         assert_eq!(vary_of(&["A", "B, origin"], "Origin"), ["A, B, origin"]);
         assert_eq!(vary_of(&["*"], "Origin"), ["*"]);
@@ -323,7 +336,12 @@ mod tests {
         ] {
             assert!(owned(&HeaderName::from_static(name)), "{name}");
         }
-        for name in ["access-control-request-method", "vary", "content-type", "access-control"] {
+        for name in [
+            "access-control-request-method",
+            "vary",
+            "content-type",
+            "access-control",
+        ] {
             assert!(!owned(&HeaderName::from_static(name)), "{name}");
         }
     }

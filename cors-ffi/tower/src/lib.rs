@@ -184,9 +184,11 @@ impl CorsLayer {
                     shared: Arc::new(Shared::new(compiled.table, warnings)?),
                 })
             }
-            Err(CompileFailure::Invalid(diagnostics)) => Err(Error::invalid(
-                diagnostics.render(name, source, RenderStyle::Rich),
-            )),
+            Err(CompileFailure::Invalid(diagnostics)) => Err(Error::invalid(diagnostics.render(
+                name,
+                source,
+                RenderStyle::Rich,
+            ))),
             Err(failure @ CompileFailure::Table(_)) => Err(Error::invalid(failure.to_string())),
         }
     }

@@ -30,7 +30,8 @@ policy assets {
 "#;
 
 const APP: (&str, &str) = ("origin", "https://app.example.com");
-const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 fn layer() -> CorsLayer {
     CorsLayer::from_source(POLICY).expect("the policy compiles")
@@ -61,7 +62,10 @@ fn an_allowed_preflight_is_answered_without_the_inner_service() {
             ("access-control-allow-origin", "https://app.example.com"),
             ("access-control-allow-credentials", "true"),
             ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
-            ("access-control-allow-headers", "content-type, authorization"),
+            (
+                "access-control-allow-headers",
+                "content-type, authorization"
+            ),
             ("access-control-max-age", "600"),
             ("vary", PREFLIGHT_VARY),
         ]
@@ -107,7 +111,11 @@ fn options_without_a_request_method_goes_to_the_inner_service() {
 
 #[test]
 fn the_inner_services_cors_headers_are_replaced_on_every_status() {
-    for status in [StatusCode::OK, StatusCode::NOT_FOUND, StatusCode::BAD_GATEWAY] {
+    for status in [
+        StatusCode::OK,
+        StatusCode::NOT_FOUND,
+        StatusCode::BAD_GATEWAY,
+    ] {
         let inner = Inner::with(
             status,
             &[
@@ -157,9 +165,16 @@ fn the_inner_services_cors_headers_are_replaced_on_every_status() {
 
 #[test]
 fn vary_is_merged_with_the_inner_services() {
-    let cases: [(&[(&str, &str)], &[&str]); 5] = [
+    type Case = (
+        &'static [(&'static str, &'static str)],
+        &'static [&'static str],
+    );
+    let cases: [Case; 5] = [
         (&[("vary", "Accept-Encoding")], &["Accept-Encoding, Origin"]),
-        (&[("vary", "accept-encoding, origin")], &["accept-encoding, origin"]),
+        (
+            &[("vary", "accept-encoding, origin")],
+            &["accept-encoding, origin"],
+        ),
         (
             &[("vary", "Accept-Encoding"), ("vary", "Cookie")],
             &["Accept-Encoding, Cookie, Origin"],
@@ -241,7 +256,10 @@ fn the_path_is_the_uri_path_as_received() {
     let mut service = layer().layer(Inner::ok());
     for (uri, allow_origin) in [
         ("/api/users?x=/static/", Some("https://app.example.com")),
-        ("http://host.example/api/users", Some("https://app.example.com")),
+        (
+            "http://host.example/api/users",
+            Some("https://app.example.com"),
+        ),
         ("/static/../api/x", Some("*")), // not normalized: under /static/
         ("/%61pi/users", None),          // percent-encoded: not /api/
     ] {
@@ -269,7 +287,10 @@ fn clones_share_one_table() {
             ),
         );
         let methods = response.headers()["access-control-allow-methods"].as_bytes();
-        assert!(table.contains(&methods.as_ptr()), "a slice of the shared table");
+        assert!(
+            table.contains(&methods.as_ptr()),
+            "a slice of the shared table"
+        );
     }
 }
 
@@ -300,7 +321,11 @@ fn from_file_reads_source_or_a_compiled_table() {
     let from_source = CorsLayer::from_file(&source).unwrap();
     let from_table = CorsLayer::from_file(&table).unwrap();
     assert_eq!(from_source.table_bytes(), from_table.table_bytes());
-    std::fs::write(&source, "policy p {\n    origins *;\n    credentials on;\n}\n").unwrap();
+    std::fs::write(
+        &source,
+        "policy p {\n    origins *;\n    credentials on;\n}\n",
+    )
+    .unwrap();
     let error = CorsLayer::from_file(&source).unwrap_err();
     assert!(error.message().contains("api.corspolicy:"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -340,7 +365,10 @@ fn the_builder_writes_a_checked_policy() {
         ),
     );
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(get(response.headers(), "access-control-max-age"), Some("600"));
+    assert_eq!(
+        get(response.headers(), "access-control-max-age"),
+        Some("600")
+    );
 
     // A builder without origins allows nothing: corsc says so.
     let error = CorsLayer::new().build().unwrap_err();
@@ -371,7 +399,10 @@ fn builder_values_cannot_inject_directives() {
         .build()
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Invalid);
-    assert!(error.message().contains("CORS0030") || error.message().contains("CORS0031"), "{error}");
+    assert!(
+        error.message().contains("CORS0030") || error.message().contains("CORS0031"),
+        "{error}"
+    );
 }
 
 #[test]

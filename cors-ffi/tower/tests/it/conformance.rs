@@ -39,7 +39,11 @@ fn sources() -> Vec<(String, String)> {
         sources.push((name, body[..close].to_owned()));
         rest = &body[close + 2..];
     }
-    assert!(sources.len() >= 6, "policy sources found: {}", sources.len());
+    assert!(
+        sources.len() >= 6,
+        "policy sources found: {}",
+        sources.len()
+    );
     sources
 }
 
@@ -97,7 +101,8 @@ fn header_name(short: &str) -> &'static str {
     }
 }
 
-const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 struct Row {
     line: usize,
@@ -138,8 +143,10 @@ fn rows() -> Vec<Row> {
                     let value = match value.trim() {
                         "$O" => origin.clone().expect("$O with an origin"),
                         "$PF" => PREFLIGHT_VARY.as_bytes().to_vec(),
-                        "$PFPN" => format!("{PREFLIGHT_VARY}, Access-Control-Request-Private-Network")
-                            .into_bytes(),
+                        "$PFPN" => {
+                            format!("{PREFLIGHT_VARY}, Access-Control-Request-Private-Network")
+                                .into_bytes()
+                        }
                         other => unescape(other),
                     };
                     (header_name(name.trim()).to_owned(), value)
@@ -185,7 +192,10 @@ fn http_request(row: &Row) -> Result<Request<()>, String> {
         ("origin", &row.origin),
         ("access-control-request-method", &row.request_method),
         ("access-control-request-headers", &row.request_headers),
-        ("access-control-request-private-network", &row.private_network),
+        (
+            "access-control-request-private-network",
+            &row.private_network,
+        ),
     ] {
         if let Some(value) = value {
             let value = HeaderValue::from_bytes(value).map_err(|e| format!("{name}: {e}"))?;

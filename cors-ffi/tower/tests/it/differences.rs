@@ -61,7 +61,10 @@ fn one_origin() {
     let evil = || request("GET", "/api/x", &[("origin", "https://evil.test")]);
     let layer = tower_http::cors::CorsLayer::new().allow_origin(HeaderValue::from_static(APP));
     let response = call(&mut layer.layer(Inner::ok()), evil());
-    assert_eq!(get(response.headers(), "access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        get(response.headers(), "access-control-allow-origin"),
+        Some(APP)
+    );
     assert_eq!(get(response.headers(), "vary"), None);
 
     let layer = corsc_tower::CorsLayer::new()
@@ -101,7 +104,10 @@ fn denied_preflight_status() {
     let response = call(&mut corsc().layer(Inner::ok()), denied());
     assert_eq!(response.status(), StatusCode::FORBIDDEN, "corsc");
     assert_eq!(get(response.headers(), "access-control-allow-origin"), None);
-    assert_eq!(get(response.headers(), "access-control-allow-methods"), None);
+    assert_eq!(
+        get(response.headers(), "access-control-allow-methods"),
+        None
+    );
 }
 
 /// `*` with credentials: tower-http panics when the service is first used;
@@ -158,7 +164,13 @@ fn the_inner_services_headers() {
     assert_eq!(response.headers().get_all(header::VARY).iter().count(), 2);
 
     let response = call(&mut corsc().layer(inner()), get_request());
-    assert_eq!(get(response.headers(), "access-control-expose-headers"), None);
+    assert_eq!(
+        get(response.headers(), "access-control-expose-headers"),
+        None
+    );
     assert_eq!(get(response.headers(), "access-control-max-age"), None);
-    assert_eq!(get(response.headers(), "vary"), Some("Accept-Encoding, Origin"));
+    assert_eq!(
+        get(response.headers(), "vary"),
+        Some("Accept-Encoding, Origin")
+    );
 }

@@ -138,7 +138,12 @@ fn a_request_allocates_only_what_http_needs_for_the_headers() {
             "OPTIONS",
         ),
         ("allowed GET", false, &[APP], "GET"),
-        ("denied GET", false, &[("origin", "https://evil.test")], "GET"),
+        (
+            "denied GET",
+            false,
+            &[("origin", "https://evil.test")],
+            "GET",
+        ),
         ("GET without Origin", false, &[], "GET"),
     ];
     let mut report = Vec::new();

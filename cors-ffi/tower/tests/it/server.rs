@@ -48,7 +48,8 @@ impl Answer {
 /// One request on a new connection; `lines` are the header lines.
 fn ask(address: SocketAddr, method: &str, path: &str, lines: &[&str]) -> Answer {
     let mut stream = TcpStream::connect(address).unwrap();
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
     for line in lines {
         request.push_str(line);
         request.push_str("\r\n");
@@ -59,7 +60,14 @@ fn ask(address: SocketAddr, method: &str, path: &str, lines: &[&str]) -> Answer 
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .map(|line| {
             let (name, value) = line.split_once(':').unwrap();
@@ -73,7 +81,8 @@ fn ask(address: SocketAddr, method: &str, path: &str, lines: &[&str]) -> Answer 
     }
 }
 
-const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 #[test]
 fn the_example_server_over_tcp() {
@@ -90,7 +99,10 @@ fn the_example_server_over_tcp() {
         ],
     );
     assert_eq!(answer.status, 204);
-    assert_eq!(answer.get("access-control-allow-origin"), Some("http://localhost:5173"));
+    assert_eq!(
+        answer.get("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
     assert_eq!(answer.get("access-control-allow-credentials"), Some("true"));
     assert_eq!(
         answer.get("access-control-allow-methods"),
@@ -108,17 +120,31 @@ fn the_example_server_over_tcp() {
         server,
         "OPTIONS",
         "/api/users",
-        &["Origin: https://evil.test", "Access-Control-Request-Method: PUT"],
+        &[
+            "Origin: https://evil.test",
+            "Access-Control-Request-Method: PUT",
+        ],
     );
     assert_eq!(answer.status, 403);
     assert_eq!(answer.get("access-control-allow-origin"), None);
     assert_eq!(answer.get("vary"), Some(PREFLIGHT_VARY));
 
-    let answer = ask(server, "GET", "/api/users", &["Origin: https://app.example.com"]);
+    let answer = ask(
+        server,
+        "GET",
+        "/api/users",
+        &["Origin: https://app.example.com"],
+    );
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, "[]");
-    assert_eq!(answer.get("access-control-allow-origin"), Some("https://app.example.com"));
-    assert_eq!(answer.get("access-control-expose-headers"), Some("x-request-id"));
+    assert_eq!(
+        answer.get("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        answer.get("access-control-expose-headers"),
+        Some("x-request-id")
+    );
     assert_eq!(answer.get("vary"), Some("Origin"));
 
     let answer = ask(server, "GET", "/api/users", &["Origin: https://evil.test"]);
@@ -127,13 +153,26 @@ fn the_example_server_over_tcp() {
     assert_eq!(answer.get("vary"), Some("Origin"));
 
     // An error status of the router gets the headers too.
-    let answer = ask(server, "GET", "/api/missing", &["Origin: https://app.example.com"]);
+    let answer = ask(
+        server,
+        "GET",
+        "/api/missing",
+        &["Origin: https://app.example.com"],
+    );
     assert_eq!(answer.status, 404);
-    assert_eq!(answer.get("access-control-allow-origin"), Some("https://app.example.com"));
+    assert_eq!(
+        answer.get("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
 
     // OPTIONS without Access-Control-Request-Method is the router's (405),
     // and an actual request with a method the policy does not list.
-    let answer = ask(server, "OPTIONS", "/api/users", &["Origin: https://app.example.com"]);
+    let answer = ask(
+        server,
+        "OPTIONS",
+        "/api/users",
+        &["Origin: https://app.example.com"],
+    );
     assert_eq!(answer.status, 405);
     assert_eq!(answer.get("access-control-allow-origin"), None);
     assert_eq!(answer.get("vary"), Some("Origin"));
@@ -143,13 +182,21 @@ fn the_example_server_over_tcp() {
         server,
         "GET",
         "/api/users",
-        &["Origin: https://app.example.com", "Origin: https://app.example.com"],
+        &[
+            "Origin: https://app.example.com",
+            "Origin: https://app.example.com",
+        ],
     );
     assert_eq!(answer.status, 200);
     assert_eq!(answer.get("access-control-allow-origin"), None);
 
     // Outside the policy's paths: nothing.
-    let answer = ask(server, "GET", "/health", &["Origin: https://app.example.com"]);
+    let answer = ask(
+        server,
+        "GET",
+        "/health",
+        &["Origin: https://app.example.com"],
+    );
     assert_eq!(answer.status, 404);
     assert!(answer.all("access-control-allow-origin").is_empty());
     assert!(answer.all("vary").is_empty());
