@@ -6,7 +6,7 @@
 //
 //   npm ci --prefix cors-ffi/tests/browser && node --test cors-ffi/tests/browser/
 //
-// CORSC_BROWSER_HOSTS=nginx,workerd,django (the default; comma-separated) picks
+// CORSC_BROWSER_HOSTS=nginx,workerd,django,tower (the default; comma-separated) picks
 // the hosts; a report is
 // written to target/browser-conformance.md.
 import assert from "node:assert/strict";
@@ -20,7 +20,7 @@ import { CASES } from "./cases.mjs";
 import { predict, preflightCacheSeconds, preflightPasses, readable } from "./fetch-model.mjs";
 import { HOSTS, launchChromium, ROOT, corscBinary, startPageServer, startUpstream, tempDir } from "./harness.mjs";
 
-const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd,django").split(",").filter(Boolean);
+const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd,django,tower").split(",").filter(Boolean);
 const report = { chromium: null, hosts: {} };
 
 for (const hostName of hostNames) {
