@@ -79,6 +79,18 @@ fn tower(c: &mut Criterion) {
                     BatchSize::SmallInput,
                 )
             });
+            // The floor: the inner service alone through the same harness
+            // (the request dropped, an empty response), no CORS at all.
+            if size == TOWER_SIZES[0] {
+                let mut noop = peers::TowerNoop;
+                group.bench_function(BenchmarkId::new(peers::NO_MIDDLEWARE, size), |b| {
+                    b.iter_batched(
+                        || spec.http(),
+                        |request| peers::serve(&mut noop, request),
+                        BatchSize::SmallInput,
+                    )
+                });
+            }
             group.finish();
         }
     }

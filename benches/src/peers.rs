@@ -104,6 +104,10 @@ impl TowerPeer {
     }
 }
 
+/// The report name of the tower benchmarks' floor: the inner service
+/// alone through the same harness, no middleware.
+pub const NO_MIDDLEWARE: &str = "no-middleware";
+
 /// The report name of corsc's tower layer (`corsc-tower`).
 pub const CORSC_TOWER: &str = "corsc-tower";
 

@@ -739,7 +739,14 @@ fn render_tower(o: &mut String, inputs: &Inputs) {
     }
     o.push('\n');
     for scenario in TOWER_SCENARIOS {
-        for implementation in [peers::CORSC_TOWER, peers::TOWER] {
+        for implementation in [peers::CORSC_TOWER, peers::TOWER, peers::NO_MIDDLEWARE] {
+            if implementation == peers::NO_MIDDLEWARE
+                && inputs
+                    .tower(scenario, implementation, TOWER_SIZES[0])
+                    .is_none()
+            {
+                continue;
+            }
             let _ = write!(o, "| {} / {implementation} |", scenario.name());
             for &size in &TOWER_SIZES {
                 let _ = write!(
@@ -785,7 +792,9 @@ fn render_tower(o: &mut String, inputs: &Inputs) {
         "\nAt one origin both middlewares do the same `http` work (a `HeaderMap` of the same \
          headers, two allocations each for corsc-tower, six to eight for tower-http: \
          `cargo test -p corsc-tower --test it no_alloc -- --nocapture`), which is most of the \
-         time; tower-http's scan of the origin list is what grows with the list.\n\n",
+         time; tower-http's scan of the origin list is what grows with the list. \
+         `no-middleware` is the floor: the inner service alone through the same harness (the \
+         request built outside the timing, dropped inside it; an empty response).\n\n",
     );
 }
 

@@ -170,11 +170,78 @@ impl Pending {
     }
 }
 
+/// The lines of one request header: the first, and whether there are more.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Lines<'a> {
+    first: Option<&'a HeaderValue>,
+    several: bool,
+}
+
+impl<'a> Lines<'a> {
+    fn add(&mut self, line: &'a HeaderValue) {
+        if self.first.is_none() {
+            self.first = Some(line);
+        } else {
+            self.several = true;
+        }
+    }
+
+    /// The value the core reads: the one line, or every line of `name`
+    /// joined with `,`.
+    #[inline]
+    pub(crate) fn value(&self, headers: &'a HeaderMap, name: &HeaderName) -> Option<Cow<'a, [u8]>> {
+        match self.first {
+            None => None,
+            Some(line) if !self.several => Some(Cow::Borrowed(line.as_bytes())),
+            Some(_) => joined(headers, name),
+        }
+    }
+
+    /// The line, when there is exactly one.
+    #[inline]
+    pub(crate) fn single(&self) -> Option<&'a HeaderValue> {
+        self.first.filter(|_| !self.several)
+    }
+}
+
+/// The request headers the core reads, found in one pass over the
+/// request's lines (no hashing).
+#[derive(Debug, Default)]
+pub(crate) struct RequestLines<'a> {
+    pub(crate) origin: Lines<'a>,
+    pub(crate) request_method: Lines<'a>,
+    pub(crate) request_headers: Lines<'a>,
+    pub(crate) private_network: Lines<'a>,
+}
+
+/// `Access-Control-Request-Private-Network`.
+pub(crate) const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+impl<'a> RequestLines<'a> {
+    #[inline]
+    pub(crate) fn read(headers: &'a HeaderMap) -> RequestLines<'a> {
+        let mut lines = RequestLines::default();
+        for (name, line) in headers {
+            if *name == header::ORIGIN {
+                lines.origin.add(line);
+            } else if *name == header::ACCESS_CONTROL_REQUEST_METHOD {
+                lines.request_method.add(line);
+            } else if *name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+                lines.request_headers.add(line);
+            } else if *name == REQUEST_PRIVATE_NETWORK {
+                lines.private_network.add(line);
+            }
+        }
+        lines
+    }
+}
+
 /// The value of a request header: the line itself, or every line joined
 /// with `,` (allocating only then), as the other hosts join them; `None`
 /// when absent.
-#[inline]
-pub(crate) fn joined<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<Cow<'a, [u8]>> {
+#[cold]
+fn joined<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<Cow<'a, [u8]>> {
     let mut lines = headers.get_all(name).iter();
     let first = lines.next()?;
     let Some(second) = lines.next() else {

@@ -11,7 +11,7 @@ use http::{Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use crate::headers::{self, Pending};
+use crate::headers::{self, Pending, RequestLines};
 use crate::Shared;
 
 /// A service with a corsc policy in front of it; made by
@@ -75,10 +75,17 @@ impl<S> Cors<S> {
     #[inline]
     fn plan<B>(&self, request: &Request<B>) -> Plan {
         let headers = request.headers();
-        let origin = headers::joined(headers, &header::ORIGIN);
-        let request_method = headers::joined(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
-        let request_headers = headers::joined(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
-        let private_network = headers::joined(headers, &REQUEST_PRIVATE_NETWORK);
+        let lines = RequestLines::read(headers);
+        let origin = lines.origin.value(headers, &header::ORIGIN);
+        let request_method = lines
+            .request_method
+            .value(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+        let request_headers = lines
+            .request_headers
+            .value(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
+        let private_network = lines
+            .private_network
+            .value(headers, &headers::REQUEST_PRIVATE_NETWORK);
         let core = CoreRequest {
             method: request.method().as_str().as_bytes(),
             path: request.uri().path().as_bytes(),
@@ -89,10 +96,7 @@ impl<S> Cors<S> {
         };
         let outcome = self.shared.table().eval(&core);
         // The single `Origin` line, whose value the outcome may echo.
-        let origin_line = match headers.get_all(header::ORIGIN).iter().nth(1) {
-            None => headers.get(header::ORIGIN),
-            Some(_) => None,
-        };
+        let origin_line = lines.origin.single();
         let pending = Pending::new(self.shared.bytes(), origin_line, &outcome.headers);
         if outcome.decision.is_preflight() {
             let status = outcome
@@ -109,9 +113,6 @@ impl<S> Cors<S> {
         }
     }
 }
-
-const REQUEST_PRIVATE_NETWORK: header::HeaderName =
-    header::HeaderName::from_static("access-control-request-private-network");
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
 where
