@@ -25,6 +25,20 @@ pub mod peers;
 pub const EVAL_SIZES: [usize; 4] = [1, 100, 10_000, 100_000];
 /// The policy sizes of the eval benchmarks in quick mode.
 pub const QUICK_EVAL_SIZES: [usize; 2] = [1, 10_000];
+/// The policy sizes of the tower benchmarks (`benches/tower.rs`): corsc's
+/// layer and tower-http's `CorsLayer` through the same `Service` harness.
+pub const TOWER_SIZES: [usize; 3] = [1, 100, 10_000];
+/// The scenarios of the tower benchmarks.
+pub const TOWER_SCENARIOS: [Scenario; 3] = [
+    Scenario::PreflightAllowed,
+    Scenario::PreflightDenied,
+    Scenario::ActualAllowed,
+];
+
+/// The criterion group of a tower benchmark scenario (`tower_preflight_allowed`, ...).
+pub fn tower_group(scenario: Scenario) -> String {
+    format!("tower_{}", scenario.name())
+}
 /// The policy sizes of the compile benchmarks.
 pub const COMPILE_SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 /// The policy sizes of the compile benchmarks in quick mode.

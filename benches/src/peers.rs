@@ -11,7 +11,6 @@ use http::header::{self, HeaderValue};
 use http::Method;
 use regex::Regex;
 use tower_http::cors::{AllowOrigin, Cors};
-use tower_service::Service as _;
 
 use crate::{matches_wildcard, poll_ready_now, Origins, Variant};
 
@@ -101,16 +100,55 @@ impl TowerPeer {
     /// The whole service call: `poll_ready`, `call` and the response
     /// future polled to completion (headers built and inserted).
     pub fn call(&mut self, request: http::Request<()>) -> http::Response<()> {
-        let mut cx = Context::from_waker(Waker::noop());
-        match self.service.poll_ready(&mut cx) {
-            Poll::Ready(Ok(())) => {}
-            Poll::Ready(Err(never)) => match never {},
-            Poll::Pending => panic!("tower-http's Cors is always ready around a ready service"),
+        serve(&mut self.service, request)
+    }
+}
+
+/// The report name of the tower benchmarks' floor: the inner service
+/// alone through the same harness, no middleware.
+pub const NO_MIDDLEWARE: &str = "no-middleware";
+
+/// The report name of corsc's tower layer (`corsc-tower`).
+pub const CORSC_TOWER: &str = "corsc-tower";
+
+/// corsc's tower layer (`corsc_tower::CorsLayer`) around [`TowerNoop`],
+/// loading the same compiled table as the other corsc benchmarks.
+pub struct CorscTowerPeer {
+    service: corsc_tower::Cors<TowerNoop>,
+}
+
+impl CorscTowerPeer {
+    /// Loads `table` (a table compiled from the policy of the origins).
+    pub fn new(table: &[u8]) -> CorscTowerPeer {
+        use tower_layer::Layer as _;
+        let layer = corsc_tower::CorsLayer::from_table(table.to_vec())
+            .expect("a freshly compiled table loads");
+        CorscTowerPeer {
+            service: layer.layer(TowerNoop),
         }
-        match poll_ready_now(self.service.call(request)) {
-            Ok(response) => response,
-            Err(never) => match never {},
-        }
+    }
+
+    /// The whole service call, through the same harness as [`TowerPeer`].
+    pub fn call(&mut self, request: http::Request<()>) -> http::Response<()> {
+        serve(&mut self.service, request)
+    }
+}
+
+/// The harness both tower middlewares run through: `poll_ready`, `call`
+/// and the response future polled to completion.
+pub fn serve<S>(service: &mut S, request: http::Request<()>) -> http::Response<()>
+where
+    S: tower_service::Service<http::Request<()>, Response = http::Response<()>, Error = Infallible>,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    match service.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => {}
+        Poll::Ready(Err(never)) => match never {},
+        Poll::Pending => panic!("the middleware is always ready around a ready service"),
+    }
+    match poll_ready_now(service.call(request)) {
+        Ok(response) => response,
+        Err(never) => match never {},
     }
 }
 

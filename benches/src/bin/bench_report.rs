@@ -21,8 +21,8 @@ use std::time::SystemTime;
 
 use corsc_benches::adversarial::{self, GOAL_SOURCE_BYTES};
 use corsc_benches::{
-    peers, Origins, Scenario, Variant, CANONICAL_FORM, REQUEST_HEADER_FORMS,
-    REQUEST_HEADER_FORMS_GROUP,
+    peers, tower_group, Origins, Scenario, Variant, CANONICAL_FORM, REQUEST_HEADER_FORMS,
+    REQUEST_HEADER_FORMS_GROUP, TOWER_SCENARIOS, TOWER_SIZES,
 };
 
 /// The implementations of the eval benchmarks, in report order.
@@ -222,6 +222,18 @@ impl Inputs {
         self.results
             .get(&(
                 format!("eval_{}", scenario.name()),
+                implementation.to_owned(),
+                size.to_string(),
+            ))
+            .copied()
+    }
+
+    /// A tower benchmark (`benches/tower.rs`): `implementation` is
+    /// `corsc-tower` or `tower-http`.
+    fn tower(&self, scenario: Scenario, implementation: &str, size: usize) -> Option<Estimate> {
+        self.results
+            .get(&(
+                tower_group(scenario),
                 implementation.to_owned(),
                 size.to_string(),
             ))
@@ -545,6 +557,7 @@ fn goals(inputs: &Inputs) -> Vec<Goal> {
     );
 
     goals.push(header_forms_goal(inputs));
+    tower_goals(inputs, &mut goals);
 
     // Allocations: corsc none in any row; every peer allocates on every
     // allowed preflight ("several": at least 2).
@@ -639,6 +652,150 @@ fn goals(inputs: &Inputs) -> Vec<Goal> {
         }
     });
     goals
+}
+
+/// The tower layer's goals: at least 5× faster than tower-http's
+/// `CorsLayer` at 1 origin, the `http` header work included, and flat from
+/// 1 to 10,000 origins; one row per scenario.
+fn tower_goals(inputs: &Inputs, goals: &mut Vec<Goal>) {
+    let (smallest, largest) = (TOWER_SIZES[0], TOWER_SIZES[TOWER_SIZES.len() - 1]);
+    for scenario in TOWER_SCENARIOS {
+        let goal = format!(
+            "tower layer, {}, 1 origin: corsc-tower at least 5× faster than tower-http's \
+             `CorsLayer` (the `http` header work included)",
+            scenario.name()
+        );
+        let ours = inputs.tower(scenario, peers::CORSC_TOWER, smallest);
+        let theirs = inputs.tower(scenario, peers::TOWER, smallest);
+        goals.push(match (ours, theirs) {
+            (Some(ours), Some(theirs)) => Goal {
+                goal,
+                target: "≥ 5×".into(),
+                measured: format!(
+                    "{} ({} vs {})",
+                    ratio(theirs.median / ours.median),
+                    time(theirs.median),
+                    time(ours.median)
+                ),
+                status: Status::of(theirs.median / ours.median >= 5.0),
+            },
+            _ => not_measured(goal, "≥ 5×"),
+        });
+    }
+    for scenario in TOWER_SCENARIOS {
+        let goal = format!(
+            "tower layer, {}: corsc-tower at {} vs {}",
+            scenario.name(),
+            origins(largest),
+            origins(smallest)
+        );
+        let large = inputs.tower(scenario, peers::CORSC_TOWER, largest);
+        let small = inputs.tower(scenario, peers::CORSC_TOWER, smallest);
+        goals.push(match (large, small) {
+            (Some(large), Some(small)) => Goal {
+                goal,
+                target: "≤ 1.3×".into(),
+                measured: format!(
+                    "{} ({} vs {})",
+                    ratio(large.median / small.median),
+                    time(large.median),
+                    time(small.median)
+                ),
+                status: Status::of(large.median / small.median <= 1.3),
+            },
+            _ => not_measured(goal, "≤ 1.3×"),
+        });
+    }
+}
+
+/// The tower layer next to tower-http's `CorsLayer` (`benches/tower.rs`).
+fn render_tower(o: &mut String, inputs: &Inputs) {
+    o.push_str(
+        "## tower: corsc-tower vs tower-http's CorsLayer
+
+",
+    );
+    o.push_str(
+        "`corsc_tower::CorsLayer` (`cors-ffi/tower/`) and tower-http's `CorsLayer`, each around \
+         the same no-op inner service, through the same `Service` harness (`poll_ready`, `call`, \
+         the response future polled once: `benches/src/peers.rs` `serve`), on the same requests \
+         and origins (`benches/benches/tower.rs`, groups `tower_*`). Both build `http` \
+         responses, so every time includes the header work (the `HeaderMap`, names and values) \
+         and dropping the request; tower-http is configured as in the eval benchmarks \
+         (`peers::TowerPeer`). Columns are policy sizes (origins).\n\n",
+    );
+    let _ = write!(o, "| scenario / implementation |");
+    for &size in &TOWER_SIZES {
+        let _ = write!(o, " {} |", count(size));
+    }
+    let _ = write!(
+        o,
+        " {} vs {} |\n|---|",
+        count(TOWER_SIZES[2]),
+        count(TOWER_SIZES[0])
+    );
+    for _ in 0..=TOWER_SIZES.len() {
+        o.push_str("---:|");
+    }
+    o.push('\n');
+    for scenario in TOWER_SCENARIOS {
+        for implementation in [peers::CORSC_TOWER, peers::TOWER, peers::NO_MIDDLEWARE] {
+            if implementation == peers::NO_MIDDLEWARE
+                && inputs
+                    .tower(scenario, implementation, TOWER_SIZES[0])
+                    .is_none()
+            {
+                continue;
+            }
+            let _ = write!(o, "| {} / {implementation} |", scenario.name());
+            for &size in &TOWER_SIZES {
+                let _ = write!(
+                    o,
+                    " {} |",
+                    cell(inputs.tower(scenario, implementation, size), |e| {
+                        format!(
+                            "{} ±{:.0}%",
+                            time(e.median),
+                            (e.upper - e.lower) / 2.0 / e.median * 100.0
+                        )
+                    })
+                );
+            }
+            let scaling = inputs
+                .tower(scenario, implementation, TOWER_SIZES[2])
+                .zip(inputs.tower(scenario, implementation, TOWER_SIZES[0]))
+                .map(|(large, small)| large.median / small.median);
+            let _ = writeln!(o, " {} |", cell(scaling, ratio));
+        }
+    }
+    o.push_str("\n| scenario |");
+    for &size in &TOWER_SIZES {
+        let _ = write!(o, " tower-http / corsc-tower, {} |", origins(size));
+    }
+    o.push_str("\n|---|");
+    for _ in TOWER_SIZES {
+        o.push_str("---:|");
+    }
+    o.push('\n');
+    for scenario in TOWER_SCENARIOS {
+        let _ = write!(o, "| {} |", scenario.name());
+        for &size in &TOWER_SIZES {
+            let value = inputs
+                .tower(scenario, peers::TOWER, size)
+                .zip(inputs.tower(scenario, peers::CORSC_TOWER, size))
+                .map(|(theirs, ours)| theirs.median / ours.median);
+            let _ = write!(o, " {} |", cell(value, ratio));
+        }
+        o.push('\n');
+    }
+    o.push_str(
+        "\nAt one origin both middlewares do the same `http` work (a `HeaderMap` of the same \
+         headers, two allocations each for corsc-tower, six to eight for tower-http: \
+         `cargo test -p corsc-tower --test it no_alloc -- --nocapture`), which is most of the \
+         time; tower-http's scan of the origin list is what grows with the list. \
+         `no-middleware` is the floor: the inner service alone through the same harness (the \
+         request built outside the timing, dropped inside it; an empty response).\n\n",
+    );
 }
 
 /// Every form of one allowed requested-headers list (whitespace around
@@ -879,6 +1036,7 @@ fn render(inputs: &Inputs) -> String {
     o.push('\n');
 
     paired_section(o, inputs);
+    render_tower(o, inputs);
 
     o.push_str("## corsc vs the limit\n\n");
     o.push_str(

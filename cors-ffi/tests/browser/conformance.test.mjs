@@ -6,7 +6,7 @@
 //
 //   npm ci --prefix cors-ffi/tests/browser && node --test cors-ffi/tests/browser/
 //
-// CORSC_BROWSER_HOSTS=nginx,workerd,django (the default; comma-separated) picks
+// CORSC_BROWSER_HOSTS=nginx,workerd,django,tower (the default; comma-separated) picks
 // the hosts; a report is
 // written to target/browser-conformance.md.
 import assert from "node:assert/strict";
@@ -31,7 +31,7 @@ import {
   tempDir,
 } from "./harness.mjs";
 
-const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd,django").split(",").filter(Boolean);
+const hostNames = (process.env.CORSC_BROWSER_HOSTS ?? "nginx,workerd,django,tower").split(",").filter(Boolean);
 const report = { chromium: null, hosts: {} };
 
 for (const hostName of hostNames) {

@@ -448,11 +448,62 @@ export async function startDjangoProject(python, project, settingsModule, port, 
   };
 }
 
+/**
+ * corsc-tower's CorsLayer in an axum router (cors-ffi/tower/examples/
+ * browser_host.rs) that forwards every request to the upstream, behind a
+ * recording proxy. Built with cargo when target/debug/examples/browser_host
+ * is missing.
+ */
+export async function startTower({ policyFile, upstreamPort }) {
+  const binary = path.join(ROOT, "target/debug/examples/browser_host");
+  if (!existsSync(binary)) {
+    execFileSync("cargo", ["build", "--quiet", "-p", "corsc-tower", "--example", "browser_host"], {
+      cwd: ROOT,
+      stdio: "inherit",
+    });
+  }
+  const port = await freePort();
+  let output = "";
+  const child = spawn(binary, [], {
+    env: {
+      ...process.env,
+      CORSC_POLICY: policyFile,
+      CORSC_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+      PORT: String(port),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`the tower host exited at start:\n${output}`);
+    if (await canConnect(port)) break;
+    if (i > 400) throw new Error(`the tower host did not start listening within 20 s:\n${output}`);
+    await sleep(50);
+  }
+  const proxy = await startRecordingProxy(port);
+  return {
+    name: "tower",
+    origin: `http://127.0.0.1:${proxy.port}`,
+    otherOrigin: `http://localhost:${proxy.port}`,
+    requests: proxy.requests,
+    stop: async () => {
+      await proxy.stop();
+      child.kill("SIGTERM");
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
+      if (!exited) child.kill("SIGKILL");
+    },
+  };
+}
+
 /** The corsc hosts the suite runs against, by name. */
 export const HOSTS = {
   nginx: startNginx,
   workerd: startWorkerd,
   django: startDjango,
+  tower: startTower,
 };
 
 /**
