@@ -51,3 +51,42 @@ def test_the_core_alone_cuts_at_a_question_mark() -> None:
     # Why the hosts escape it: the core reads `?` as the start of a query.
     assert POLICY.evaluate("GET", "/exact?x", origin=ORIGIN).allowed
     assert not POLICY.evaluate("GET", "/exact%3Fx", origin=ORIGIN).allowed
+
+
+# Found in review: a browser sends /files/..%2Fpublic/x as it is; the
+# server decodes it to /files/../public/x and the router serves it from
+# /files/<path>. Merging the dot segments would have judged it by the
+# `public` policy (origins *).
+DOT_POLICY = corsc.Policy.from_source(
+    "policy public { paths /public; origins *; methods GET; }\n"
+    "policy files { paths /files; origins https://app.example.com; methods GET; credentials on; }\n"
+)
+
+
+def test_flask_dot_segments_are_judged_where_the_router_serves_them() -> None:
+    from flask import Flask
+
+    app = Flask(__name__)
+
+    @app.get("/files/<path:p>")
+    def files(p: str) -> str:
+        return "SECRET " + p
+
+    app.wsgi_app = CorsMiddleware(app.wsgi_app, policy=DOT_POLICY)  # type: ignore[method-assign]
+    r = app.test_client().get("/files/..%2Fpublic/x", headers={"Origin": "https://evil.example"})
+    assert r.data == b"SECRET ../public/x"
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_starlette_dot_segments_are_judged_where_the_router_serves_them() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def files(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("SECRET " + request.path_params["p"])
+
+    app = CORSMiddleware(Starlette(routes=[Route("/files/{p:path}", files)]), policy=DOT_POLICY)
+    r = TestClient(app).get("/files/..%2Fpublic/x", headers={"Origin": "https://evil.example"})
+    assert r.text == "SECRET ../public/x"
+    assert "access-control-allow-origin" not in r.headers

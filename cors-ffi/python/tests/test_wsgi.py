@@ -162,11 +162,12 @@ def test_script_name_and_path_info(policy: corsc.Policy) -> None:
     mw = CorsMiddleware(lambda environ, start_response: [], policy=policy)
     base = {"REQUEST_METHOD": "GET", "HTTP_ORIGIN": APP}
     assert mw.evaluate({**base, "SCRIPT_NAME": "/api", "PATH_INFO": "/users"}).policy == "api"
-    assert mw.evaluate({**base, "SCRIPT_NAME": "", "PATH_INFO": "/public/../api/x"}).policy == "api"
+    # As Flask routes it: dot segments are not merged.
+    assert mw.evaluate({**base, "SCRIPT_NAME": "", "PATH_INFO": "/public/../api/x"}).policy == "public"
     assert mw.evaluate({**base, "SCRIPT_NAME": "/public", "PATH_INFO": "/x"}).policy == "public"
     # PEP 3333: PATH_INFO is the request's bytes as Latin-1 text.
     path = "/caf\u00c3\u00a9/../api/x"
-    assert mw.evaluate({**base, "PATH_INFO": path}).policy == "api"
+    assert mw.evaluate({**base, "PATH_INFO": path}).policy == "public"
 
 
 def test_start_response_exc_info_is_passed_on(policy: corsc.Policy) -> None:
@@ -196,7 +197,10 @@ def test_start_response_exc_info_is_passed_on(policy: corsc.Policy) -> None:
 # --- WSGI and ASGI give the same answers -----------------------------------
 
 REQUESTS: List[Tuple[str, str, List[Tuple[str, str]]]] = []
-for path in ("/api/users", "/public/x", "/api/../public/y", "/apix"):
+# (No dot segments: werkzeug's client and httpx resolve them differently
+# before the application sees the path, and each host judges what its
+# application routes.)
+for path in ("/api/users", "/public/x", "/apix"):
     for origin in (None, APP, "https://evil.test", "https://pr-7.preview.example.com",
                    "https://pr-7.preview.example.com.evil.test", "null", "HTTPS://APP.EXAMPLE.COM"):
         headers = [] if origin is None else [("Origin", origin)]

@@ -27,9 +27,8 @@ worker):
   application).
 
 The path evaluated is ``scope["path"]`` (percent-decoded, the full path
-including any ``root_path``), UTF-8 encoded, with ``.`` and ``..`` segments
-merged and a decoded ``?`` or ``#`` escaped again, as the nginx module
-evaluates nginx's normalized URI. Repeated
+including any ``root_path``), UTF-8 encoded, as the application routes it
+(dot segments not merged), with a decoded ``?`` or ``#`` escaped again. Repeated
 request headers are joined with ``,``, so a repeated ``Origin`` is
 malformed and denied.
 """
@@ -167,12 +166,25 @@ def apply_outcome(
     return kept[:at] + vary_lines + kept[at:]
 
 
+def encode_path(path: str) -> bytes:
+    """A decoded ASGI path as bytes: UTF-8, bytes a server could not decode
+    (surrogate-escaped) restored, and any other lone surrogate kept rather
+    than raising."""
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogatepass")
+
+
 def evaluated_path(decoded: bytes) -> bytes:
-    """The bytes corsc judges for a percent-decoded path: dot segments
-    merged, and a ``?`` or ``#`` (which the client sent as ``%3F`` or
-    ``%23``) written back escaped, since corsc takes a ``?`` for the start
-    of a query. The nginx module and the Django middleware do the same."""
-    return remove_dot_segments(decoded).replace(b"?", b"%3F").replace(b"#", b"%23")
+    """The bytes corsc judges for a percent-decoded path: the path the
+    application routes on, as it is (dot segments are not merged: Starlette
+    and Flask route ``/files/../public/x``, which a browser sends as
+    ``/files/..%2Fpublic/x``, to ``/files/{path}``, so corsc must judge it
+    as a path under ``/files``), with a ``?`` or ``#`` (which the client
+    sent as ``%3F`` or ``%23``) written back escaped, since corsc takes a
+    ``?`` for the start of a query. The Django middleware does the same."""
+    return decoded.replace(b"?", b"%3F").replace(b"#", b"%23")
 
 
 def remove_dot_segments(path: bytes) -> bytes:
@@ -253,7 +265,7 @@ class CORSMiddleware:
         origin, request_method, request_headers, private_network = _request_fields(
             scope.get("headers") or ()
         )
-        path = evaluated_path(scope.get("path", "/").encode("utf-8", "surrogateescape"))
+        path = evaluated_path(encode_path(scope.get("path", "/")))
         return self.policy.evaluate(
             scope["method"],
             path,
@@ -275,7 +287,10 @@ class CORSMiddleware:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.get("headers") or ()
+                # Any iterable of pairs is allowed; read it once.
+                headers = list(message.get("headers") or ())
+                if headers is not message.get("headers"):
+                    message = dict(message, headers=headers)
                 if added or any(is_owned_header(name.lower().decode("latin-1")) for name, _ in headers):
                     decoded = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
                     message = dict(message)
