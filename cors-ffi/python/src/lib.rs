@@ -234,6 +234,30 @@ fn optional_bytes<'a>(
     }
 }
 
+/// The most a policy file or table may hold (as for `corsc`): far above
+/// any real policy, so that `/dev/zero` is refused instead of filling
+/// memory.
+const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+fn read_limited(path: &std::path::Path) -> PyResult<Vec<u8>> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| PyOSError::new_err(format!("{}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(PyOSError::new_err(format!(
+            "{}: larger than {} MiB; not a policy file",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// A checked, compiled policy, loaded for evaluation. Immutable: one
 /// `Policy` may serve any number of threads.
 #[pyclass(frozen, module = "corsc")]
@@ -300,8 +324,7 @@ impl Policy {
     /// (recognized by its magic bytes).
     #[staticmethod]
     fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+        let bytes = read_limited(&path)?;
         if bytes.starts_with(&MAGIC) {
             return Policy::load(py, bytes, Vec::new());
         }
@@ -401,6 +424,17 @@ fn check(text: &str, filename: &str) -> Vec<Diagnostic> {
 /// description for anything that is not a literal django-cors-headers
 /// accepts.
 fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
+    setting_value_at(value, 0)
+}
+
+/// Settings nest a list or tuple in another at most once; deeper (or a
+/// list that contains itself) is not a django-cors-headers setting.
+const MAX_SETTING_DEPTH: usize = 8;
+
+fn setting_value_at(value: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
+    if depth > MAX_SETTING_DEPTH {
+        return Err("a value nested more than 8 lists deep".to_string());
+    }
     let spanned = |value| Spanned {
         value,
         span: 0..0,
@@ -423,14 +457,14 @@ fn setting_value(value: &Bound<'_, PyAny>) -> Result<Value, String> {
     if let Ok(list) = value.cast::<PyList>() {
         let items: Result<Vec<_>, _> = list
             .iter()
-            .map(|v| setting_value(&v).map(spanned))
+            .map(|v| setting_value_at(&v, depth + 1).map(spanned))
             .collect();
         return Ok(Value::Seq(SeqKind::List, items?));
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
         let items: Result<Vec<_>, _> = tuple
             .iter()
-            .map(|v| setting_value(&v).map(spanned))
+            .map(|v| setting_value_at(&v, depth + 1).map(spanned))
             .collect();
         return Ok(Value::Seq(SeqKind::Tuple, items?));
     }

@@ -237,3 +237,22 @@ def test_the_environment_does_not_leak_into_evaluation() -> None:
     b = corsc.Policy.from_source('policy b { origins https://b.test; }')
     assert a.evaluate("GET", "/", origin="https://a.test").allowed
     assert not b.evaluate("GET", "/", origin="https://a.test").allowed
+
+
+def test_an_endless_file_is_refused() -> None:
+    with pytest.raises(OSError, match="larger than 64 MiB"):
+        corsc.Policy.from_file("/dev/zero")
+
+
+def test_settings_nested_without_end_are_refused_not_a_crash() -> None:
+    from corsc import _corsc
+
+    loop: list = []
+    loop.append(loop)
+    source, diagnostics = _corsc.translate_django_settings({"CORS_ALLOWED_ORIGINS": loop})
+    assert any("nested more than 8 lists deep" in message for _, _, message in diagnostics)
+    deep: list = ["https://a.test"]
+    for _ in range(100_000):
+        deep = [deep]
+    _, diagnostics = _corsc.translate_django_settings({"CORS_ALLOWED_ORIGINS": deep})
+    assert any("nested more than 8 lists deep" in message for _, _, message in diagnostics)

@@ -141,7 +141,7 @@ impl CorsLayer {
     /// [`CorsLayer::from_source`] or [`CorsLayer::from_table`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<CorsLayer, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|error| Error::io(path, &error))?;
+        let bytes = read_limited(path)?;
         if bytes.starts_with(&cors_match_core::format::MAGIC) {
             return CorsLayer::from_table(bytes);
         }
@@ -223,4 +223,28 @@ impl<S> tower_layer::Layer<S> for CorsLayer {
     fn layer(&self, inner: S) -> Cors<S> {
         Cors::new(inner, Arc::clone(&self.shared))
     }
+}
+
+/// The most a policy file or table may hold (as for `corsc`): far above
+/// any real policy, so that `/dev/zero` is refused instead of filling
+/// memory.
+const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|error| Error::io(path, &error))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        let error = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB; not a policy file",
+                MAX_INPUT_BYTES >> 20
+            ),
+        );
+        return Err(Error::io(path, &error));
+    }
+    Ok(bytes)
 }

@@ -47,9 +47,28 @@ pub(crate) fn report(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// The bytes of `path`; failing to read it ends the command (exit 2).
+/// The most a policy file or table may hold: far above any real policy
+/// (100,000 origins take about 3 MiB), so that `/dev/zero` or a runaway
+/// file is refused instead of filling memory.
+pub(crate) const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// The bytes of `path`, at most [`MAX_INPUT_BYTES`]; failing to read it
+/// ends the command (exit 2).
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    fs::read(path).map_err(|error| Failure::io(path, "read", &error))
+    use std::io::Read as _;
+    let file = fs::File::open(path).map_err(|error| Failure::io(path, "read", &error))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| Failure::io(path, "read", &error))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::invalid(format!(
+            "{}: larger than {} MiB; not a policy file",
+            display_name(path),
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// `bytes` read from `path` as source text; not UTF-8 is bad input

@@ -415,3 +415,10 @@ fn star_with_credentials_is_an_error_not_a_panic() {
     assert_eq!(error.kind(), ErrorKind::Invalid);
     assert!(error.message().contains("error[CORS0041]"), "{error}");
 }
+
+/// An endless file is refused at a bound, not read until memory runs out.
+#[test]
+fn an_endless_file_is_an_error() {
+    let error = CorsLayer::from_file("/dev/zero").expect_err("not a policy");
+    assert!(error.to_string().contains("larger than 64 MiB"), "{error}");
+}

@@ -678,3 +678,15 @@ fn compile_emits_nothing_for_a_policy_with_errors() {
         assert!(!out.exists(), "{emit}");
     }
 }
+
+/// An endless file is refused at a bound, not read until memory runs out.
+#[test]
+fn an_endless_input_is_refused_at_64_mib() {
+    let output = corsc(&["check", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/dev/zero: larger than 64 MiB; not a policy file"),
+        "{}",
+        stderr(&output)
+    );
+}
