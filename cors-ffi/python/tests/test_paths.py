@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+import pytest
+
 from starlette.testclient import TestClient
 from werkzeug.test import Client
 
@@ -90,3 +92,20 @@ def test_starlette_dot_segments_are_judged_where_the_router_serves_them() -> Non
     r = TestClient(app).get("/files/..%2Fpublic/x", headers={"Origin": "https://evil.example"})
     assert r.text == "SECRET ../public/x"
     assert "access-control-allow-origin" not in r.headers
+
+
+# Found in review: entries Starlette compared with == (so never matched)
+# must not become live patterns, and regex syntax Python reads literally
+# must not become a class corsc reads as a set.
+@pytest.mark.parametrize(
+    "origin", ["https://*.example.com", "http://localhost:*", "https://App.example.com", "https://bücher.example"]
+)
+def test_starlette_origins_that_never_matched_are_refused(origin: str) -> None:
+    with pytest.raises(corsc.PolicyError, match="compares allow_origins with =="):
+        CORSMiddleware(asgi_app, allow_origins=[origin], allow_credentials=True)
+
+
+@pytest.mark.parametrize("regex", [r"https://a[[:digit:]]\.example\.com", r"https://[a-z&&[^x]]+\.example\.com"])
+def test_starlette_regex_class_syntax_python_reads_literally_is_refused(regex: str) -> None:
+    with pytest.raises(corsc.PolicyError, match="inside a character class"):
+        CORSMiddleware(asgi_app, allow_origin_regex=regex)

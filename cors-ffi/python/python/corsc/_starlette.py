@@ -13,7 +13,9 @@ The translation keeps Starlette's meaning wherever corsc can express it:
 
 - ``allow_origins``: each origin as written (Starlette compares the Origin
   header with ``==``; so does corsc, byte for byte). ``"*"`` becomes
-  ``origins *``.
+  ``origins *``. An entry that never matched in Starlette (a ``*`` in it,
+  upper case, a non-ASCII host) is refused: corsc would read it as a
+  pattern or normalize it, and allow what Starlette did not.
 - ``allow_origin_regex``: ``~"..."``. Starlette calls ``re.fullmatch``; a
   corsc regex is anchored at both ends too. ``\\w`` becomes ``[a-z0-9_]``
   (browsers send lower-case ASCII origins; corsc refuses classes that match
@@ -146,6 +148,15 @@ def translate_regex(pattern: str) -> str:
             else:
                 out.append("\\" + nxt)
             continue
+        if in_class and (pattern.startswith(("[:", "&&", "--", "~~"), i)):
+            # Set operations and POSIX classes: corsc's regex dialect reads
+            # them, Python's `re` takes them literally, so the two would
+            # match different origins.
+            raise _error(
+                f"allow_origin_regex={pattern!r}: {pattern[i:i + 2]!r} inside a character "
+                "class means something else to corsc than to Python's re (a POSIX class or "
+                "a set operation there, literal characters here); write the class out"
+            )
         if c == "[" and not in_class:
             in_class = True
             class_start = True
@@ -211,6 +222,18 @@ def translate(args: StarletteArguments) -> Translation:
     add("    origins")
     for index, origin in enumerate(origins):
         where = f"allow_origins[{index}]={origin!r}"
+        if origin != "*" and ("*" in origin or origin != origin.lower() or not origin.isascii()):
+            # Starlette compares with ==: such an entry never matched what a
+            # browser sends (lower case, punycode, no wildcard); corsc would
+            # read it as a pattern or normalize it, and allow origins
+            # Starlette never did.
+            raise _error(
+                f"{where}: Starlette compares allow_origins with ==, so this entry never "
+                "matched an Origin a browser sends (browsers send lower-case, punycode host "
+                "names and no wildcard); corsc would read it as a pattern and allow origins "
+                "Starlette did not. Write each origin exactly as the browser sends it, or "
+                "use allow_origin_regex, or a policy= file with `https://*.example.com`."
+            )
         add("        " + ("*" if origin == "*" else _argument(origin, where)), where)
     if args.allow_origin_regex is not None:
         where = f"allow_origin_regex={args.allow_origin_regex!r}"
