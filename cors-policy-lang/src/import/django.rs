@@ -1395,7 +1395,22 @@ fn translate_regex(pattern: &str, flags: &[String]) -> Result<Translated, String
                     }
                 }
             }
-            other => body.push(other),
+            other => {
+                // Set operations and POSIX classes: corsc's regex dialect
+                // reads them inside a class, Python's `re` takes them as
+                // literal characters; the two would match different origins.
+                let pair: String = std::iter::once(other)
+                    .chain(chars.peek().copied())
+                    .collect();
+                if in_class && matches!(pair.as_str(), "[:" | "&&" | "--" | "~~") {
+                    return Err(format!(
+                        "`{pair}` inside a character class means something else to corsc than to \
+                         Python's re (a POSIX class or a set operation there, literal characters \
+                         here); write the class out"
+                    ));
+                }
+                body.push(other)
+            }
         }
     }
     if lookaround {
@@ -1679,6 +1694,21 @@ mod tests {
             "django:1:1: warning: CORS_MAX_AGE is not a django-cors-headers 4 setting; not imported\n\
              django:1:1: warning: both CORS_ALLOWED_ORIGINS and the legacy CORS_ORIGIN_WHITELIST are set; django uses CORS_ALLOWED_ORIGINS, so CORS_ORIGIN_WHITELIST is not imported\n"
         );
+    }
+
+    /// `[[:digit:]]` or `[a-z&&[^x]]` are classes to corsc and literal
+    /// characters to Python's `re`: refused rather than widened.
+    #[test]
+    fn class_syntax_python_reads_literally_is_refused() {
+        for pattern in [
+            r"^https://a[[:digit:]]\.example\.com$",
+            r"^https://[a-z&&[^x]]+\.example\.com$",
+            r"^https://[a--b]\.example\.com$",
+        ] {
+            let error = translate_regex(pattern, &[]).expect_err(pattern);
+            assert!(error.contains("inside a character class"), "{error}");
+        }
+        assert!(translate_regex(r"^https://[a-z-]+\.example\.com$", &[]).is_ok());
     }
 
     #[test]
