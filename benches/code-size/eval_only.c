@@ -6,46 +6,21 @@
  * with -DBASELINE (the same program without the two calls), and reports
  * the difference: the bytes the eval path adds to a firmware image.
  *
- * The mem* functions a freestanding runtime supplies are defined and kept
- * in both builds, so that the difference is the Rust code alone.
+ * The mem* functions a freestanding runtime supplies (mem.c, shared with
+ * the freestanding checks) are linked and kept in both builds, so that the
+ * difference is the Rust code alone.
  * x86_64 Linux only (raw exit syscall). Never run: only linked and measured.
  */
 #define CORS_NO_HEAP
 #include "cors.h"
 
-void *memcpy(void *dest, const void *src, size_t n) {
-    unsigned char *d = dest;
-    const unsigned char *s = src;
-    while (n--) *d++ = *s++;
-    return dest;
-}
-
-void *memmove(void *dest, const void *src, size_t n) {
-    unsigned char *d = dest;
-    const unsigned char *s = src;
-    if (d < s) {
-        while (n--) *d++ = *s++;
-    } else {
-        while (n--) d[n] = s[n];
-    }
-    return dest;
-}
-
-void *memset(void *dest, int c, size_t n) {
-    unsigned char *d = dest;
-    while (n--) *d++ = (unsigned char)c;
-    return dest;
-}
-
-int memcmp(const void *a, const void *b, size_t n) {
-    const unsigned char *x = a, *y = b;
-    for (; n; n--, x++, y++) {
-        if (*x != *y) return *x - *y;
-    }
-    return 0;
-}
-
-int bcmp(const void *a, const void *b, size_t n) { return memcmp(a, b, n); }
+/* The mem* functions: cors-match-core/tests/freestanding/mem.c, linked in
+ * by scripts/code-size (the copy the freestanding checks use). */
+void *memcpy(void *dest, const void *src, size_t n);
+void *memmove(void *dest, const void *src, size_t n);
+void *memset(void *dest, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+int bcmp(const void *a, const void *b, size_t n);
 
 /* Keeps the mem* functions in both builds (read by _start). */
 void *volatile keep[] = {(void *)memcpy, (void *)memmove, (void *)memset, (void *)memcmp,
