@@ -215,14 +215,11 @@ http {
 `;
   writeFileSync(path.join(dir, "nginx.conf"), conf);
   const args = ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")];
-  const child = spawn("nginx", args, { stdio: ["ignore", "inherit", "inherit"] });
-  let exited = false;
-  child.on("exit", () => (exited = true));
-  for (let i = 0; ; i++) {
-    if (exited) throw new Error(`nginx exited at start:\n${readLog(path.join(dir, "error.log"))}`);
-    if (await canConnect(port)) break;
-    if (i > 200) throw new Error("nginx did not start listening within 10 s");
-    await sleep(50);
+  let server;
+  try {
+    server = await startServer("nginx", "nginx", args, port, { seconds: 10, signal: "SIGQUIT" });
+  } catch (error) {
+    throw new Error(`${error.message}\n${readLog(path.join(dir, "error.log"))}`);
   }
   const logFile = path.join(dir, "access.log");
   return {
@@ -236,9 +233,7 @@ http {
         .filter((l) => l.trim() !== "")
         .map((l) => JSON.parse(l)),
     stop: async () => {
-      child.kill("SIGQUIT");
-      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
-      if (!exited) child.kill("SIGKILL");
+      await server.stop();
       remove();
     },
   };
@@ -250,6 +245,36 @@ function readLog(file) {
   } catch {
     return "";
   }
+}
+
+/**
+ * Spawns a server and resolves once it accepts connections on `port`, or
+ * fails after `seconds` (killing it) or when it exits, with the last of
+ * its output. `stop()` sends `signal`, then SIGKILL after 5 s.
+ */
+async function startServer(name, command, args, port, { seconds = 20, signal = "SIGTERM", ...options } = {}) {
+  let output = "";
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (data) => (output = (output + data).slice(-20000));
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  for (let i = 0; !(await canConnect(port)); i++) {
+    if (exited) throw new Error(`${name} exited at start:\n${output}`);
+    if (i >= seconds * 20) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} did not start listening within ${seconds} s:\n${output}`);
+    }
+    await sleep(50);
+  }
+  return {
+    stop: async () => {
+      child.kill(signal);
+      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
+      if (!exited) child.kill("SIGKILL");
+    },
+  };
 }
 
 function canConnect(port) {
@@ -365,15 +390,7 @@ const worker :Workerd.Worker = (
 `,
   );
   const binary = path.join(import.meta.dirname, "node_modules/.bin/workerd");
-  const child = spawn(binary, ["serve", path.join(dir, "config.capnp")], { stdio: ["ignore", "inherit", "inherit"] });
-  let exited = false;
-  child.on("exit", () => (exited = true));
-  for (let i = 0; ; i++) {
-    if (exited) throw new Error("workerd exited at start");
-    if (await canConnect(port)) break;
-    if (i > 400) throw new Error("workerd did not start listening within 20 s");
-    await sleep(50);
-  }
+  const server = await startServer("workerd", binary, ["serve", path.join(dir, "config.capnp")], port);
   const proxy = await startRecordingProxy(port);
   return {
     name: "workerd",
@@ -382,9 +399,7 @@ const worker :Workerd.Worker = (
     requests: proxy.requests,
     stop: async () => {
       await proxy.stop();
-      child.kill("SIGTERM");
-      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
-      if (!exited) child.kill("SIGKILL");
+      await server.stop();
       remove();
     },
   };
@@ -423,29 +438,10 @@ export async function startDjango({ policyFile, upstreamPort }) {
  */
 export async function startDjangoProject(python, project, settingsModule, port, extraEnv = {}) {
   if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/test-python first`);
-  let output = "";
-  const child = spawn(python, ["-m", "django", "runserver", `127.0.0.1:${port}`, "--noreload"], {
+  return startServer("django", python, ["-m", "django", "runserver", `127.0.0.1:${port}`, "--noreload"], port, {
     cwd: project,
     env: { ...process.env, PYTHONPATH: project, DJANGO_SETTINGS_MODULE: settingsModule, ...extraEnv },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
-  let exited = false;
-  child.on("exit", () => (exited = true));
-  for (let i = 0; ; i++) {
-    if (exited) throw new Error(`django exited at start:\n${output}`);
-    if (await canConnect(port)) break;
-    if (i > 400) throw new Error(`django did not start listening within 20 s:\n${output}`);
-    await sleep(50);
-  }
-  return {
-    stop: async () => {
-      child.kill("SIGTERM");
-      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
-      if (!exited) child.kill("SIGKILL");
-    },
-  };
 }
 
 /**
@@ -463,26 +459,14 @@ export async function startTower({ policyFile, upstreamPort }) {
     });
   }
   const port = await freePort();
-  let output = "";
-  const child = spawn(binary, [], {
+  const server = await startServer("the tower host", binary, [], port, {
     env: {
       ...process.env,
       CORSC_POLICY: policyFile,
       CORSC_UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
       PORT: String(port),
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output = (output + d).slice(-20000)));
-  let exited = false;
-  child.on("exit", () => (exited = true));
-  for (let i = 0; ; i++) {
-    if (exited) throw new Error(`the tower host exited at start:\n${output}`);
-    if (await canConnect(port)) break;
-    if (i > 400) throw new Error(`the tower host did not start listening within 20 s:\n${output}`);
-    await sleep(50);
-  }
   const proxy = await startRecordingProxy(port);
   return {
     name: "tower",
@@ -491,9 +475,7 @@ export async function startTower({ policyFile, upstreamPort }) {
     requests: proxy.requests,
     stop: async () => {
       await proxy.stop();
-      child.kill("SIGTERM");
-      for (let i = 0; i < 100 && !exited; i++) await sleep(50);
-      if (!exited) child.kill("SIGKILL");
+      await server.stop();
     },
   };
 }
