@@ -118,6 +118,8 @@ pub enum Unattributable {
     InvalidResponseHeaders,
     /// CORS is disabled in the browser.
     CorsDisabled,
+    /// The browser could not add the `Origin` header (Firefox).
+    OriginNotAdded,
     /// A CORS message whose reason corsc does not know.
     UnknownReason,
     /// No line is a CORS error.
@@ -136,6 +138,7 @@ impl Unattributable {
             Unattributable::RequestMode => "request-mode",
             Unattributable::InvalidResponseHeaders => "invalid-response-headers",
             Unattributable::CorsDisabled => "cors-disabled",
+            Unattributable::OriginNotAdded => "origin-not-added",
             Unattributable::UnknownReason => "unknown-reason",
             Unattributable::NotCors => "not-cors",
         }
@@ -180,6 +183,10 @@ impl Unattributable {
             }
             Unattributable::CorsDisabled => {
                 "CORS is disabled in this browser (Firefox's content.cors.disable)"
+            }
+            Unattributable::OriginNotAdded => {
+                "the browser could not add the Origin header (an extension or an internal \
+                 failure): the request never reached the policy"
             }
             Unattributable::UnknownReason => {
                 "a CORS message whose reason corsc does not know; pass the request with \
@@ -301,14 +308,14 @@ fn chromium(line: &str) -> Option<Message> {
         (&after[..end], &after[end + BLOCKED.len()..])
     };
     let mut m = message(Browser::Chromium, line);
-    let (url, origin) = urls.split_once("' from origin '")?;
+    let (url, origin) = urls.split_once(" from origin '")?;
     m.origin = Some(origin.to_string());
-    if let Some((last, first)) = url.split_once("' (redirected from '") {
-        m.url = Some(first.trim_end_matches('\'').to_string());
+    if let Some((_last, first)) = url.split_once("' (redirected from '") {
+        m.url = Some(first.trim_end_matches(['\'', ')']).to_string());
         m.unattributable = Some(Unattributable::Redirect);
-        let _ = last;
         return Some(m);
     }
+    let url = url.strip_suffix('\'').unwrap_or(url);
     m.url = Some(url.to_string());
     let reason = match reason
         .strip_prefix("Response to preflight request doesn't pass access control check: ")
@@ -458,9 +465,7 @@ fn firefox(line: &str) -> Option<Message> {
     m.url = Some(unquote(url).to_string());
     // The reason ends at the last ")" (a header name may not hold one).
     let (reason, tail) = rest.rsplit_once(')').unwrap_or((rest, ""));
-    if let Some((_, code)) = tail.split_once("Status code: ") {
-        m.status = Some(code.trim().trim_end_matches('.').to_string());
-    }
+    m.status = status_code(tail);
     let q = |text: &str, start: &str, end: &str| {
         between(text, start, end).map(|(v, _)| unquote(v).to_string())
     };
@@ -526,16 +531,22 @@ fn firefox(line: &str) -> Option<Message> {
     Some(m)
 }
 
+/// The digits after "Status code: " (Firefox prints "(null)" when there
+/// was no response; Safari's "Failed to load resource" line appends "(name,
+/// line 0)").
+fn status_code(text: &str) -> Option<String> {
+    let (_, code) = text.split_once("Status code: ")?;
+    let digits: String = code.chars().take_while(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
 fn safari(line: &str) -> Option<Message> {
     // "Failed to load resource: " repeats the reason of the line before it.
     let line = line
         .strip_prefix("Failed to load resource: ")
         .unwrap_or(line);
     let mut m = message(Browser::Safari, line);
-    let status = |text: &str| {
-        text.split_once("Status code: ")
-            .map(|(_, code)| code.trim().trim_end_matches('.').to_string())
-    };
+    let status = status_code;
     if let Some(rest) = line.strip_prefix("Origin ") {
         let (origin, tail) = rest.split_once(" is not allowed by Access-Control-Allow-Origin.")?;
         m.origin = Some(origin.to_string());

@@ -1,8 +1,13 @@
 //! Reading the cross-origin requests of a HAR 1.2 file (DevTools "Save all
 //! as HAR with content", Playwright's `recordHar`), for `corsc explain --har`.
 //!
-//! A request is cross-origin when it carries an `Origin` header that is not
-//! the origin of its URL. An `OPTIONS` request with
+//! A request is cross-origin when its origin is not the origin of its URL:
+//! the `Origin` header it carries, or, when the HAR holds only the
+//! provisional headers of a request that failed (Chromium records no
+//! `Origin` then, and no status: -1), the origin of its page (the document
+//! entry of its `pageref`, else its `Referer`). Without an `Origin` header
+//! only fetch, XHR and EventSource requests count (`_resourceType`, which
+//! Chromium and Playwright record), as images and scripts load without CORS. An `OPTIONS` request with
 //! `Access-Control-Request-Method` is a preflight; it is paired with the
 //! first later request to the same URL, from the same origin, with that
 //! method. Browsers do not always record preflights (Chromium's DevTools
@@ -78,16 +83,21 @@ pub struct HarRequest {
     pub url: String,
     /// Its path and query.
     pub path: String,
-    /// The `Origin` header.
+    /// The `Origin` header, or the page's origin when the HAR has none.
     pub origin: String,
+    /// Where `origin` comes from: `header`, `page` or `referer`.
+    pub origin_from: &'static str,
     /// `Access-Control-Request-Method`.
     pub request_method: Option<String>,
     /// `Access-Control-Request-Headers`.
     pub request_headers: Option<String>,
     /// `Access-Control-Request-Private-Network`.
     pub request_private_network: Option<String>,
-    /// The status the browser recorded (0 when it got no usable response).
+    /// The status the browser recorded (0 or -1 when it got no usable
+    /// response).
     pub status: Option<i64>,
+    /// Why the browser failed the request (`response._failureText`).
+    pub failure: Option<String>,
 }
 
 struct Entry {
@@ -95,6 +105,9 @@ struct Entry {
     url: String,
     headers: Vec<(String, String)>,
     status: Option<i64>,
+    failure: Option<String>,
+    pageref: Option<String>,
+    resource_type: Option<String>,
 }
 
 impl Entry {
@@ -158,15 +171,19 @@ fn entry(value: &Value, path: &str) -> Result<Entry, HarError> {
         let value = string(field(header, &at, "value")?, &format!("{at}.value"))?;
         headers.push((name, value));
     }
-    let status = value
-        .get("response")
+    let response = value.get("response");
+    let status = response
         .and_then(|r| r.get("status"))
         .and_then(Value::as_i64);
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
     Ok(Entry {
         method,
         url,
         headers,
         status,
+        failure: text(response.and_then(|r| r.get("_failureText"))).filter(|t| !t.is_empty()),
+        pageref: text(value.get("pageref")),
+        resource_type: text(value.get("_resourceType")),
     })
 }
 
@@ -207,15 +224,47 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
         .map(|(i, value)| entry(value, &format!("log.entries[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let cross_origin = |e: &Entry| -> Option<String> {
-        let origin = e.header("origin")?;
+    // The origin of each page: its first document entry.
+    let mut pages: Vec<(&str, String)> = Vec::new();
+    for e in &entries {
+        if let (Some(page), Some("document")) = (&e.pageref, e.resource_type.as_deref()) {
+            if !pages.iter().any(|(p, _)| p == page) {
+                if let Some(origin) = crate::console::origin_of(&e.url) {
+                    pages.push((page, origin));
+                }
+            }
+        }
+    }
+    let origin_of = |e: &Entry| -> Option<(String, &'static str)> {
+        if let Some(origin) = e.header("origin") {
+            return Some((origin.to_string(), "header"));
+        }
+        if !matches!(
+            e.resource_type.as_deref(),
+            Some("fetch" | "xhr" | "eventsource")
+        ) {
+            return None;
+        }
+        let page = e.pageref.as_deref().and_then(|page| {
+            pages
+                .iter()
+                .find(|(p, _)| *p == page)
+                .map(|(_, o)| o.clone())
+        });
+        match page {
+            Some(origin) => Some((origin, "page")),
+            None => Some((crate::console::origin_of(e.header("referer")?)?, "referer")),
+        }
+    };
+    let cross_origin = |e: &Entry| -> Option<(String, &'static str)> {
+        let (origin, from) = origin_of(e)?;
         let own = crate::console::origin_of(&e.url)?;
-        (!origin.eq_ignore_ascii_case(&own)).then(|| origin.to_string())
+        (!origin.eq_ignore_ascii_case(&own)).then_some((origin, from))
     };
     // Pair each preflight with the first later actual request it allowed.
     let mut pair: Vec<Option<usize>> = vec![None; entries.len()];
     for (i, e) in entries.iter().enumerate() {
-        let (Some(origin), Some(method)) =
+        let (Some((origin, _)), Some(method)) =
             (cross_origin(e), e.header("access-control-request-method"))
         else {
             continue;
@@ -227,7 +276,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
             pair[j].is_none()
                 && entries[j].method == method
                 && entries[j].url == e.url
-                && entries[j].header("origin") == Some(origin.as_str())
+                && cross_origin(&entries[j]).is_some_and(|(o, _)| o == origin)
         }) {
             pair[i] = Some(j);
             pair[j] = Some(i);
@@ -236,7 +285,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
 
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let Some(origin) = cross_origin(e) else {
+        let Some((origin, origin_from)) = cross_origin(e) else {
             continue;
         };
         let path = crate::console::path_of(&e.url).unwrap_or_else(|| "/".to_string());
@@ -250,12 +299,14 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
             url: e.url.clone(),
             path: path.clone(),
             origin: origin.clone(),
+            origin_from,
             request_method,
             request_headers,
             request_private_network: e
                 .header("access-control-request-private-network")
                 .map(str::to_string),
             status: e.status,
+            failure: e.failure.clone(),
         };
         if preflight {
             out.push(request(
@@ -277,6 +328,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
                     (!headers.is_empty()).then_some(headers),
                 );
                 inferred.status = None;
+                inferred.failure = None;
                 inferred.request_private_network = None;
                 out.push(inferred);
             }

@@ -51,6 +51,8 @@ struct Built {
     request_headers: Option<String>,
     private_network: bool,
     assumed: Vec<String>,
+    /// A preflight whose method and headers the message does not name.
+    unknown_preflight: bool,
 }
 
 fn build(message: &Message, args: &ExplainArgs) -> Result<Built, Failure> {
@@ -99,9 +101,11 @@ fn build(message: &Message, args: &ExplainArgs) -> Result<Built, Failure> {
             args.method.clone().filter(|m| m != "OPTIONS")
         });
     if preflight {
-        let request_method = match named_method {
-            Some(method) => method,
-            None => {
+        let method_known = named_method.is_some();
+        let mut unknown_preflight = false;
+        let request_method = match (named_method, &request_headers) {
+            (Some(method), _) => method,
+            (None, Some(_)) => {
                 assumed.push(
                     "the method: the message does not name it; a preflight for GET was evaluated \
                      (pass --method or --request-method to set it)"
@@ -109,8 +113,19 @@ fn build(message: &Message, args: &ExplainArgs) -> Result<Built, Failure> {
                 );
                 "GET".to_string()
             }
+            (None, None) => {
+                unknown_preflight = true;
+                assumed.push(
+                    "the method and headers: the message names neither (the reason for the \
+                     preflight); only the origin and the path were evaluated, as a preflight for \
+                     GET without headers (pass --request-method and --request-headers: DevTools' \
+                     Network tab shows them on the preflight)"
+                        .to_string(),
+                );
+                "GET".to_string()
+            }
         };
-        if request_headers.is_none() && message.failed != Some(Failed::HeaderNotAllowed) {
+        if method_known && request_headers.is_none() {
             assumed.push(
                 "the requested headers: the message does not name them; none were evaluated \
                  (pass --request-headers, or read them in DevTools' Network tab)"
@@ -125,6 +140,7 @@ fn build(message: &Message, args: &ExplainArgs) -> Result<Built, Failure> {
             request_headers,
             private_network,
             assumed,
+            unknown_preflight,
         })
     } else {
         let method = match named_method {
@@ -149,13 +165,14 @@ fn build(message: &Message, args: &ExplainArgs) -> Result<Built, Failure> {
             request_headers: None,
             private_network: false,
             assumed,
+            unknown_preflight: false,
         })
     }
 }
 
 /// What the browser's complaint means next to corsc's answer, when it adds
 /// something the answer does not say.
-fn note(message: &Message, explained: &Explained) -> Option<String> {
+fn note(message: &Message, built: &Built, explained: &Explained) -> Option<String> {
     let decision = explained
         .json
         .get("decision")
@@ -183,6 +200,21 @@ fn note(message: &Message, explained: &Explained) -> Option<String> {
              wrote it",
             message.allow_origin.as_deref().unwrap_or("?")
         )),
+        Some(Failed::PreflightStatus) if allowed => {
+            Some(format!(
+            "the policy answers this preflight with {}, yet the browser got {}: the preflight did \
+             not reach the policy (a framework's OPTIONS handler, authentication or a proxy \
+             answered it first; put the CORS layer first)",
+            explained.json["status"],
+            message.status.as_deref().unwrap_or("a status that is not 2xx")
+        ))
+        }
+        _ if allowed && built.unknown_preflight => Some(
+            "the policy allows this origin on this path: the preflight must have asked for a \
+             method or a header the message does not name; evaluate it with --request-method \
+             and --request-headers, or read the whole exchange with --har"
+                .to_string(),
+        ),
         _ if allowed => Some(
             "the policy allows this request, yet the browser blocked it: is the host running \
              this policy (a stale compiled table, the middleware after another that answers \
@@ -264,7 +296,7 @@ pub(crate) fn explain_console(args: &ExplainArgs) -> Result<u8, Failure> {
         request_private_network: built.private_network.then_some(&b"true"[..]),
     };
     let explained = evaluate(&policy, &request);
-    let note = note(&message, &explained);
+    let note = note(&message, &built, &explained);
     let out = if args.json {
         let mut object = explained.json.clone();
         object["attributable"] = json!(true);
@@ -306,9 +338,11 @@ fn har_request_json(request: &HarRequest) -> Value {
         "method": request.method,
         "url": request.url,
         "origin": request.origin,
+        "origin_from": request.origin_from,
         "request_method": request.request_method,
         "request_headers": request.request_headers,
         "browser_status": request.status,
+        "browser_failure": request.failure,
     })
 }
 
@@ -322,7 +356,7 @@ fn har_title(request: &HarRequest) -> String {
             let what = if request.kind == Kind::Preflight {
                 "preflight"
             } else {
-                "preflight, inferred: not in the HAR"
+                "inferred preflight"
             };
             title += &format!(
                 " ({what} for {}",
@@ -330,6 +364,9 @@ fn har_title(request: &HarRequest) -> String {
             );
             if let Some(headers) = &request.request_headers {
                 title += &format!(", headers: {headers}");
+            }
+            if request.kind == Kind::InferredPreflight {
+                title += "; not in the HAR";
             }
             title += ")";
         }
@@ -339,8 +376,15 @@ fn har_title(request: &HarRequest) -> String {
             }
         }
     }
-    if let Some(status) = request.status {
-        title += &format!("; the browser recorded status {status}");
+    match request.origin_from {
+        "page" => title += " (the page's origin: the HAR has no Origin header)",
+        "referer" => title += " (the Referer's origin: the HAR has no Origin header)",
+        _ => {}
+    }
+    match (request.status, &request.failure) {
+        (_, Some(failure)) => title += &format!("; the browser failed it: {failure}"),
+        (Some(status), None) if status > 0 => title += &format!("; the browser got {status}"),
+        _ => {}
     }
     title
 }
@@ -360,7 +404,19 @@ pub(crate) fn explain_har(args: &ExplainArgs, har_path: &Path) -> Result<u8, Fai
     let policy = load_policy(&args.policy)?;
     let mut array = Vec::new();
     let mut out = String::new();
+    // The entry whose preflight the policy denies: the browser never sent
+    // its actual request, so that one is not evaluated.
+    let mut denied_preflight_of: Option<usize> = None;
     for request in &requests {
+        if request.kind == Kind::Actual && denied_preflight_of == Some(request.entry) {
+            if !args.json {
+                out += &format!(
+                    "entry {}: {} {}: not evaluated: the policy denies its preflight, so the browser would not send it\n\n",
+                    request.entry, request.method, request.url
+                );
+            }
+            continue;
+        }
         let evaluated = Request {
             method: request.method.as_bytes(),
             path: request.path.as_bytes(),
@@ -373,6 +429,12 @@ pub(crate) fn explain_har(args: &ExplainArgs, har_path: &Path) -> Result<u8, Fai
                 .map(str::as_bytes),
         };
         let explained = evaluate(&policy, &evaluated);
+        if explained.json["decision"] == "preflight-denied" {
+            denied_preflight_of = match request.kind {
+                Kind::InferredPreflight => Some(request.entry),
+                _ => request.paired_with,
+            };
+        }
         if args.json {
             let mut object = explained.json;
             object["har"] = har_request_json(request);
