@@ -404,3 +404,24 @@ fn a_bad_har_names_the_json_path() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("at most 10000 are read"));
 }
+
+proptest::proptest! {
+    // A fixed seed: the same 2,000 inputs every run.
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(21),
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Any text, however mangled a pasted console is, reads without a panic;
+    /// the recorded lines with bytes cut off or inserted too.
+    #[test]
+    fn reading_never_panics(text in "\\PC{0,300}", cut in 0usize..400, extra in "\\PC{0,8}") {
+        let _ = corsc::console::parse(&text);
+        let _ = corsc::har::requests(&text);
+        let line = "Access to fetch at 'http://127.0.0.1:8000/x' (redirected from 'http://a.test/') from origin 'http://localhost:5000' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Request header field x-api-key is not allowed by Access-Control-Allow-Headers in preflight response.";
+        let cut = line.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(line.len());
+        let _ = corsc::console::parse(&format!("{}{extra}{}", &line[..cut], &line[cut..]));
+        let _ = corsc::console::parse(&line[..cut]);
+    }
+}
