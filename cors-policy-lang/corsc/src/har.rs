@@ -261,11 +261,13 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
         let own = crate::console::origin_of(&e.url)?;
         (!origin.eq_ignore_ascii_case(&own)).then_some((origin, from))
     };
+    // Once per entry: pairing compares every preflight with later entries.
+    let origins: Vec<Option<(String, &'static str)>> = entries.iter().map(cross_origin).collect();
     // Pair each preflight with the first later actual request it allowed.
     let mut pair: Vec<Option<usize>> = vec![None; entries.len()];
     for (i, e) in entries.iter().enumerate() {
         let (Some((origin, _)), Some(method)) =
-            (cross_origin(e), e.header("access-control-request-method"))
+            (&origins[i], e.header("access-control-request-method"))
         else {
             continue;
         };
@@ -276,7 +278,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
             pair[j].is_none()
                 && entries[j].method == method
                 && entries[j].url == e.url
-                && cross_origin(&entries[j]).is_some_and(|(o, _)| o == origin)
+                && origins[j].as_ref().is_some_and(|(o, _)| o == origin)
         }) {
             pair[i] = Some(j);
             pair[j] = Some(i);
@@ -285,7 +287,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
 
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        let Some((origin, origin_from)) = cross_origin(e) else {
+        let Some((origin, origin_from)) = origins[i].clone() else {
             continue;
         };
         let path = crate::console::path_of(&e.url).unwrap_or_else(|| "/".to_string());
