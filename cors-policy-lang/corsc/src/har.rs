@@ -7,7 +7,9 @@
 //! `Origin` then, and no status: -1), the origin of its page (the document
 //! entry of its `pageref`, else its `Referer`). Without an `Origin` header
 //! only fetch, XHR and EventSource requests count (`_resourceType`, which
-//! Chromium and Playwright record), as images and scripts load without CORS. An `OPTIONS` request with
+//! Chromium and Playwright record), as images and scripts load without CORS;
+//! and the target of a cross-origin redirect to another origin is sent with
+//! `Origin: null` (Fetch's tainted origin). An `OPTIONS` request with
 //! `Access-Control-Request-Method` is a preflight; it is paired with the
 //! first later request to the same URL, from the same origin, with that
 //! method. Browsers do not always record preflights (Chromium's DevTools
@@ -85,7 +87,8 @@ pub struct HarRequest {
     pub path: String,
     /// The `Origin` header, or the page's origin when the HAR has none.
     pub origin: String,
-    /// Where `origin` comes from: `header`, `page` or `referer`.
+    /// Where `origin` comes from: `header`, `page`, `referer`, or
+    /// `redirect` (`null`, after a cross-origin redirect).
     pub origin_from: &'static str,
     /// `Access-Control-Request-Method`.
     pub request_method: Option<String>,
@@ -108,6 +111,7 @@ struct Entry {
     failure: Option<String>,
     pageref: Option<String>,
     resource_type: Option<String>,
+    redirect_url: Option<String>,
 }
 
 impl Entry {
@@ -183,6 +187,7 @@ fn entry(value: &Value, path: &str) -> Result<Entry, HarError> {
         status,
         failure: text(response.and_then(|r| r.get("_failureText"))).filter(|t| !t.is_empty()),
         pageref: text(value.get("pageref")),
+        redirect_url: text(response.and_then(|r| r.get("redirectURL"))).filter(|u| !u.is_empty()),
         resource_type: text(value.get("_resourceType")),
     })
 }
@@ -262,7 +267,23 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
         (!origin.eq_ignore_ascii_case(&own)).then_some((origin, from))
     };
     // Once per entry: pairing compares every preflight with later entries.
-    let origins: Vec<Option<(String, &'static str)>> = entries.iter().map(cross_origin).collect();
+    let mut origins: Vec<Option<(String, &'static str)>> = Vec::with_capacity(entries.len());
+    for (j, e) in entries.iter().enumerate() {
+        // Fetch's tainted origin: a cross-origin request redirected to yet
+        // another origin goes on with `Origin: null`.
+        let redirected = e.header("origin").is_none()
+            && (0..j).rev().any(|i| {
+                entries[i].redirect_url.as_deref() == Some(e.url.as_str())
+                    && origins[i].is_some()
+                    && crate::console::origin_of(&entries[i].url)
+                        != crate::console::origin_of(&e.url)
+            });
+        origins.push(if redirected {
+            Some(("null".to_string(), "redirect"))
+        } else {
+            cross_origin(e)
+        });
+    }
     // Pair each preflight with the first later actual request it allowed.
     let mut pair: Vec<Option<usize>> = vec![None; entries.len()];
     for (i, e) in entries.iter().enumerate() {

@@ -379,6 +379,7 @@ fn har_title(request: &HarRequest) -> String {
     match request.origin_from {
         "page" => title += " (the page's origin: the HAR has no Origin header)",
         "referer" => title += " (the Referer's origin: the HAR has no Origin header)",
+        "redirect" => title += " (Origin null: a cross-origin redirect led here)",
         _ => {}
     }
     match (request.status, &request.failure) {
