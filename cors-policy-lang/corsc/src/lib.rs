@@ -1,6 +1,8 @@
 //! The parts of the `corsc` command-line tool that are not argument
-//! handling: writing a compiled table as C or Rust source ([`emit`]) and
-//! reading framework settings files for `corsc import` ([`import`]).
+//! handling: writing a compiled table as C or Rust source ([`emit`]),
+//! reading framework settings files for `corsc import` ([`import`]), and
+//! reading browser console messages ([`console`]) and HAR files ([`har`])
+//! for `corsc explain`.
 //!
 //! The tool is its own package so that the `.corspolicy` library
 //! (`cors-policy-lang`) links no command-line crates: hosts that embed the
@@ -9,5 +11,7 @@
 //! command line is the interface.
 #![deny(missing_docs)]
 
+pub mod console;
 pub mod emit;
+pub mod har;
 pub mod import;

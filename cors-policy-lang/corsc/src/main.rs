@@ -3,6 +3,7 @@
 
 mod explain;
 mod files;
+mod sources;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -97,12 +98,13 @@ enum Emit {
 struct ExplainArgs {
     /// A `.corspolicy` file or a compiled table (recognized by its magic).
     policy: PathBuf,
-    /// The request method.
-    #[arg(long)]
-    method: String,
+    /// The request method (with --console: overrides what the message says
+    /// or what corsc assumes).
+    #[arg(long, required_unless_present_any = ["console", "console_file", "har"])]
+    method: Option<String>,
     /// The request path (a query is ignored).
-    #[arg(long)]
-    path: String,
+    #[arg(long, required_unless_present_any = ["console", "console_file", "har"])]
+    path: Option<String>,
     /// The `Origin` header value.
     #[arg(long)]
     origin: Option<String>,
@@ -115,9 +117,22 @@ struct ExplainArgs {
     /// Send `Access-Control-Request-Private-Network: true`.
     #[arg(long)]
     private_network: bool,
-    /// Print one JSON object instead of text.
+    /// Print one JSON object instead of text (with --har: a JSON array).
     #[arg(long)]
     json: bool,
+    /// A browser console message (Chromium, Firefox or Safari), `-` for
+    /// stdin: the request is read from it. Exits 3 when the message is not
+    /// about the policy (mixed content, a redirect, Local Network Access, a
+    /// network error, not a CORS error).
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["console_file", "har"])]
+    console: Option<String>,
+    /// Like --console, the message read from a file.
+    #[arg(long, value_name = "FILE", conflicts_with = "har")]
+    console_file: Option<PathBuf>,
+    /// A HAR 1.2 file (DevTools "Save all as HAR", Playwright's recordHar):
+    /// every cross-origin request in it is explained.
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
