@@ -350,7 +350,8 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Diff {
         .map(|p| Region::Prefix(p.to_string()))
         .chain([Region::Other]);
     let mut shared: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut moved: Vec<((Option<usize>, Option<usize>), Vec<Region>)> = Vec::new();
+    // (old policy, new policy) -> the regions moving between them.
+    let mut moved: Vec<(Route, Vec<Region>)> = Vec::new();
     for region in regions {
         let (from, to) = (select(old, &region), select(new, &region));
         match (from, to) {
@@ -432,6 +433,9 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Diff {
         .collect();
     Diff { policies, routes }
 }
+
+/// The indices of the old and new policies serving some paths.
+type Route = (Option<usize>, Option<usize>);
 
 /// Pairs of (old index, new index, renamed): by name, then unmatched
 /// policies with the same set of path prefixes, in order.

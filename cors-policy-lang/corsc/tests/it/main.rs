@@ -5,5 +5,6 @@
 //! and `tests/emit_fixtures/`.
 
 mod cli;
+mod diff;
 mod emit_rust;
 mod import_django;
