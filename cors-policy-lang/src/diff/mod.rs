@@ -30,9 +30,11 @@ pub mod origins;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashSet as HashSet;
+
 use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet, SAFELISTED_METHODS};
 use crate::reference::MAX_ORIGIN_LEN;
-use origins::{accepts, exact, language, shortest_difference, Spending, TooLarge};
+use origins::{exact, language, shortest_difference, Language, Spending, TooLarge};
 
 /// How a change affects access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -647,12 +649,13 @@ fn pattern_changes(
     if old == new {
         return Ok(Vec::new());
     }
-    let (old_language, new_language) = (language(old)?, language(new)?);
+    let (old_language, new_language) = (Language::of(old, spending)?, Language::of(new, spending)?);
     let mut changes = Vec::new();
     for (from, to, to_language, widened) in [
         (new, old, &old_language, true),
         (old, new, &new_language, false),
     ] {
+        let to: HashSet<&OriginPattern> = to.iter().collect();
         for pattern in from {
             // The same pattern on both sides admits nothing new.
             if to.contains(pattern) {
@@ -661,13 +664,13 @@ fn pattern_changes(
             let (exact_origin, example) = match exact(pattern) {
                 Some(origin) => {
                     // Eval refuses an over-long origin whatever the list.
-                    if origin.len() > MAX_ORIGIN_LEN || accepts(to_language, &origin) {
+                    if origin.len() > MAX_ORIGIN_LEN || to_language.accepts(&origin) {
                         continue;
                     }
                     (true, None)
                 }
                 None => {
-                    let alone = language([pattern])?;
+                    let alone = language([pattern], spending)?;
                     match shortest_difference(&alone, to_language, spending)? {
                         Some(example) => (false, Some(example)),
                         None => continue,

@@ -17,8 +17,6 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use crate::compile::automaton::{Budget, Dfa, DfaState, Nfa, Symbol};
 use crate::compile::{origin_symbols, MAX_STATES, MAX_WORK};
 use crate::model::OriginPattern;
@@ -27,9 +25,12 @@ use crate::regex_origin;
 
 /// Most pairs of states one product walk may visit.
 pub const MAX_PRODUCT_STATES: usize = 1 << 20;
-/// Most pairs of states all the product walks of one diff may visit
-/// together.
-pub const MAX_TOTAL_PRODUCT_STATES: usize = 1 << 23;
+/// Most states all the product walks of one diff may visit together.
+pub const MAX_TOTAL_PRODUCT_STATES: usize = 1 << 21;
+/// Most work (as the compiler counts it) building all the automata of one
+/// diff may take: the two files' lists may each need the compiler's whole
+/// [`MAX_WORK`], and the patterns compared one by one the rest.
+pub const MAX_TOTAL_WORK: usize = 4 * MAX_WORK;
 
 /// Why two origin lists could not be compared exactly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,13 +43,74 @@ pub struct TooLarge {
 #[derive(Debug)]
 pub(crate) struct Spending {
     product_states: usize,
+    work: usize,
 }
 
 impl Default for Spending {
     fn default() -> Self {
         Spending {
             product_states: MAX_TOTAL_PRODUCT_STATES,
+            work: MAX_TOTAL_WORK,
         }
+    }
+}
+
+/// What a list of origin patterns admits: its exact origins as a set (and
+/// as a minimal automaton, for walks), and one automaton of its wildcards
+/// and regexes. Kept apart as the compiler keeps them (a hash index and
+/// automata): one automaton of thousands of exact origins and a subdomain
+/// wildcard read forwards would track both at every byte.
+pub(crate) struct Language {
+    exact: rustc_hash::FxHashSet<Vec<u8>>,
+    exact_dfa: Dfa,
+    patterns: Dfa,
+}
+
+impl Language {
+    /// The language of `patterns`.
+    ///
+    /// # Errors
+    ///
+    /// [`TooLarge`] when the automaton of the wildcards and regexes
+    /// exceeds the compiler's budgets ([`MAX_STATES`] states, [`MAX_WORK`]
+    /// steps), or a regex does not compile (which a validated model never
+    /// has).
+    pub(crate) fn of<'a>(
+        patterns: impl IntoIterator<Item = &'a OriginPattern>,
+        spending: &mut Spending,
+    ) -> Result<Language, TooLarge> {
+        let mut exact_origins = rustc_hash::FxHashSet::default();
+        let mut others = Vec::new();
+        for pattern in patterns {
+            match exact(pattern) {
+                Some(origin) => {
+                    exact_origins.insert(origin);
+                }
+                None => others.push(pattern),
+            }
+        }
+        let words: Vec<Vec<u8>> = exact_origins.iter().cloned().collect();
+        let exact_dfa = if words.is_empty() {
+            empty()
+        } else {
+            Dfa::of_words(words, 1)
+        };
+        Ok(Language {
+            exact: exact_origins,
+            exact_dfa,
+            patterns: language(others, spending)?,
+        })
+    }
+
+    /// Whether the list admits `origin`.
+    pub(crate) fn accepts(&self, origin: &[u8]) -> bool {
+        self.exact.contains(origin) || self.patterns.run(origin) != 0
+    }
+}
+
+fn empty() -> Dfa {
+    Dfa {
+        states: vec![DfaState::default()],
     }
 }
 
@@ -57,11 +119,10 @@ impl Default for Spending {
 ///
 /// # Errors
 ///
-/// [`TooLarge`] when the automaton exceeds the compiler's budgets
-/// ([`MAX_STATES`] states, [`MAX_WORK`] steps), or a regex does not compile
-/// (which a validated model never has).
+/// [`TooLarge`] as for [`Language::of`].
 pub(crate) fn language<'a>(
     patterns: impl IntoIterator<Item = &'a OriginPattern>,
+    spending: &mut Spending,
 ) -> Result<Dfa, TooLarge> {
     let mut nfa = Nfa::new();
     for pattern in patterns {
@@ -76,16 +137,20 @@ pub(crate) fn language<'a>(
         }
     }
     if nfa.is_empty() {
-        return Ok(Dfa {
-            states: vec![DfaState::default()],
-        });
+        return Ok(empty());
     }
+    let work = MAX_WORK.min(spending.work);
     let mut budget = Budget {
         states: MAX_STATES,
-        work: MAX_WORK,
+        work,
     };
-    nfa.into_dfa_within(&mut budget).ok_or_else(|| TooLarge {
-        what: format!("an origin automaton would exceed {MAX_STATES} states or {MAX_WORK} steps"),
+    let dfa = nfa.into_dfa_within(&mut budget);
+    spending.work -= work - budget.work;
+    dfa.ok_or_else(|| TooLarge {
+        what: format!(
+            "an origin automaton would exceed {MAX_STATES} states or {MAX_WORK} steps, \
+             or the diff's {MAX_TOTAL_WORK} steps in all"
+        ),
     })
 }
 
@@ -102,11 +167,6 @@ pub(crate) fn exact(pattern: &OriginPattern) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
-}
-
-/// Whether `dfa` accepts `input`.
-pub(crate) fn accepts(dfa: &Dfa, input: &[u8]) -> bool {
-    dfa.run(input) != 0
 }
 
 /// How readable a byte is in an example origin: lower-case letters first,
@@ -137,86 +197,103 @@ const DEAD: u32 = u32::MAX;
 /// # Errors
 ///
 /// [`TooLarge`] when the walk would visit more than [`MAX_PRODUCT_STATES`]
-/// pairs, or the diff's whole budget runs out.
+/// states, or the diff's whole budget runs out.
 pub(crate) fn shortest_difference(
     a: &Dfa,
-    b: &Dfa,
+    b: &Language,
     spending: &mut Spending,
 ) -> Result<Option<Vec<u8>>, TooLarge> {
-    // (state of a, state of b or DEAD) -> node; nodes keep their parent.
+    // The walk runs `a` and both of b's automata side by side: a state is
+    // (state of a, of b's patterns, of b's exact origins), DEAD once an
+    // automaton has rejected. Each node keeps its parent and byte.
+    type Key = [u32; 3];
     struct Node {
-        a: u32,
-        b: u32,
+        key: Key,
         parent: u32,
         byte: u8,
         depth: u16,
     }
-    let accepting = |node: &Node| {
-        a.states[node.a as usize].accept != 0
-            && (node.b == DEAD || b.states[node.b as usize].accept == 0)
+    let others = [&b.patterns, &b.exact_dfa];
+    let accepting = |key: &Key| {
+        a.states[key[0] as usize].accept != 0
+            && others
+                .iter()
+                .zip(&key[1..])
+                .all(|(dfa, &state)| state == DEAD || dfa.states[state as usize].accept == 0)
     };
     let limit = MAX_PRODUCT_STATES.min(spending.product_states);
     let mut nodes = vec![Node {
-        a: 0,
-        b: 0,
+        key: [0, 0, 0],
         parent: u32::MAX,
         byte: 0,
         depth: 0,
     }];
-    let mut seen: HashMap<(u32, u32), ()> = HashMap::default();
-    seen.insert((0, 0), ());
+    let mut seen: rustc_hash::FxHashSet<Key> = rustc_hash::FxHashSet::default();
+    seen.insert([0, 0, 0]);
     let mut queue: VecDeque<u32> = VecDeque::from([0]);
     let mut found = None;
+    let mut cuts: Vec<u16> = Vec::new();
     while let Some(index) = queue.pop_front() {
         let node = &nodes[index as usize];
-        if accepting(node) {
+        if accepting(&node.key) {
             found = Some(index);
             break;
         }
         if usize::from(node.depth) >= MAX_ORIGIN_LEN {
             continue;
         }
-        let (state_a, state_b, depth) = (node.a, node.b, node.depth);
-        let mut steps: Vec<(u8, u32, u32)> = Vec::new();
-        for t in &a.states[state_a as usize].transitions {
-            if state_b == DEAD {
-                steps.push((pick(t.lo, t.hi), t.next, DEAD));
-                continue;
-            }
-            // Cut `t`'s range by b's transitions; the gaps lead b nowhere.
-            let mut at = u16::from(t.lo);
-            for u in &b.states[state_b as usize].transitions {
-                if u16::from(u.hi) < at || u.lo > t.hi {
+        let (key, depth) = (node.key, node.depth);
+        let mut steps: Vec<(u8, Key)> = Vec::new();
+        for t in &a.states[key[0] as usize].transitions {
+            // Cut `t`'s range where b's automata change their minds.
+            cuts.clear();
+            cuts.extend([u16::from(t.lo), u16::from(t.hi) + 1]);
+            for (dfa, &state) in others.iter().zip(&key[1..]) {
+                if state == DEAD {
                     continue;
                 }
-                if u16::from(u.lo) > at {
-                    steps.push((pick(at as u8, u.lo - 1), t.next, DEAD));
+                for u in &dfa.states[state as usize].transitions {
+                    for cut in [u16::from(u.lo), u16::from(u.hi) + 1] {
+                        if u16::from(t.lo) < cut && cut <= u16::from(t.hi) {
+                            cuts.push(cut);
+                        }
+                    }
                 }
-                let hi = u.hi.min(t.hi);
-                steps.push((pick(at.max(u16::from(u.lo)) as u8, hi), t.next, u.next));
-                at = u16::from(hi) + 1;
             }
-            if at <= u16::from(t.hi) {
-                steps.push((pick(at as u8, t.hi), t.next, DEAD));
+            cuts.sort_unstable();
+            cuts.dedup();
+            for window in cuts.windows(2) {
+                let (lo, hi) = (window[0] as u8, (window[1] - 1) as u8);
+                let mut next = [t.next, DEAD, DEAD];
+                for ((dfa, &state), slot) in others.iter().zip(&key[1..]).zip(&mut next[1..]) {
+                    if state == DEAD {
+                        continue;
+                    }
+                    if let Some(u) = dfa.states[state as usize]
+                        .transitions
+                        .iter()
+                        .find(|u| u.lo <= lo && lo <= u.hi)
+                    {
+                        *slot = u.next;
+                    }
+                }
+                steps.push((pick(lo, hi), next));
             }
         }
-        steps.sort_by_key(|&(byte, _, _)| (rank(byte), byte));
-        for (byte, next_a, next_b) in steps {
-            if seen.insert((next_a, next_b), ()).is_some() {
+        steps.sort_by_key(|&(byte, _)| (rank(byte), byte));
+        for (byte, next) in steps {
+            if !seen.insert(next) {
                 continue;
             }
             if nodes.len() >= limit {
                 spending.product_states = spending.product_states.saturating_sub(nodes.len());
                 return Err(TooLarge {
-                    what: format!(
-                        "comparing origin automata would visit more than {limit} state pairs"
-                    ),
+                    what: format!("comparing origin automata would visit more than {limit} states"),
                 });
             }
             queue.push_back(nodes.len() as u32);
             nodes.push(Node {
-                a: next_a,
-                b: next_b,
+                key: next,
                 parent: index,
                 byte,
                 depth: depth + 1,
@@ -261,9 +338,10 @@ mod tests {
     }
 
     fn difference(a: &[OriginPattern], b: &[OriginPattern]) -> Option<String> {
-        let a = language(a).expect("small");
-        let b = language(b).expect("small");
-        shortest_difference(&a, &b, &mut Spending::default())
+        let mut spending = Spending::default();
+        let a = language(a, &mut spending).expect("small");
+        let b = Language::of(b, &mut spending).expect("small");
+        shortest_difference(&a, &b, &mut spending)
             .expect("small")
             .map(|bytes| String::from_utf8(bytes).expect("ASCII"))
     }
@@ -311,11 +389,25 @@ mod tests {
 
     #[test]
     fn the_walk_stops_at_its_budget() {
-        let a = language(&[tuple("https://*.example.com")]).expect("small");
-        let b = language(&[]).expect("small");
-        let mut spending = Spending { product_states: 3 };
+        let mut spending = Spending::default();
+        let a = language(&[tuple("https://*.example.com")], &mut spending).expect("small");
+        let b = Language::of(&[], &mut spending).expect("small");
+        let mut spending = Spending {
+            product_states: 3,
+            work: 0,
+        };
         assert!(shortest_difference(&a, &b, &mut spending).is_err());
         assert_eq!(spending.product_states, 0);
+    }
+
+    #[test]
+    fn building_stops_at_the_diffs_budget() {
+        let mut spending = Spending {
+            product_states: 0,
+            work: 10,
+        };
+        assert!(language(&[tuple("http://a.com:*")], &mut spending).is_err());
+        assert!(spending.work <= 10);
     }
 
     #[test]
