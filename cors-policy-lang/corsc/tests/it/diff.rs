@@ -355,3 +355,37 @@ fn invalid_or_unreadable_input_exits_2_with_diagnostics() {
         stderr(&output)
     );
 }
+
+/// The example of the README's CLI reference is what `corsc diff` prints.
+#[test]
+fn the_readme_example_is_real() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let section = readme
+        .split_once("With `examples/api.corspolicy` as OLD")
+        .expect("the example")
+        .1;
+    let mut blocks = section.split("```").skip(1).step_by(2);
+    let policy = blocks.next().expect("NEW").trim_start_matches('\n');
+    let shown = blocks.next().expect("output").trim_start_matches('\n');
+    let (command, expected) = shown.split_once('\n').expect("command line");
+    assert_eq!(
+        command,
+        "$ corsc diff examples/api.corspolicy api-new.corspolicy; echo \"exit $?\""
+    );
+    let dir = scratch("readme");
+    fs::create_dir_all(dir.join("examples")).expect("examples dir");
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/api.corspolicy"),
+        dir.join("examples/api.corspolicy"),
+    )
+    .expect("copy the example");
+    fs::write(dir.join("api-new.corspolicy"), policy).expect("write NEW");
+    let output = Command::new(env!("CARGO_BIN_EXE_corsc"))
+        .args(["diff", "examples/api.corspolicy", "api-new.corspolicy"])
+        .current_dir(&dir)
+        .output()
+        .expect("corsc runs");
+    let code = output.status.code().expect("an exit status");
+    assert_eq!(format!("{}exit {code}\n", stdout(&output)), expected);
+}
