@@ -117,7 +117,7 @@ fn change_line(change: &Change) -> String {
             None => format!("origin {pattern}"),
         },
         Change::AnyOrigin { .. } if widened => "origins * (every origin)".to_string(),
-        Change::AnyOrigin { .. } => "origins * (only listed origins now)".to_string(),
+        Change::AnyOrigin { .. } => "origins * (no longer every origin)".to_string(),
         Change::Method { method, .. } => format!("method {method}"),
         Change::AllowHeader { name, .. } if name == "*" => {
             "allow-header * (any name but authorization)".to_string()

@@ -182,7 +182,7 @@ fn origins_star_is_a_widening_and_a_list_a_narrowing() {
     assert_eq!(back.status.code(), Some(1));
     assert_eq!(
         body(&back),
-        ["policy api", "  - origins * (only listed origins now)"]
+        ["policy api", "  - origins * (no longer every origin)"]
     );
 }
 
@@ -302,6 +302,38 @@ fn narrowing_notes_the_old_max_age() {
     assert_eq!(neutral.status.code(), Some(1));
     assert!(!stdout(&neutral).contains("note:"), "{}", stdout(&neutral));
     assert!(stdout(&neutral).contains("every request gets the same access"));
+}
+
+#[test]
+fn preflight_status_is_neutral() {
+    let new = API.replacen("max-age 10m;", "max-age 10m; preflight-status 200;", 1);
+    let output = diff("preflight-status", API, &new, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        body(&output),
+        ["policy api", "  ~ preflight-status 200 (was 204)"]
+    );
+}
+
+#[test]
+fn a_removed_policy_leaves_its_paths_without_cors() {
+    let new = &API[..API.find("policy assets").expect("assets")];
+    let output = diff("removed", API, new, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        body(&output),
+        [
+            "policy assets (removed)",
+            "  requests to /static/ (served by no policy now: no CORS headers):",
+            "    - origins * (no longer every origin)",
+        ]
+    );
+    // Removing `origins *` narrows: the note names the policy's default.
+    assert!(
+        stdout(&output).contains("(policy assets: none (5 s default))"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
