@@ -34,7 +34,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use crate::model::{HeaderNames, OriginPattern, Origins, Policy, PolicySet, SAFELISTED_METHODS};
 use crate::reference::MAX_ORIGIN_LEN;
-use origins::{exact, language, shortest_difference, Language, Spending, TooLarge};
+use origins::{exact, language, shortest_difference, Language, Reading, Spending, TooLarge};
 
 /// How a change affects access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -649,7 +649,20 @@ fn pattern_changes(
     if old == new {
         return Ok(Vec::new());
     }
-    let (old_language, new_language) = (Language::of(old, spending)?, Language::of(new, spending)?);
+    pattern_changes_reading(old, new, Reading::Forwards, spending)
+        .or_else(|_| pattern_changes_reading(old, new, Reading::Backwards, spending))
+}
+
+fn pattern_changes_reading(
+    old: &[OriginPattern],
+    new: &[OriginPattern],
+    reading: Reading,
+    spending: &mut Spending,
+) -> Result<Vec<Change>, TooLarge> {
+    let (old_language, new_language) = (
+        Language::of(old, reading, spending)?,
+        Language::of(new, reading, spending)?,
+    );
     let mut changes = Vec::new();
     for (from, to, to_language, widened) in [
         (new, old, &old_language, true),
@@ -670,9 +683,9 @@ fn pattern_changes(
                     (true, None)
                 }
                 None => {
-                    let alone = language([pattern], spending)?;
+                    let alone = language([pattern], reading, spending)?;
                     match shortest_difference(&alone, to_language, spending)? {
-                        Some(example) => (false, Some(example)),
+                        Some(example) => (false, Some(reading.order(example))),
                         None => continue,
                     }
                 }

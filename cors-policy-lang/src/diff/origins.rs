@@ -18,7 +18,7 @@
 use std::collections::VecDeque;
 
 use crate::compile::automaton::{Budget, Dfa, DfaState, Nfa, Symbol};
-use crate::compile::{origin_symbols, MAX_STATES, MAX_WORK};
+use crate::compile::{origin_symbols, origin_symbols_reversed, MAX_STATES, MAX_WORK};
 use crate::model::OriginPattern;
 use crate::reference::MAX_ORIGIN_LEN;
 use crate::regex_origin;
@@ -44,6 +44,8 @@ pub struct TooLarge {
 pub(crate) struct Spending {
     product_states: usize,
     work: usize,
+    /// Most work one automaton may take.
+    automaton_work: usize,
 }
 
 impl Default for Spending {
@@ -51,7 +53,42 @@ impl Default for Spending {
         Spending {
             product_states: MAX_TOTAL_PRODUCT_STATES,
             work: MAX_TOTAL_WORK,
+            automaton_work: MAX_WORK,
         }
+    }
+}
+
+impl Spending {
+    /// The default budgets, with at most `work` for each automaton.
+    #[cfg(test)]
+    pub(crate) fn with_automaton_work(work: usize) -> Spending {
+        Spending {
+            automaton_work: work,
+            ..Spending::default()
+        }
+    }
+}
+
+/// Which way the automata read an origin. Forwards first; backwards when
+/// that is too large, as the compiler walks a regex whose forward
+/// automaton explodes (`[a-z]*a[a-z]{20}\.example\.com`): the difference
+/// of two languages read backwards is the difference read forwards,
+/// reversed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// From the first byte.
+    Forwards,
+    /// From the last byte.
+    Backwards,
+}
+
+impl Reading {
+    /// `bytes` in the order this reading takes them.
+    pub(crate) fn order(self, mut bytes: Vec<u8>) -> Vec<u8> {
+        if self == Reading::Backwards {
+            bytes.reverse();
+        }
+        bytes
     }
 }
 
@@ -61,22 +98,24 @@ impl Default for Spending {
 /// automata): one automaton of thousands of exact origins and a subdomain
 /// wildcard read forwards would track both at every byte.
 pub(crate) struct Language {
+    reading: Reading,
     exact: rustc_hash::FxHashSet<Vec<u8>>,
     exact_dfa: Dfa,
     patterns: Dfa,
 }
 
 impl Language {
-    /// The language of `patterns`.
+    /// The language of `patterns`, its automata reading as `reading` says.
     ///
     /// # Errors
     ///
     /// [`TooLarge`] when the automaton of the wildcards and regexes
     /// exceeds the compiler's budgets ([`MAX_STATES`] states, [`MAX_WORK`]
-    /// steps), or a regex does not compile (which a validated model never
-    /// has).
+    /// steps) or the diff's ([`MAX_TOTAL_WORK`]), or a regex does not
+    /// compile (which a validated model never has).
     pub(crate) fn of<'a>(
         patterns: impl IntoIterator<Item = &'a OriginPattern>,
+        reading: Reading,
         spending: &mut Spending,
     ) -> Result<Language, TooLarge> {
         let mut exact_origins = rustc_hash::FxHashSet::default();
@@ -89,22 +128,26 @@ impl Language {
                 None => others.push(pattern),
             }
         }
-        let words: Vec<Vec<u8>> = exact_origins.iter().cloned().collect();
+        let words: Vec<Vec<u8>> = exact_origins
+            .iter()
+            .map(|origin| reading.order(origin.clone()))
+            .collect();
         let exact_dfa = if words.is_empty() {
             empty()
         } else {
             Dfa::of_words(words, 1)
         };
         Ok(Language {
+            reading,
             exact: exact_origins,
             exact_dfa,
-            patterns: language(others, spending)?,
+            patterns: language(others, reading, spending)?,
         })
     }
 
     /// Whether the list admits `origin`.
     pub(crate) fn accepts(&self, origin: &[u8]) -> bool {
-        self.exact.contains(origin) || self.patterns.run(origin) != 0
+        self.exact.contains(origin) || self.patterns.run(&self.reading.order(origin.to_vec())) != 0
     }
 }
 
@@ -114,32 +157,35 @@ fn empty() -> Dfa {
     }
 }
 
-/// The automaton of a list of origin patterns: accepts exactly the origins
-/// one of them matches.
-///
-/// # Errors
-///
-/// [`TooLarge`] as for [`Language::of`].
-pub(crate) fn language<'a>(
-    patterns: impl IntoIterator<Item = &'a OriginPattern>,
-    spending: &mut Spending,
-) -> Result<Dfa, TooLarge> {
-    let mut nfa = Nfa::new();
-    for pattern in patterns {
-        match pattern {
-            OriginPattern::Regex(regex) => {
-                let regex_nfa = regex_origin::compile(regex).map_err(|_| TooLarge {
-                    what: format!("the regex ~\"{regex}\" does not compile"),
-                })?;
-                nfa.graft(&regex_nfa, 1);
-            }
-            other => nfa.insert(&origin_symbols(other), 1),
-        }
+/// A deterministic automaton as a regex automaton, to reverse it.
+fn as_regex_nfa(dfa: &Dfa) -> regex_origin::RegexNfa {
+    regex_origin::RegexNfa {
+        states: dfa
+            .states
+            .iter()
+            .map(|state| regex_origin::RegexState {
+                transitions: state
+                    .transitions
+                    .iter()
+                    .map(|t| regex_origin::RegexTransition {
+                        lo: t.lo,
+                        hi: t.hi,
+                        next: t.next,
+                        literal: false,
+                    })
+                    .collect(),
+                accept: state.accept != 0,
+            })
+            .collect(),
     }
+}
+
+/// Determinizes `nfa` within the budgets of `spending`, which it charges.
+fn determinize(nfa: Nfa, spending: &mut Spending) -> Result<Dfa, TooLarge> {
     if nfa.is_empty() {
         return Ok(empty());
     }
-    let work = MAX_WORK.min(spending.work);
+    let work = spending.automaton_work.min(spending.work);
     let mut budget = Budget {
         states: MAX_STATES,
         work,
@@ -152,6 +198,45 @@ pub(crate) fn language<'a>(
              or the diff's {MAX_TOTAL_WORK} steps in all"
         ),
     })
+}
+
+/// The automaton of a list of origin patterns, reading as `reading` says:
+/// accepts exactly the origins one of them matches (reversed, backwards).
+///
+/// # Errors
+///
+/// [`TooLarge`] as for [`Language::of`].
+pub(crate) fn language<'a>(
+    patterns: impl IntoIterator<Item = &'a OriginPattern>,
+    reading: Reading,
+    spending: &mut Spending,
+) -> Result<Dfa, TooLarge> {
+    let mut nfa = Nfa::new();
+    for pattern in patterns {
+        if let OriginPattern::Regex(regex) = pattern {
+            let regex_nfa = regex_origin::compile(regex).map_err(|_| TooLarge {
+                what: format!("the regex ~\"{regex}\" does not compile"),
+            })?;
+            match reading {
+                Reading::Forwards => nfa.graft(&regex_nfa, 1),
+                Reading::Backwards => nfa.graft(&regex_nfa.reversed(), 1),
+            }
+            continue;
+        }
+        match (reading, origin_symbols_reversed(pattern)) {
+            (Reading::Forwards, _) => nfa.insert(&origin_symbols(pattern), 1),
+            (Reading::Backwards, Some(reversed)) => nfa.insert(&reversed, 1),
+            (Reading::Backwards, None) => {
+                // A port wildcard only reads forwards: its own (small)
+                // automaton, reversed.
+                let mut alone = Nfa::new();
+                alone.insert(&origin_symbols(pattern), 1);
+                let forwards = determinize(alone, spending)?;
+                nfa.graft(&as_regex_nfa(&forwards).reversed(), 1);
+            }
+        }
+    }
+    determinize(nfa, spending)
 }
 
 /// The one origin a pattern without wildcards matches (`null` included);
@@ -189,7 +274,8 @@ fn pick(lo: u8, hi: u8) -> u8 {
 const DEAD: u32 = u32::MAX;
 
 /// The shortest origin (at most [`MAX_ORIGIN_LEN`] bytes, the longest an
-/// evaluator accepts) that `a` accepts and `b` does not, preferring
+/// evaluator accepts) that `a` accepts and `b` does not (both reading the
+/// same way; the origin is returned in reading order), preferring
 /// readable bytes among the shortest; `None` when every such origin is
 /// longer or there is none, which makes the answer exact for what eval
 /// decides.
@@ -339,11 +425,20 @@ mod tests {
 
     fn difference(a: &[OriginPattern], b: &[OriginPattern]) -> Option<String> {
         let mut spending = Spending::default();
-        let a = language(a, &mut spending).expect("small");
-        let b = Language::of(b, &mut spending).expect("small");
-        shortest_difference(&a, &b, &mut spending)
-            .expect("small")
-            .map(|bytes| String::from_utf8(bytes).expect("ASCII"))
+        let mut results = [Reading::Forwards, Reading::Backwards].map(|reading| {
+            let a = language(a, reading, &mut spending).expect("small");
+            let b = Language::of(b, reading, &mut spending).expect("small");
+            shortest_difference(&a, &b, &mut spending)
+                .expect("small")
+                .map(|bytes| String::from_utf8(reading.order(bytes)).expect("ASCII"))
+        });
+        // Both ways find an origin, or neither; of the same length.
+        assert_eq!(
+            results[0].as_ref().map(String::len),
+            results[1].as_ref().map(String::len),
+            "{results:?}"
+        );
+        results[0].take()
     }
 
     #[test]
@@ -390,11 +485,17 @@ mod tests {
     #[test]
     fn the_walk_stops_at_its_budget() {
         let mut spending = Spending::default();
-        let a = language(&[tuple("https://*.example.com")], &mut spending).expect("small");
-        let b = Language::of(&[], &mut spending).expect("small");
+        let a = language(
+            &[tuple("https://*.example.com")],
+            Reading::Forwards,
+            &mut spending,
+        )
+        .expect("small");
+        let b = Language::of(&[], Reading::Forwards, &mut spending).expect("small");
         let mut spending = Spending {
             product_states: 3,
             work: 0,
+            automaton_work: 0,
         };
         assert!(shortest_difference(&a, &b, &mut spending).is_err());
         assert_eq!(spending.product_states, 0);
@@ -405,9 +506,16 @@ mod tests {
         let mut spending = Spending {
             product_states: 0,
             work: 10,
+            automaton_work: MAX_WORK,
         };
-        assert!(language(&[tuple("http://a.com:*")], &mut spending).is_err());
+        let port = [tuple("http://a.com:*")];
+        assert!(language(&port, Reading::Forwards, &mut spending).is_err());
         assert!(spending.work <= 10);
+        let mut spending = Spending::default();
+        let backwards = language(&port, Reading::Backwards, &mut spending).expect("small");
+        assert_ne!(backwards.run(b"0808:moc.a//:ptth"), 0);
+        assert_ne!(backwards.run(b"moc.a//:ptth"), 0);
+        assert_eq!(backwards.run(b"08:moc.a//:ptth"), 0);
     }
 
     #[test]

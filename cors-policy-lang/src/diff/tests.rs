@@ -376,3 +376,35 @@ policy rest { origins https://b.com; }";
     );
     assert_eq!(back.verdict(), Verdict::Changed);
 }
+
+/// A regex whose automaton explodes forwards (it must remember the last
+/// 13 letters) but not backwards is compared backwards.
+#[test]
+fn origins_too_large_forwards_are_compared_backwards() {
+    let regex = OriginPattern::Regex(r"^https://[a-z]*a[a-z]{12}\.example\.com$".to_string());
+    let wildcard = model("policy p { origins https://*.example.com; }");
+    let Origins::List(wildcard) = &wildcard.policies[0].origins else {
+        panic!("a list")
+    };
+    let old = [regex.clone()];
+    let new = [regex, wildcard[0].clone()];
+    let budget = 50_000;
+    assert!(origins::language(
+        &old,
+        origins::Reading::Forwards,
+        &mut Spending::with_automaton_work(budget)
+    )
+    .is_err());
+    let changes = pattern_changes(&old, &new, &mut Spending::with_automaton_work(budget))
+        .expect("compared backwards");
+    assert_eq!(
+        changes,
+        [origin(
+            Direction::Widened,
+            "https://*.example.com",
+            Some("https://a.example.com")
+        )]
+    );
+    // Too small both ways: not compared, counted as widened.
+    assert!(pattern_changes(&old, &new, &mut Spending::with_automaton_work(10)).is_err());
+}
