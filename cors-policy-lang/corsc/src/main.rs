@@ -1,6 +1,7 @@
 //! `corsc`: check, compile and explain `.corspolicy` files, and import
 //! other frameworks' CORS settings.
 
+mod diff;
 mod explain;
 mod files;
 mod sources;
@@ -57,6 +58,12 @@ enum Command {
     },
     /// Evaluate one request against a policy and show the answer.
     Explain(ExplainArgs),
+    /// Show what NEW allows and denies that OLD did not, per policy and path.
+    ///
+    /// Exits 0 when the files mean the same, 1 when access only narrowed
+    /// or changed neutrally, 3 when access widened (require review), 2
+    /// when a file cannot be read or has errors.
+    Diff(diff::DiffArgs),
     /// Translate another framework's CORS configuration to `.corspolicy`.
     Import {
         #[command(subcommand)]
@@ -152,6 +159,7 @@ fn main() -> ExitCode {
             name,
         } => compile(&file, &output, emit, name.as_deref()),
         Command::Explain(args) => explain(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Import {
             from: ImportFrom::Django { file, output },
         } => import_django(&file, output.as_deref()),

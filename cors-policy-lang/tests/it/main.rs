@@ -17,6 +17,7 @@
 
 mod conformance;
 mod diagnostics;
+mod diff;
 mod differential;
 mod golden_table;
 mod hostile;

@@ -6,5 +6,6 @@
 
 mod cli;
 mod console;
+mod diff;
 mod emit_rust;
 mod import_django;
