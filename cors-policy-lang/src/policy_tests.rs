@@ -758,7 +758,7 @@ fn check_origin(arg: &Arg, diagnostics: &mut Diagnostics) -> bool {
         )
         .with_label(label)
         .with_help(format!(
-            "{help}; to test how the policy treats a malformed `Origin`, quote it: `origin \"{}\";`",
+            "{help} (to send a malformed `Origin` on purpose, quote it: `origin \"{}\";`)",
             value.escape_debug()
         )),
     );

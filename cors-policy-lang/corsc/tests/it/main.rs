@@ -7,3 +7,4 @@
 mod cli;
 mod emit_rust;
 mod import_django;
+mod policy_tests;
