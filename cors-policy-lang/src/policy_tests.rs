@@ -405,7 +405,7 @@ fn check_sizes(directive: &Directive, diagnostics: &mut Diagnostics) -> bool {
         );
         return false;
     }
-    for arg in directive.args.iter().filter(|arg| arg.regex) {
+    if let Some(arg) = directive.args.iter().find(|arg| arg.regex) {
         diagnostics.push(
             Diagnostic::error(
                 Code::TestInvalidRequest,
@@ -559,7 +559,7 @@ impl Builder {
                             "`expect-header` takes a header name and a value",
                             directive.args_span(),
                         )
-                        .with_label(format!("{} argument(s)", directive.args.len()))
+                        .with_label(count_label(directive.args.len()))
                         .with_help(help),
                     );
                     return;
@@ -643,12 +643,16 @@ fn wrong_count(directive: &Directive, message: &str, example: &str) -> Diagnosti
         message.to_string(),
         directive.args_span(),
     )
-    .with_label(match directive.args.len() {
+    .with_label(count_label(directive.args.len()))
+    .with_help(format!("e.g. `{example}`"))
+}
+
+fn count_label(count: usize) -> String {
+    match count {
         0 => "no arguments".to_string(),
         1 => "1 argument".to_string(),
         n => format!("{n} arguments"),
-    })
-    .with_help(format!("e.g. `{example}`"))
+    }
 }
 
 /// The one argument of `directive`; reports none or several.
@@ -918,11 +922,16 @@ fn check_consistency(case: &TestCase, builder: &Builder, diagnostics: &mut Diagn
             "add `origin ...;`, or expect `pass`",
         );
     } else if request.origin.is_some() && decision.is_preflight() && !preflight_shaped {
+        let help = if request.method == "OPTIONS" {
+            "add `request-method METHOD;` (without `Access-Control-Request-Method` an `OPTIONS` request is an actual request), or expect an `actual-...` decision"
+        } else {
+            "use `request OPTIONS ...;` with `request-method ...;`, or expect an `actual-...` decision"
+        };
         cannot(
             request_span.clone(),
             format!("this request is not a preflight, so it is never `{decision}`"),
             "a preflight is `OPTIONS` with `origin` and `request-method`",
-            "use `request OPTIONS ...;` with `request-method ...;`, or expect an `actual-...` decision",
+            help,
         );
     } else if preflight_shaped
         && matches!(decision, Decision::ActualAllowed | Decision::ActualDenied)

@@ -197,11 +197,11 @@ test passes {{
     assert!(!err.contains("\"passes\""), "{err}");
     // The actual outcome follows as notes.
     assert!(
-        err.contains(&format!(
+        err.contains(
             "test \"decision\" failed: expected preflight-allowed, got preflight-denied (header-not-allowed)\n\
              \x20 = note: got preflight-denied (header-not-allowed), policy `api`, status 403\n\
              \x20 = note: header vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
-        )),
+        ),
         "{err}"
     );
     assert!(
