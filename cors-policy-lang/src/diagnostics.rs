@@ -93,7 +93,7 @@
 //! | CORS0105 | [`Code::TestMalformedOrigin`] | error | an unquoted `origin` that is not `null` or `scheme://host[:port]` in lower case |
 //! | CORS0106 | [`Code::TestInvalidExpectation`] | error | an unknown decision or reason, a status outside 100..=599, a header corsc never sets |
 //! | CORS0107 | [`Code::TestCannotPass`] | error | expectations no outcome of the request can meet |
-//! | CORS0108 | [`Code::TestTooLarge`] | error | more than 1,000 tests, 64 directives per test, 64 arguments or 8 KiB per argument |
+//! | CORS0108 | [`Code::TestTooLarge`] | error | more than 1,000 tests, 64 directives per test, 64 arguments, 8 KiB per argument or test name |
 //! | CORS0109 | [`Code::TestFailed`] | error | `corsc test`: the outcome differs from the test's expectations |
 
 use rustc_hash::FxHashMap as HashMap;

@@ -120,6 +120,20 @@ fn validate_block(block: &TestBlock, diagnostics: &mut Diagnostics) -> Option<Te
             .with_help("name the test after what it checks, e.g. `test \"preflight from the app\" { ... }`"),
         );
     }
+    if block.name.value.len() > MAX_VALUE_BYTES {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::TestTooLarge,
+                format!(
+                    "test name of {} bytes, at most {MAX_VALUE_BYTES} are allowed",
+                    block.name.value.len()
+                ),
+                block.name.span.clone(),
+            )
+            .with_label("too long")
+            .with_help("a failure report repeats the name: keep it to a few words"),
+        );
+    }
     if block.directives.len() > MAX_DIRECTIVES {
         diagnostics.push(
             Diagnostic::error(

@@ -43,7 +43,7 @@ pub const MAX_TESTS: usize = 1_000;
 pub const MAX_DIRECTIVES: usize = 64;
 /// The most arguments one directive of a test may have.
 pub const MAX_ARGS: usize = 64;
-/// The longest argument of a test directive, in bytes.
+/// The longest argument of a test directive, or name of a test, in bytes.
 pub const MAX_VALUE_BYTES: usize = 8 * 1024;
 
 /// One validated `test` block.
@@ -305,6 +305,10 @@ mod tests {
             )]
         );
         let long = "a".repeat(MAX_VALUE_BYTES + 1);
+        assert_eq!(
+            codes(&format!("test {long} {{ request GET /; expect pass; }}")),
+            vec![Code::TestTooLarge]
+        );
         assert_eq!(
             codes(&format!("test a {{ request GET /{long}; expect pass; }}")),
             vec![Code::TestTooLarge, Code::TestMissingDirective]
