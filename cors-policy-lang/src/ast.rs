@@ -25,6 +25,9 @@ impl<T> Spanned<T> {
 pub struct File {
     /// The `policy` blocks, in source order.
     pub policies: Vec<PolicyBlock>,
+    /// The `test` blocks, in source order. Validation of the policies and
+    /// the compiler never look at them: see [`crate::policy_tests`].
+    pub tests: Vec<TestBlock>,
 }
 
 /// `policy NAME { directives }`.
@@ -36,6 +39,20 @@ pub struct PolicyBlock {
     /// The directives inside the braces, in source order.
     pub directives: Vec<Directive>,
     /// From `policy` to the closing `}` (or as far as the block went).
+    pub span: Range<usize>,
+}
+
+/// `test NAME { directives }`: a request and the outcome expected for it,
+/// checked by [`crate::policy_tests`] and never compiled into the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestBlock {
+    /// The name as written (a word, or a quoted string without its quotes).
+    /// Empty when the name was missing (the parser has already reported
+    /// that).
+    pub name: Spanned<String>,
+    /// The directives inside the braces, in source order.
+    pub directives: Vec<Directive>,
+    /// From `test` to the closing `}` (or as far as the block went).
     pub span: Range<usize>,
 }
 

@@ -78,6 +78,23 @@
 //! | CORS0095 | [`Code::ImportIgnored`] | warning | a setting or value left out: django ignores it too, or corsc has no equivalent |
 //! | CORS0096 | [`Code::ImportAdjusted`] | warning | a value imported in another form than written, with the behaviour change said in the output |
 //! | CORS0097 | [`Code::ImportFlagged`] | warning | a value imported as django had it, which `corsc check` warns about or refuses |
+//!
+//! `test` blocks ([`crate::policy_tests`]) are checked by `check` and
+//! `compile` like the policies (an invalid test makes the file invalid),
+//! and run by `corsc test`:
+//!
+//! | code | variant | severity | meaning |
+//! |---|---|---|---|
+//! | CORS0100 | [`Code::TestUnknownDirective`] | error | a directive a `test` block does not know |
+//! | CORS0101 | [`Code::TestDuplicate`] | error | a directive written twice in a test (other than `expect-header`, `expect-no-header`), or two tests with one name |
+//! | CORS0102 | [`Code::TestMissingDirective`] | error | a test without `request` or without `expect` |
+//! | CORS0103 | [`Code::TestWrongArguments`] | error | missing or extra arguments, an empty test name |
+//! | CORS0104 | [`Code::TestInvalidRequest`] | error | a method, path or header name a request cannot carry; a regex |
+//! | CORS0105 | [`Code::TestMalformedOrigin`] | error | an unquoted `origin` that is not `null` or `scheme://host[:port]` in lower case |
+//! | CORS0106 | [`Code::TestInvalidExpectation`] | error | an unknown decision or reason, a status outside 100..=599, a header corsc never sets |
+//! | CORS0107 | [`Code::TestCannotPass`] | error | expectations no outcome of the request can meet |
+//! | CORS0108 | [`Code::TestTooLarge`] | error | more than 1,000 tests, 64 directives per test, 64 arguments, 8 KiB per argument or test name |
+//! | CORS0109 | [`Code::TestFailed`] | error | `corsc test`: the outcome differs from the test's expectations |
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
@@ -295,6 +312,34 @@ codes! {
     /// `private-network on`, a regex with a lookaround, a backreference or
     /// case-insensitivity.
     ImportFlagged = 97 => "CORS0097",
+    /// Test block: a directive a `test` block does not know.
+    TestUnknownDirective = 100 => "CORS0100",
+    /// Test block: a directive other than `expect-header` or
+    /// `expect-no-header` written twice, or two tests with the same name.
+    TestDuplicate = 101 => "CORS0101",
+    /// Test block: no `request` or no `expect` directive.
+    TestMissingDirective = 102 => "CORS0102",
+    /// Test block: a directive with too few or too many arguments, or an
+    /// empty test name.
+    TestWrongArguments = 103 => "CORS0103",
+    /// Test block: a method, path or header name that a request cannot
+    /// carry, or a regex where a value is expected.
+    TestInvalidRequest = 104 => "CORS0104",
+    /// Test block: an unquoted `origin` that is not what a browser sends
+    /// (`null` or `scheme://host[:port]` in lower case).
+    TestMalformedOrigin = 105 => "CORS0105",
+    /// Test block: an unknown decision or reason, a status that is not
+    /// 100..=599, a header corsc never sets.
+    TestInvalidExpectation = 106 => "CORS0106",
+    /// Test block: expectations no outcome of its request can meet (a
+    /// preflight decision for a request that is not one, a status for an
+    /// actual request, a header both expected and forbidden, ...).
+    TestCannotPass = 107 => "CORS0107",
+    /// Test block: more tests, directives, arguments or bytes than the
+    /// caps of [`crate::policy_tests`].
+    TestTooLarge = 108 => "CORS0108",
+    /// `corsc test`: a test whose outcome differs from its expectations.
+    TestFailed = 109 => "CORS0109",
 }
 
 impl Code {

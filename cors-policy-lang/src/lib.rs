@@ -20,6 +20,7 @@ pub mod import;
 pub mod lexer;
 pub mod model;
 pub mod parser;
+pub mod policy_tests;
 pub mod public_suffix;
 pub mod reference;
 pub mod regex_origin;
@@ -45,9 +46,20 @@ pub struct Checked {
 /// Parses, validates and compiles `.corspolicy` source, reporting every
 /// problem found, a table that would exceed the compiler's budgets
 /// included.
+///
+/// `test` blocks are checked too (an invalid test is an error), but never
+/// reach the model or the table; [`policy_tests::load`] keeps them to run.
 pub fn check(source: &str) -> Checked {
+    check_with_tests(source).0
+}
+
+/// [`check`], and the valid `test` blocks of the file.
+fn check_with_tests(source: &str) -> (Checked, Vec<policy_tests::TestCase>) {
     let (file, mut diagnostics) = parser::parse(source);
     let model = validate::validate(&file, &mut diagnostics);
+    // After the policies: their diagnostics come first for the same place,
+    // and the tests play no part in the model.
+    let cases = policy_tests::validate(&file, &mut diagnostics);
     let model = if diagnostics.has_errors() {
         None
     } else {
@@ -64,11 +76,15 @@ pub fn check(source: &str) -> Checked {
         None => None,
     };
     let model = model.filter(|_| table.is_some());
-    Checked {
-        model,
-        diagnostics,
-        table,
-    }
+    let cases = if table.is_some() { cases } else { Vec::new() };
+    (
+        Checked {
+            model,
+            diagnostics,
+            table,
+        },
+        cases,
+    )
 }
 
 /// A successfully compiled policy file.

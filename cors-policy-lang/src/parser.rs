@@ -1,8 +1,9 @@
 //! A recursive-descent parser from tokens to the [`ast`](crate::ast).
 //!
 //! ```text
-//! file      = policy*
+//! file      = (policy | test)*
 //! policy    = "policy" NAME "{" directive* "}"
+//! test      = "test" NAME "{" directive* "}"
 //! directive = WORD arg* ";"
 //! arg       = WORD | STRING
 //! ```
@@ -14,7 +15,7 @@
 
 use std::ops::Range;
 
-use crate::ast::{Arg, Directive, File, PolicyBlock, Spanned};
+use crate::ast::{Arg, Directive, File, PolicyBlock, Spanned, TestBlock};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::lexer::{self, Token, TokenKind};
 
@@ -181,6 +182,10 @@ impl Parser<'_> {
                 file.policies.push(self.policy());
                 continue;
             }
+            if self.peek() == TokenKind::Word && self.text_at(self.position) == "test" {
+                file.tests.push(self.test_block());
+                continue;
+            }
             self.recover_top_level();
         }
         file
@@ -194,7 +199,7 @@ impl Parser<'_> {
             let help = if self.peek() == TokenKind::Word {
                 "directives belong inside a `policy NAME { ... }` block"
             } else {
-                "a file is a list of `policy NAME { ... }` blocks"
+                "a file is a list of `policy NAME { ... }` and `test NAME { ... }` blocks"
             };
             self.expected("`policy`", Some(help));
         }
@@ -209,7 +214,9 @@ impl Parser<'_> {
                     self.skip_group();
                     return;
                 }
-                TokenKind::Word if self.text_at(self.position) == "policy" => return,
+                TokenKind::Word if matches!(self.text_at(self.position), "policy" | "test") => {
+                    return
+                }
                 _ => {
                     self.bump();
                 }
@@ -282,6 +289,125 @@ impl Parser<'_> {
             directives: Vec::new(),
             span: keyword.span.start..self.previous_end(),
         }
+    }
+
+    /// True at `test NAME {`, the start of the next test block.
+    fn at_test_start(&self) -> bool {
+        self.peek() == TokenKind::Word
+            && self.text_at(self.position) == "test"
+            && matches!(
+                self.kind_at(self.position + 1),
+                TokenKind::Word | TokenKind::String
+            )
+            && self.kind_at(self.position + 2) == TokenKind::OpenBrace
+    }
+
+    /// `test NAME { directive* }` at the word `test`: the same directive
+    /// grammar as a policy, so `corsc fmt` and the error recovery treat
+    /// both alike. What the directives mean is checked by
+    /// [`crate::policy_tests`].
+    fn test_block(&mut self) -> TestBlock {
+        let keyword = self.bump();
+        let name = match self.peek() {
+            TokenKind::Word => {
+                let token = self.bump();
+                Spanned::new(self.text_at(self.position - 1).to_string(), token.span)
+            }
+            TokenKind::String | TokenKind::UnterminatedString => {
+                self.check_token();
+                let token = self.bump();
+                let value = self.string_value(token.span.clone());
+                Spanned::new(value, token.span)
+            }
+            _ => {
+                self.check_token();
+                self.expected(
+                    "a test name",
+                    Some(r#"write `test NAME { ... }`, e.g. `test "preflight from the app" { ... }`"#),
+                );
+                Spanned::new(String::new(), self.peek_span())
+            }
+        };
+        let mut directives = Vec::new();
+        if self.peek() != TokenKind::OpenBrace {
+            if self.check_token() {
+                self.expected("`{`", Some("a test's directives go between `{` and `}`"));
+            }
+            // Resume at the `{` if there is one before the next block.
+            while !matches!(self.peek(), TokenKind::OpenBrace | TokenKind::Eof)
+                && !self.at_policy_start()
+                && !self.at_test_start()
+            {
+                if self.bump().kind == TokenKind::CloseBrace {
+                    return TestBlock {
+                        name,
+                        directives,
+                        span: keyword.span.start..self.previous_end(),
+                    };
+                }
+            }
+            if self.peek() != TokenKind::OpenBrace {
+                return TestBlock {
+                    name,
+                    directives,
+                    span: keyword.span.start..self.previous_end(),
+                };
+            }
+        }
+        let open = self.bump();
+        loop {
+            match self.peek() {
+                TokenKind::CloseBrace => {
+                    self.bump();
+                    break;
+                }
+                TokenKind::Eof => {
+                    self.report_unclosed_test(&open.span);
+                    break;
+                }
+                TokenKind::Word if self.at_policy_start() || self.at_test_start() => {
+                    self.report_unclosed_test(&open.span);
+                    break;
+                }
+                TokenKind::Word => {
+                    if let Some(directive) = self.directive() {
+                        directives.push(directive);
+                    }
+                }
+                TokenKind::OpenBrace => {
+                    self.expected("a directive", Some("blocks cannot be nested"));
+                    self.skip_group();
+                }
+                _ => {
+                    if self.check_token() {
+                        self.expected("a directive name", None);
+                    }
+                    while !matches!(
+                        self.peek(),
+                        TokenKind::CloseBrace | TokenKind::Eof | TokenKind::OpenBrace
+                    ) {
+                        if self.bump().kind == TokenKind::Semicolon {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        TestBlock {
+            name,
+            directives,
+            span: keyword.span.start..self.previous_end(),
+        }
+    }
+
+    fn report_unclosed_test(&mut self, open: &Range<usize>) {
+        let at = self.previous_end();
+        self.diagnostics.push(
+            Diagnostic::error(Code::UnclosedBlock, "unclosed test block", at..at)
+                .with_label("expected `}` here")
+                .with_note(open.clone(), "block opened here")
+                .with_help("add `}` after the test's last directive"),
+        );
     }
 
     /// Directives up to and including the closing `}`.
@@ -568,6 +694,57 @@ policy c {
     }
 
     #[test]
+    fn test_blocks_are_top_level_items_with_spans() {
+        let source = "policy a { origins *; }\ntest \"from app\" {\n request GET /x;\n expect pass;\n}\ntest t2 { expect pass; }\n";
+        let (file, diagnostics) = parse(source);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(file.policies.len(), 1);
+        assert_eq!(file.tests.len(), 2);
+        let test = &file.tests[0];
+        assert_eq!(test.name.value, "from app");
+        assert_eq!(&source[test.name.span.clone()], "\"from app\"");
+        assert_eq!(
+            &source[test.span.clone()],
+            "test \"from app\" {\n request GET /x;\n expect pass;\n}"
+        );
+        assert_eq!(test.directives.len(), 2);
+        assert_eq!(test.directives[0].name.value, "request");
+        assert_eq!(test.directives[0].args[1].value, "/x");
+        assert_eq!(file.tests[1].name.value, "t2");
+    }
+
+    #[test]
+    fn test_block_recovery() {
+        // Unclosed before the next block: one error, both blocks kept.
+        let (file, diagnostics) =
+            parse("test a { expect pass;\npolicy b { origins *; }\ntest c { expect pass; }");
+        let found: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(found, vec![Code::UnclosedBlock]);
+        assert_eq!(
+            diagnostics.iter().next().map(|d| d.message.as_str()),
+            Some("unclosed test block")
+        );
+        assert_eq!((file.tests.len(), file.policies.len()), (2, 1));
+        let (file, _) = parse("test a { expect pass; test b { expect pass; }");
+        assert_eq!(file.tests.len(), 2);
+        assert_eq!(codes("test { expect pass; }"), vec![Code::UnexpectedToken]);
+        assert_eq!(codes("test a expect pass; }"), vec![Code::UnexpectedToken]);
+        assert_eq!(
+            codes("test a { { x } expect pass; }"),
+            vec![Code::UnexpectedToken]
+        );
+        assert_eq!(codes("test a {"), vec![Code::UnclosedBlock]);
+        assert_eq!(
+            codes("test"),
+            vec![Code::UnexpectedToken, Code::UnexpectedToken]
+        );
+        // A stray top-level directive stops at the next `test`.
+        let (file, diagnostics) = parse("stray x\ntest a { expect pass; }");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(file.tests.len(), 1);
+    }
+
+    #[test]
     fn arbitrary_junk_terminates() {
         for source in [
             "}}}{{{;;;",
@@ -575,6 +752,8 @@ policy c {
             "\"",
             "policy policy policy",
             "policy a { b { c { ; } } }",
+            "test test test",
+            "test a { test b { test",
             "#",
         ] {
             let _ = parse(source);

@@ -1,10 +1,11 @@
-//! `corsc`: check, compile and explain `.corspolicy` files, and import
-//! other frameworks' CORS settings.
+//! `corsc`: check, compile, test and explain `.corspolicy` files, and
+//! import other frameworks' CORS settings.
 
 mod diff;
 mod explain;
 mod files;
 mod sources;
+mod run_tests;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,6 +56,21 @@ enum Command {
         /// file's name). ASCII letters, digits and `_`.
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Run the `test` blocks of policy files against their compiled tables.
+    ///
+    /// Reports each failing test as `file:line:col: error[CORS0109]: test
+    /// "NAME" failed: ...` with the actual outcome as notes, then `N passed,
+    /// M failed` per file. Exits 0 when every test passes, 1 when a test
+    /// fails or a file has errors, 2 when a file cannot be read.
+    Test {
+        /// The `.corspolicy` files whose tests to run.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// `json` also prints one JSON object per test and per file on
+        /// stdout.
+        #[arg(long, value_enum, default_value_t = run_tests::MessageFormat::Human)]
+        message_format: run_tests::MessageFormat,
     },
     /// Evaluate one request against a policy and show the answer.
     Explain(ExplainArgs),
@@ -158,6 +174,10 @@ fn main() -> ExitCode {
             emit,
             name,
         } => compile(&file, &output, emit, name.as_deref()),
+        Command::Test {
+            files,
+            message_format,
+        } => run_tests::test(&files, message_format),
         Command::Explain(args) => explain(&args),
         Command::Diff(args) => diff::diff(&args),
         Command::Import {

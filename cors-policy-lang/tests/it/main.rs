@@ -23,6 +23,7 @@ mod golden_table;
 mod hostile;
 mod hostile_table;
 mod no_alloc;
+mod policy_tests;
 mod properties;
 mod regex_origins;
 mod support;

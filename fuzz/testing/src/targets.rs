@@ -47,9 +47,12 @@ pub fn compile(data: &[u8]) -> Option<CompileOutcome> {
 /// table the loader accepts, whose answers to a few requests derived from
 /// the model ([`model_requests`]) equal the reference evaluator's, with no
 /// CR, LF or NUL in a header value or the policy name, and keep the
-/// invariants ([`assert_matches_reference`]).
+/// invariants ([`assert_matches_reference`]). Its `test` blocks are
+/// checked with the same diagnostics, and run when it compiles, each
+/// result's report built ([`check_policy_tests`]).
 pub fn compile_source(source: &str) -> CompileOutcome {
     let checked = cors_policy_lang::check(source);
+    check_policy_tests(source, &checked);
     for style in [RenderStyle::Rich, RenderStyle::Short] {
         let text = checked.diagnostics.render("fuzz.corspolicy", source, style);
         assert_eq!(
@@ -88,6 +91,28 @@ pub fn compile_source(source: &str) -> CompileOutcome {
             assert!(checked.model.is_some());
             CompileOutcome::TableTooLarge
         }
+    }
+}
+
+/// `policy_tests::load` reports what `check` reports and has a table
+/// exactly when `check` does; when there is one, every valid test runs and
+/// each failure's diagnostic is built without panicking.
+fn check_policy_tests(source: &str, checked: &cors_policy_lang::Checked) {
+    use cors_policy_lang::policy_tests::{self, Suite};
+    let suite = policy_tests::load(source);
+    assert_eq!(suite.checked.diagnostics, checked.diagnostics);
+    assert_eq!(suite.checked.table, checked.table);
+    match suite.run() {
+        Some(results) => {
+            assert_eq!(results.len(), suite.cases.len());
+            for result in &results {
+                assert_eq!(
+                    Suite::failure_diagnostic(result).is_some(),
+                    !result.passed()
+                );
+            }
+        }
+        None => assert!(checked.table.is_none()),
     }
 }
 

@@ -9,3 +9,4 @@ mod console;
 mod diff;
 mod emit_rust;
 mod import_django;
+mod policy_tests;
