@@ -4,8 +4,8 @@
 mod diff;
 mod explain;
 mod files;
-mod sources;
 mod run_tests;
+mod sources;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
