@@ -66,6 +66,8 @@ pub(crate) struct Shared {
     table: Table<'static>,
     /// The table bytes, immutable; outcome values are zero-copy slices of it.
     bytes: Bytes,
+    /// The table's header values, built once for every request.
+    rendered: headers::Rendered,
     /// Rendered warnings from compiling the source, if any.
     warnings: Option<String>,
 }
@@ -83,9 +85,11 @@ impl Shared {
         // with the lifetime of a borrow of `self`.
         let view: &'static [u8] = unsafe { &*(view as *const [u8]) };
         let table = Table::from_bytes(view).map_err(Error::table)?;
+        let rendered = headers::Rendered::new(&bytes);
         Ok(Shared {
             table,
             bytes,
+            rendered,
             warnings,
         })
     }
@@ -100,6 +104,12 @@ impl Shared {
     #[inline]
     pub(crate) fn bytes(&self) -> &Bytes {
         &self.bytes
+    }
+
+    /// The table's header values, as `http` values.
+    #[inline]
+    pub(crate) fn rendered(&self) -> &headers::Rendered {
+        &self.rendered
     }
 }
 
