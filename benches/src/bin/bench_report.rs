@@ -91,6 +91,7 @@ fn run() -> Result<(), String> {
         allocations: parse_tsv(&read_optional(&data.join("alloc.tsv"))),
         tables: parse_tsv(&read_optional(&data.join("tables.tsv"))),
         paired: parse_tsv(&read_optional(&data.join("paired.tsv"))),
+        tower_paired: parse_tsv(&read_optional(&data.join("tower-paired.tsv"))),
         code_size: read_optional(&data.join("code-size.txt")),
     };
     let mut report = render(&inputs);
@@ -189,6 +190,11 @@ struct Inputs {
     /// `paired_ratio`'s rows: origins, rounds, corsc, hashset and tower
     /// medians (ns), corsc per hashset, tower per corsc.
     paired: Vec<Vec<String>>,
+    /// `paired_ratio --tower`'s rows: scenario, rounds, corsc-tower at 1
+    /// and at 10,000 origins, tower-http and headers-only at 1 (ns), then
+    /// corsc-tower 10,000 per 1, tower-http per corsc-tower and tower-http
+    /// per headers-only.
+    tower_paired: Vec<Vec<String>>,
     code_size: String,
 }
 
@@ -226,6 +232,16 @@ impl Inputs {
                 size.to_string(),
             ))
             .copied()
+    }
+
+    /// `paired_ratio --tower`'s figure in `column` for `scenario` (see
+    /// [`Inputs::tower_paired`]).
+    fn tower_paired(&self, scenario: Scenario, column: usize) -> Option<f64> {
+        let row = self
+            .tower_paired
+            .iter()
+            .find(|row| row.first().is_some_and(|s| s == scenario.name()))?;
+        row.get(column)?.parse().ok()
     }
 
     /// A tower benchmark (`benches/tower.rs`): `implementation` is
@@ -654,6 +670,10 @@ fn goals(inputs: &Inputs) -> Vec<Goal> {
     goals
 }
 
+/// Columns of `paired_ratio --tower`'s rows (see [`Inputs::tower_paired`]).
+const LARGE_PER_SMALL: usize = 6;
+const TOWER_PER_CORSC: usize = 7;
+
 /// How many times faster than tower-http's `CorsLayer` the tower layer's
 /// goal asks corsc-tower to be at 1 origin.
 const TOWER_GOAL: f64 = 5.0;
@@ -694,10 +714,11 @@ fn tower_goals(inputs: &Inputs, goals: &mut Vec<Goal>) {
                 goal,
                 target: format!("≥ {TOWER_GOAL}×"),
                 measured: format!(
-                    "{} ({} vs {}){}",
+                    "{} ({} vs {}){}{}",
                     ratio(theirs.median / ours.median),
                     time(theirs.median),
                     time(ours.median),
+                    paired_note(inputs.tower_paired(scenario, TOWER_PER_CORSC)),
                     floor.map_or(String::new(), |floor| bound_note(
                         theirs.median,
                         floor.median
@@ -722,10 +743,11 @@ fn tower_goals(inputs: &Inputs, goals: &mut Vec<Goal>) {
                 goal,
                 target: "≤ 1.3×".into(),
                 measured: format!(
-                    "{} ({} vs {})",
+                    "{} ({} vs {}){}",
                     ratio(large.median / small.median),
                     time(large.median),
-                    time(small.median)
+                    time(small.median),
+                    paired_note(inputs.tower_paired(scenario, LARGE_PER_SMALL))
                 ),
                 status: Status::of(large.median / small.median <= 1.3),
             },
@@ -821,6 +843,7 @@ fn render_tower(o: &mut String, inputs: &Inputs) {
         o.push('\n');
     }
     render_tower_goal_needs(o, inputs);
+    render_tower_paired(o, inputs);
     o.push_str(
         "\nAt one origin both middlewares do the same `http` work (a `HeaderMap` of the same \
          headers; corsc-tower answers a preflight in the request's own map, with no \
@@ -834,6 +857,43 @@ fn render_tower(o: &mut String, inputs: &Inputs) {
          known (values built ahead, the request's own `Origin` value echoed, a preflight \
          answered in the request's map): no CORS middleware can be faster than it.\n\n",
     );
+}
+
+/// `paired_ratio --tower`'s table, when it ran.
+fn render_tower_paired(o: &mut String, inputs: &Inputs) {
+    if inputs.tower_paired.is_empty() {
+        return;
+    }
+    let (small, large) = (TOWER_SIZES[0], TOWER_SIZES[TOWER_SIZES.len() - 1]);
+    let _ = write!(
+        o,
+        "\nThe same rows paired (`paired_ratio --tower`: batches of 200 calls of each, \
+         interleaved round after round, each round's ratios taken between batches run a \
+         fraction of a millisecond apart; medians), so that the machine's drift over a run \
+         does not enter the ratios the goals compare:\n\n\
+         | scenario | rounds | corsc-tower, {s} | corsc-tower, {l} | tower-http, {s} | \
+         headers-only, {s} | corsc-tower {l} / {s} | tower-http / corsc-tower | tower-http / \
+         headers-only |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        s = origins(small),
+        l = origins(large)
+    );
+    for row in &inputs.tower_paired {
+        let text = |i: usize| row.get(i).map_or("–", String::as_str);
+        let number = |i: usize| row.get(i).and_then(|v| v.parse::<f64>().ok());
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            text(0),
+            text(1),
+            cell(number(2), time),
+            cell(number(3), time),
+            cell(number(4), time),
+            cell(number(5), time),
+            cell(number(6), ratio),
+            cell(number(7), ratio),
+            cell(number(8), ratio),
+        );
+    }
 }
 
 /// The tower goal's arithmetic at 1 origin: the time "≥ 5× faster than
@@ -1389,3 +1449,90 @@ older WebKit and hand-written clients do (`, ` or tab separated, spaces around c
 case, reversed, one name); the goal above compares the slowest with the canonical one.
 
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inputs with only tower results: `(scenario, implementation, size,
+    /// median ns)`, and `paired_ratio --tower` rows.
+    fn tower_inputs(rows: &[(Scenario, &str, usize, f64)], paired: &str) -> Inputs {
+        let mut results = Results::new();
+        for &(scenario, implementation, size, median) in rows {
+            results.insert(
+                (
+                    tower_group(scenario),
+                    implementation.to_owned(),
+                    size.to_string(),
+                ),
+                Estimate {
+                    median,
+                    lower: median,
+                    upper: median,
+                },
+            );
+        }
+        Inputs {
+            results,
+            machine: String::new(),
+            command: String::new(),
+            allocations: Vec::new(),
+            tables: Vec::new(),
+            paired: Vec::new(),
+            tower_paired: parse_tsv(paired),
+            code_size: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_bound_says_when_the_goal_is_out_of_reach() {
+        assert_eq!(
+            bound_note(400.0, 200.0),
+            "; any middleware ≤ 2.00× (headers-only floor 200 ns): out of reach"
+        );
+        assert_eq!(
+            bound_note(1000.0, 100.0),
+            "; any middleware ≤ 10.0× (headers-only floor 100 ns)"
+        );
+    }
+
+    #[test]
+    fn the_tower_section_shows_both_floors_and_what_the_goal_needs() {
+        let allowed = Scenario::PreflightAllowed;
+        let inputs = tower_inputs(
+            &[
+                (allowed, peers::CORSC_TOWER, 1, 380.0),
+                (allowed, peers::CORSC_TOWER, 10_000, 390.0),
+                (allowed, peers::TOWER, 1, 400.0),
+                (allowed, peers::HEADERS_ONLY, 1, 220.0),
+                (allowed, peers::NO_MIDDLEWARE, 1, 130.0),
+            ],
+            "# comment\npreflight_allowed\t1500\t370.0\t372.0\t400.0\t225.0\t1.005\t1.08\t1.78\n",
+        );
+        let mut o = String::new();
+        render_tower(&mut o, &inputs);
+        assert!(o.contains("| preflight_allowed / headers-only | 220 ns ±0% | – | – | – |"));
+        assert!(o.contains("| preflight_allowed / no-middleware | 130 ns ±0% | – | – | – |"));
+        assert!(o.contains(
+            "| preflight_allowed | 400 ns | 80.0 ns | 380 ns | 220 ns | 130 ns | 1.05× | 1.82× | no |"
+        ));
+        assert!(o.contains(
+            "| preflight_allowed | 1500 | 370 ns | 372 ns | 400 ns | 225 ns | 1.00× | 1.08× | 1.78× |"
+        ));
+        // A scenario without results: no floor rows, dashes elsewhere.
+        assert!(!o.contains("preflight_denied / headers-only"));
+        assert!(o.contains("| preflight_denied | – | – | – | – | – | – | – | – |"));
+
+        let mut goals = Vec::new();
+        tower_goals(&inputs, &mut goals);
+        assert_eq!(
+            goals[0].measured,
+            "1.05× (400 ns vs 380 ns); paired: 1.08×; any middleware ≤ 1.82× (headers-only \
+             floor 220 ns): out of reach"
+        );
+        assert!(goals[0].status == Status::Miss);
+        let flat = &goals[TOWER_SCENARIOS.len()];
+        assert_eq!(flat.measured, "1.03× (390 ns vs 380 ns); paired: 1.00×");
+        assert!(flat.status == Status::Pass);
+    }
+}

@@ -27,6 +27,8 @@ pub(crate) struct Pending {
     items: heapless::Vec<(Name, Value), { cors_match_core::MAX_HEADERS }>,
     /// Whether a value is the request's `Origin` line ([`Value::Origin`]).
     echoes_origin: bool,
+    /// Whether a value is the table's ([`Value::Rendered`], [`Value::Table`]).
+    uses_table: bool,
     /// A value from none of the known places, copied (the core never makes
     /// one; kept so that a future core's value is not lost).
     spill: Option<HeaderValue>,
@@ -231,6 +233,7 @@ impl Pending {
         let mut pending = Pending {
             items: heapless::Vec::new(),
             echoes_origin: false,
+            uses_table: false,
             spill: None,
         };
         for header in headers {
@@ -247,6 +250,7 @@ impl Pending {
                 let start = bytes.as_ptr() as usize - table.as_ptr() as usize;
                 // A table is shorter than 4 GiB (its length is a u32).
                 let (start, end) = (start as u32, (start + bytes.len()) as u32);
+                pending.uses_table = true;
                 match shared.rendered().find(start, end) {
                     Some(i) => Value::Rendered(i),
                     None => Value::Table(start, end),
@@ -281,23 +285,34 @@ impl Pending {
         self.echoes_origin
     }
 
+    /// Whether a value is the table's, so that [`Pending::write`] needs the
+    /// [`Shared`] the outcome came from.
+    #[inline]
+    pub(crate) fn uses_table(&self) -> bool {
+        self.uses_table
+    }
+
     /// Hands the headers to `put` as `http` names and values, in the
     /// outcome's order: a table value is one of `shared`'s rendered values
     /// (or a zero-copy slice of its table), the echoed origin is `origin`
-    /// (the request's line, which [`Pending::new`] was given). A plain loop
-    /// over the compact items, so that it all inlines into the caller.
+    /// (the request's line, which [`Pending::new`] was given). `shared` is
+    /// needed only when [`Pending::uses_table`] (a table value is skipped
+    /// without it). A plain loop over the compact items, so that it all
+    /// inlines into the caller.
     #[inline]
     pub(crate) fn write(
         self,
-        shared: &Shared,
+        shared: Option<&Shared>,
         mut origin: Option<HeaderValue>,
         mut put: impl FnMut(HeaderName, HeaderValue),
     ) {
         let mut spill = self.spill;
         for &(name, value) in self.items.iter() {
             let value = match value {
-                Value::Rendered(i) => shared.rendered().get(i),
-                Value::Table(start, end) => table_value(shared.bytes(), start, end),
+                Value::Rendered(i) => shared.and_then(|shared| shared.rendered().get(i)),
+                Value::Table(start, end) => {
+                    shared.and_then(|shared| table_value(shared.bytes(), start, end))
+                }
                 Value::Origin => origin.take(),
                 Value::Fixed(i) => Some(fixed(i)),
                 Value::Spill => spill.take(),
@@ -433,7 +448,7 @@ fn owned(name: &HeaderName) -> bool {
 pub(crate) fn apply(
     response: &mut HeaderMap,
     pending: Pending,
-    shared: &Shared,
+    shared: Option<&Shared>,
     origin: Option<HeaderValue>,
 ) {
     if !response.is_empty() {
@@ -474,7 +489,7 @@ pub(crate) fn answer(mut map: HeaderMap, pending: Pending, shared: &Shared) -> H
     };
     map.clear();
     map.reserve(pending.len());
-    pending.write(shared, origin, |name, value| {
+    pending.write(Some(shared), origin, |name, value| {
         map.insert(name, value);
     });
     map
@@ -648,7 +663,11 @@ mod tests {
                 rendered += usize::from(matches!(value, Value::Rendered(_)));
             }
             let mut written = Vec::new();
-            pending.write(&shared, Some(origin.clone()), |name, value| {
+            assert_eq!(
+                pending.uses_table(),
+                method == "OPTIONS" || path == "/api/x"
+            );
+            pending.write(Some(&shared), Some(origin.clone()), |name, value| {
                 written.push((name, value))
             });
             let expected: Vec<_> = outcome

@@ -142,12 +142,18 @@ where
                     },
                 }
             }
-            Plan::Forward(pending, origin) => ResponseFuture {
-                kind: Kind::Forward {
-                    future: self.inner.call(request),
-                    headers: Some((pending, origin, Arc::clone(&self.shared))),
-                },
-            },
+            Plan::Forward(pending, origin) => {
+                // The table only when a value is the table's: most actual
+                // requests' headers (the origin, `true`, `Vary`) are not,
+                // and then no reference count is touched.
+                let shared = pending.uses_table().then(|| Arc::clone(&self.shared));
+                ResponseFuture {
+                    kind: Kind::Forward {
+                        future: self.inner.call(request),
+                        headers: Some((pending, origin, shared)),
+                    },
+                }
+            }
         }
     }
 }
@@ -170,7 +176,7 @@ pin_project! {
         Forward {
             #[pin]
             future: F,
-            headers: Option<(Pending, Option<HeaderValue>, Arc<Shared>)>,
+            headers: Option<(Pending, Option<HeaderValue>, Option<Arc<Shared>>)>,
         },
     }
 }
@@ -203,7 +209,7 @@ where
                 let (pending, origin, shared) = headers
                     .take()
                     .expect("corsc-tower's ResponseFuture polled after completion");
-                headers::apply(response.headers_mut(), pending, &shared, origin);
+                headers::apply(response.headers_mut(), pending, shared.as_deref(), origin);
                 Poll::Ready(Ok(response))
             }
         }
