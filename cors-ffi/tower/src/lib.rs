@@ -26,7 +26,9 @@
 //! - The compiled table is shared by every clone of the layer and of its
 //!   services (one [`Arc`]); a request allocates nothing beyond what `http`
 //!   needs to insert the response headers (and a merged `Vary`, or joined
-//!   repeated request headers, when there are some).
+//!   repeated request headers, when there are some), and a preflight's
+//!   answer reuses the request's header map. No header value is checked or
+//!   copied per request: the table's are built with the layer.
 //!
 //! Build a layer from a policy file or source ([`CorsLayer::from_file`],
 //! [`CorsLayer::from_source`]), from a table compiled by `corsc compile`
