@@ -276,6 +276,15 @@ impl Scenario {
         }
     }
 
+    /// Whether the request is a preflight (answered by the middleware
+    /// without the inner service).
+    pub const fn is_preflight(self) -> bool {
+        matches!(
+            self,
+            Scenario::PreflightAllowed | Scenario::PreflightDenied | Scenario::WildcardSubdomain
+        )
+    }
+
     /// Whether the answer carries `Access-Control-Allow-Origin`.
     pub const fn allows(self) -> bool {
         matches!(

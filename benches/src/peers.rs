@@ -134,6 +134,124 @@ impl CorscTowerPeer {
     }
 }
 
+/// The report name of the tower benchmarks' second floor: the response
+/// headers alone, no CORS decision.
+pub const HEADERS_ONLY: &str = "headers-only";
+
+/// The lower bound of any CORS middleware's time in the tower benchmarks:
+/// a service that decides nothing and only puts on the response the
+/// headers a correct answer carries (the very names, values and status
+/// corsc-tower answers the scenario with), in the cheapest way known. The
+/// values are built ahead as `from_static` values (a clone copies two
+/// words: no reference count, no check); the `Access-Control-Allow-Origin`
+/// a correct answer echoes is the request's own `Origin` value (found with
+/// one map lookup). A preflight is answered without the inner service in
+/// the request's own header map, emptied (no allocation), the `Origin`
+/// value moved out of it; another request goes to [`TowerNoop`] and the
+/// headers are inserted into its response.
+pub struct HeadersOnly {
+    inner: TowerNoop,
+    /// The status of a preflight's answer; `None`: call the inner service.
+    answer: Option<http::StatusCode>,
+    /// The headers, in order; `None` in place of the echoed `Origin`.
+    headers: Vec<(header::HeaderName, Option<HeaderValue>)>,
+}
+
+impl HeadersOnly {
+    /// The floor for a request answered with `response` (its status and
+    /// headers; a preflight when `preflight`), a `Access-Control-Allow-Origin`
+    /// equal to `origin` being the echoed request value.
+    pub fn new(
+        response: &http::Response<()>,
+        preflight: bool,
+        origin: Option<&str>,
+    ) -> HeadersOnly {
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let echoed = *name == header::ACCESS_CONTROL_ALLOW_ORIGIN
+                    && origin.is_some_and(|origin| value.as_bytes() == origin.as_bytes());
+                let value = (!echoed).then(|| {
+                    // A handful of short strings per benchmark fixture,
+                    // leaked so that the values are `from_static`.
+                    let text: &'static str = Box::leak(
+                        value
+                            .to_str()
+                            .expect("ASCII values")
+                            .to_owned()
+                            .into_boxed_str(),
+                    );
+                    HeaderValue::from_static(text)
+                });
+                (name.clone(), value)
+            })
+            .collect();
+        HeadersOnly {
+            inner: TowerNoop,
+            answer: preflight.then(|| response.status()),
+            headers,
+        }
+    }
+
+    /// Puts the headers on `map`, `origin` in place of the echoed value.
+    #[inline]
+    fn put(&self, map: &mut http::HeaderMap, mut origin: Option<HeaderValue>) {
+        map.reserve(self.headers.len());
+        for (name, value) in &self.headers {
+            let value = match value {
+                Some(value) => value.clone(),
+                None => match origin.take() {
+                    Some(origin) => origin,
+                    None => continue,
+                },
+            };
+            map.insert(name.clone(), value);
+        }
+    }
+}
+
+impl tower_service::Service<http::Request<()>> for HeadersOnly {
+    type Response = http::Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<http::Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<()>) -> Self::Future {
+        let echoes = self.headers.iter().any(|(_, value)| value.is_none());
+        if let Some(status) = self.answer {
+            let mut map = request.into_parts().0.headers;
+            const TAKEN: HeaderValue = HeaderValue::from_static("");
+            let origin = if echoes {
+                map.get_mut(header::ORIGIN)
+                    .map(|line| std::mem::replace(line, TAKEN))
+            } else {
+                None
+            };
+            map.clear();
+            self.put(&mut map, origin);
+            let mut response = http::Response::new(());
+            *response.status_mut() = status;
+            *response.headers_mut() = map;
+            return ready(Ok(response));
+        }
+        let origin = if echoes {
+            request.headers().get(header::ORIGIN).cloned()
+        } else {
+            None
+        };
+        let mut response = match self.inner.call(request).into_inner() {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        self.put(response.headers_mut(), origin);
+        ready(Ok(response))
+    }
+}
+
 /// The harness both tower middlewares run through: `poll_ready`, `call`
 /// and the response future polled to completion.
 pub fn serve<S>(service: &mut S, request: http::Request<()>) -> http::Response<()>

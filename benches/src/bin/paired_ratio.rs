@@ -25,13 +25,26 @@
 //! ```text
 //! form  rounds  form_ns  canonical_ns  form_per_canonical
 //! ```
+//!
+//! With `--tower`, it times the tower rows the tower goals compare
+//! (`benches/tower.rs`): corsc-tower at 1 and at 10,000 origins,
+//! tower-http and the headers-only floor at 1 origin, in interleaved
+//! batches (requests built before the clock, responses dropped after it,
+//! as criterion's `iter_batched`; the order reversed every other round),
+//! and prints one line per scenario:
+//!
+//! ```text
+//! scenario  rounds  corsc_1_ns  corsc_10000_ns  tower_ns  headers_only_ns  corsc_10000_per_1  tower_per_corsc  tower_per_headers_only
+//! ```
 
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
 
+use corsc_benches::peers::{self, CorscTowerPeer};
 use corsc_benches::{
     eval_sizes, quick, Fixture, Scenario, Variant, CANONICAL_FORM, REQUEST_HEADER_FORMS,
+    TOWER_SCENARIOS, TOWER_SIZES,
 };
 
 /// Calls per corsc or `HashSet` batch, and per tower-http batch.
@@ -56,6 +69,10 @@ fn main() {
     let rounds = if quick() { 50 } else { 1_500 };
     if std::env::args().any(|arg| arg == "--header-forms") {
         header_forms(rounds);
+        return;
+    }
+    if std::env::args().any(|arg| arg == "--tower") {
+        tower(rounds);
         return;
     }
     println!("# paired ratios of the allowed preflight: medians over interleaved rounds");
@@ -172,6 +189,95 @@ fn header_forms(rounds: usize) {
             median(&mut ns[i]),
             median(&mut canonical_ns[i]),
             median(&mut ratios[i])
+        );
+    }
+}
+
+/// Nanoseconds per call of `call` on `TOWER_BATCH` fresh requests `make`s,
+/// the requests built before the clock starts and the responses dropped
+/// after it stops.
+fn time_tower(
+    make: impl Fn() -> http::Request<()>,
+    mut call: impl FnMut(http::Request<()>) -> http::Response<()>,
+) -> f64 {
+    let requests: Vec<_> = (0..TOWER_BATCH).map(|_| make()).collect();
+    let mut responses = Vec::with_capacity(TOWER_BATCH);
+    let start = Instant::now();
+    for request in requests {
+        responses.push(call(request));
+    }
+    let ns = start.elapsed().as_nanos() as f64 / TOWER_BATCH as f64;
+    drop(black_box(responses));
+    ns
+}
+
+/// The `--tower` table: the rows the tower goals compare, interleaved.
+fn tower(rounds: usize) {
+    let (small, large) = (TOWER_SIZES[0], TOWER_SIZES[TOWER_SIZES.len() - 1]);
+    let mut fixtures: Vec<(Fixture, CorscTowerPeer)> = [small, large]
+        .into_iter()
+        .map(|size| {
+            let fixture = Fixture::new(size, Variant::Exact);
+            let corsc = CorscTowerPeer::new(&fixture.table);
+            (fixture, corsc)
+        })
+        .collect();
+    println!("# the tower rows the tower goals compare: medians over interleaved rounds");
+    println!(
+        "# scenario\trounds\tcorsc_{small}_ns\tcorsc_{large}_ns\ttower_ns\theaders_only_ns\t\
+         corsc_{large}_per_{small}\ttower_per_corsc\ttower_per_headers_only"
+    );
+    for scenario in TOWER_SCENARIOS {
+        for (fixture, _) in &mut fixtures {
+            if let Err(error) = fixture.verify(scenario) {
+                panic!("{}: {error}", scenario.name());
+            }
+        }
+        let [(small_fixture, small_corsc), (large_fixture, large_corsc)] = &mut fixtures[..] else {
+            unreachable!("two fixtures")
+        };
+        let small_spec = scenario.request(&small_fixture.origins);
+        let large_spec = scenario.request(&large_fixture.origins);
+        let mut floor = {
+            let answer = small_corsc.call(small_spec.http());
+            peers::HeadersOnly::new(
+                &answer,
+                scenario.is_preflight(),
+                small_spec.origin.as_deref(),
+            )
+        };
+        let mut rows: [Vec<f64>; 4] = Default::default();
+        let mut ratios: [Vec<f64>; 3] = Default::default();
+        for round in 0..rounds {
+            let mut t = [0.0; 4];
+            for k in 0..4 {
+                let which = if round % 2 == 0 { k } else { 3 - k };
+                t[which] = match which {
+                    0 => time_tower(|| small_spec.http(), |r| small_corsc.call(r)),
+                    1 => time_tower(|| large_spec.http(), |r| large_corsc.call(r)),
+                    2 => time_tower(|| small_spec.http(), |r| small_fixture.tower.call(r)),
+                    _ => time_tower(|| small_spec.http(), |r| peers::serve(&mut floor, r)),
+                };
+            }
+            for (row, value) in rows.iter_mut().zip(t) {
+                row.push(value);
+            }
+            ratios[0].push(t[1] / t[0]);
+            ratios[1].push(t[2] / t[0]);
+            ratios[2].push(t[2] / t[3]);
+        }
+        let [a, b, c, d] = &mut rows;
+        let [x, y, z] = &mut ratios;
+        println!(
+            "{}\t{rounds}\t{:.1}\t{:.1}\t{:.1}\t{:.1}\t{:.3}\t{:.2}\t{:.2}",
+            scenario.name(),
+            median(a),
+            median(b),
+            median(c),
+            median(d),
+            median(x),
+            median(y),
+            median(z),
         );
     }
 }

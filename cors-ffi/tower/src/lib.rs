@@ -26,7 +26,9 @@
 //! - The compiled table is shared by every clone of the layer and of its
 //!   services (one [`Arc`]); a request allocates nothing beyond what `http`
 //!   needs to insert the response headers (and a merged `Vary`, or joined
-//!   repeated request headers, when there are some).
+//!   repeated request headers, when there are some), and a preflight's
+//!   answer reuses the request's header map. No header value is checked or
+//!   copied per request: the table's are built with the layer.
 //!
 //! Build a layer from a policy file or source ([`CorsLayer::from_file`],
 //! [`CorsLayer::from_source`]), from a table compiled by `corsc compile`
@@ -66,6 +68,8 @@ pub(crate) struct Shared {
     table: Table<'static>,
     /// The table bytes, immutable; outcome values are zero-copy slices of it.
     bytes: Bytes,
+    /// The table's header values, built once for every request.
+    rendered: headers::Rendered,
     /// Rendered warnings from compiling the source, if any.
     warnings: Option<String>,
 }
@@ -83,9 +87,11 @@ impl Shared {
         // with the lifetime of a borrow of `self`.
         let view: &'static [u8] = unsafe { &*(view as *const [u8]) };
         let table = Table::from_bytes(view).map_err(Error::table)?;
+        let rendered = headers::Rendered::new(&bytes);
         Ok(Shared {
             table,
             bytes,
+            rendered,
             warnings,
         })
     }
@@ -100,6 +106,12 @@ impl Shared {
     #[inline]
     pub(crate) fn bytes(&self) -> &Bytes {
         &self.bytes
+    }
+
+    /// The table's header values, as `http` values.
+    #[inline]
+    pub(crate) fn rendered(&self) -> &headers::Rendered {
+        &self.rendered
     }
 }
 

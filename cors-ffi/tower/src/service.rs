@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use cors_match_core::Request as CoreRequest;
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_service::Service;
@@ -65,13 +65,14 @@ impl<S> Cors<S> {
 /// What the layer decided before the inner service is called.
 enum Plan {
     /// Answer at once: the preflight's status and headers.
-    Answer(StatusCode, HeaderMap),
-    /// Call the inner service, then set these headers.
-    Forward(Pending),
+    Answer(StatusCode, Pending),
+    /// Call the inner service, then set these headers (with the request's
+    /// `Origin` line when they echo it).
+    Forward(Pending, Option<HeaderValue>),
 }
 
 impl<S> Cors<S> {
-    /// Evaluates the request and turns the outcome into `http` headers.
+    /// Evaluates the request and keeps the outcome's headers.
     #[inline]
     fn plan<B>(&self, request: &Request<B>) -> Plan {
         let headers = request.headers();
@@ -97,19 +98,18 @@ impl<S> Cors<S> {
         let outcome = self.shared.table().eval(&core);
         // The single `Origin` line, whose value the outcome may echo.
         let origin_line = lines.origin.single();
-        let pending = Pending::new(self.shared.bytes(), origin_line, &outcome.headers);
+        let pending = Pending::new(&self.shared, origin_line, &outcome.headers);
         if outcome.decision.is_preflight() {
             let status = outcome
                 .status
                 .and_then(|status| StatusCode::from_u16(status).ok())
                 .unwrap_or(StatusCode::FORBIDDEN);
-            let mut answer = HeaderMap::with_capacity(pending.len());
-            for (name, value) in pending.into_headers(self.shared.bytes()) {
-                answer.insert(name, value);
-            }
-            Plan::Answer(status, answer)
+            Plan::Answer(status, pending)
         } else {
-            Plan::Forward(pending)
+            // The request goes to the inner service: the echoed line is a
+            // copy (a reference count increment).
+            let origin = origin_line.filter(|_| pending.echoes_origin()).cloned();
+            Plan::Forward(pending, origin)
         }
     }
 }
@@ -131,17 +131,29 @@ where
     #[inline]
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         match self.plan(&request) {
-            Plan::Answer(status, headers) => ResponseFuture {
-                kind: Kind::Answer {
-                    answer: Some((status, headers)),
-                },
-            },
-            Plan::Forward(headers) => ResponseFuture {
-                kind: Kind::Forward {
-                    future: self.inner.call(request),
-                    headers: Some((headers, Arc::clone(&self.shared))),
-                },
-            },
+            Plan::Answer(status, pending) => {
+                // The preflight ends here: its header map becomes the
+                // answer's, the rest of the request is dropped.
+                let map = request.into_parts().0.headers;
+                let headers = headers::answer(map, pending, &self.shared);
+                ResponseFuture {
+                    kind: Kind::Answer {
+                        answer: Some((status, headers)),
+                    },
+                }
+            }
+            Plan::Forward(pending, origin) => {
+                // The table only when a value is the table's: most actual
+                // requests' headers (the origin, `true`, `Vary`) are not,
+                // and then no reference count is touched.
+                let shared = pending.uses_table().then(|| Arc::clone(&self.shared));
+                ResponseFuture {
+                    kind: Kind::Forward {
+                        future: self.inner.call(request),
+                        headers: Some((pending, origin, shared)),
+                    },
+                }
+            }
         }
     }
 }
@@ -164,7 +176,7 @@ pin_project! {
         Forward {
             #[pin]
             future: F,
-            headers: Option<(Pending, Arc<Shared>)>,
+            headers: Option<(Pending, Option<HeaderValue>, Option<Arc<Shared>>)>,
         },
     }
 }
@@ -194,10 +206,10 @@ where
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                     Poll::Pending => return Poll::Pending,
                 };
-                let (pending, shared) = headers
+                let (pending, origin, shared) = headers
                     .take()
                     .expect("corsc-tower's ResponseFuture polled after completion");
-                headers::apply(response.headers_mut(), pending, shared.bytes());
+                headers::apply(response.headers_mut(), pending, shared.as_deref(), origin);
                 Poll::Ready(Ok(response))
             }
         }

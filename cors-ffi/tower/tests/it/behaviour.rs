@@ -96,6 +96,62 @@ fn a_denied_preflight_is_a_403_without_the_inner_service() {
     );
 }
 
+/// A preflight's answer is built in the request's own header map (its
+/// storage reused): none of the request's lines may be left in it, repeated
+/// lines included, and an answer with more headers than the request had
+/// room for still gets them all.
+#[test]
+fn a_preflight_answer_carries_none_of_the_request_lines() {
+    let mut service = layer().layer(Inner::ok());
+    let mut lines = vec![
+        ("accept", "*/*"),
+        ("cookie", "a=1"),
+        ("cookie", "b=2"),
+        ("x-custom", "1"),
+        ("x-custom", "2"),
+        ("access-control-allow-origin", "https://forged.test"),
+        ("vary", "Cookie"),
+    ];
+    lines.extend([
+        APP,
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "content-type"),
+    ]);
+    let response = call(&mut service, request("OPTIONS", "/api/users", &lines));
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let expected = [
+        ("access-control-allow-origin", "https://app.example.com"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
+        (
+            "access-control-allow-headers",
+            "content-type, authorization",
+        ),
+        ("access-control-max-age", "600"),
+        ("vary", PREFLIGHT_VARY),
+    ]
+    .map(|(n, v)| (n.to_owned(), v.to_owned()));
+    assert_eq!(header_list(response.headers()), expected);
+    // The fewest lines a preflight has: a map with little room.
+    let response = call(
+        &mut service,
+        request(
+            "OPTIONS",
+            "/api/users",
+            &[APP, ("access-control-request-method", "PUT")],
+        ),
+    );
+    assert_eq!(header_list(response.headers()), expected);
+    // Denied (a repeated Origin is malformed): only `Vary`.
+    lines.push(("origin", "https://app.example.com"));
+    let response = call(&mut service, request("OPTIONS", "/api/users", &lines));
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        header_list(response.headers()),
+        [("vary".to_owned(), PREFLIGHT_VARY.to_owned())]
+    );
+}
+
 #[test]
 fn options_without_a_request_method_goes_to_the_inner_service() {
     let inner = Inner::ok();
