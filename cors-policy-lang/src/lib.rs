@@ -12,6 +12,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod advice;
 pub mod ast;
 pub mod compile;
 pub mod diagnostics;

@@ -317,7 +317,7 @@ fn is_malformed_origin(origin: &[u8]) -> bool {
 }
 
 /// Whether `origin` is exactly one serialization the pattern allows.
-fn origin_matches(pattern: &OriginPattern, origin: &[u8]) -> bool {
+pub(crate) fn origin_matches(pattern: &OriginPattern, origin: &[u8]) -> bool {
     match pattern {
         OriginPattern::Null => origin == b"null",
         // An NFA simulation of the regex, independent of the table's DFA.
