@@ -132,7 +132,7 @@ pub fn advise(source: &str, request: &Request<'_>) -> Advice {
     let Some(table_bytes) = checked.table else {
         return no_fix("the policy has errors; run `corsc check` and fix them first");
     };
-    let Ok(table) = Table::from_bytes(&table_bytes) else {
+    let Ok(table) = Table::from_bytes(table_bytes.as_slice()) else {
         return no_fix("the compiled table does not load");
     };
     let outcome = table.eval(request);
@@ -158,7 +158,14 @@ pub fn advise(source: &str, request: &Request<'_>) -> Advice {
         };
     }
     let policies = checked.model.map(|set| set.policies).unwrap_or_default();
-    let repair = repair::Repair::new(source, &file, request, &checked.diagnostics, policies);
+    let repair = repair::Repair::new(
+        source,
+        &file,
+        request,
+        &checked.diagnostics,
+        policies,
+        table_bytes.clone(),
+    );
     let remedy = match block_index {
         Some(index) => repair.policy(index),
         None => repair.uncovered_path(),
@@ -266,7 +273,10 @@ mod tests {
         let Remedy::Fix(fix) = &advice.remedy else {
             panic!("{advice:?}")
         };
-        assert_eq!(fix.steps[0].action, "add \"/v2/\" to paths");
+        assert_eq!(
+            fix.steps[0].action,
+            "add \"/v2/\" to the paths of policy `api`"
+        );
         assert!(allowed(&fixed(API, &advice), &request));
 
         // No policy would do with one step: a new one.

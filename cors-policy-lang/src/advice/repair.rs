@@ -48,6 +48,8 @@ pub(super) struct Repair<'a> {
     warnings: HashMap<Code, usize>,
     /// The original model's policies, by name.
     policies: Vec<Policy>,
+    /// The original table.
+    table: Vec<u8>,
 }
 
 /// A fix under construction.
@@ -107,6 +109,7 @@ impl<'a> Repair<'a> {
         request: &'a Request<'a>,
         diagnostics: &Diagnostics,
         policies: Vec<Policy>,
+        table: Vec<u8>,
     ) -> Self {
         let mut warnings = HashMap::new();
         for diagnostic in diagnostics.iter() {
@@ -118,6 +121,7 @@ impl<'a> Repair<'a> {
             request,
             warnings,
             policies,
+            table,
         }
     }
 
@@ -170,6 +174,17 @@ impl<'a> Repair<'a> {
                 .map(|name| String::from_utf8_lossy(name).into_owned()),
             warnings,
         }
+    }
+
+    /// Whether the original policy allows the request from `origin`
+    /// instead (as far as the origin goes).
+    fn origin_allowed(&self, origin: &str) -> bool {
+        let request = Request {
+            origin: Some(origin.as_bytes()),
+            ..*self.request
+        };
+        Table::from_bytes(&self.table)
+            .is_ok_and(|table| table.eval(&request).reason != Some(Reason::OriginNotAllowed))
     }
 
     /// Repairs the policy `index`, which refused the request.
@@ -367,12 +382,19 @@ impl<'a> Repair<'a> {
         let origin = self.request.origin.and_then(text).unwrap_or("");
         let instead = match error.code {
             Code::InsecureOriginWithCredentials => {
-                let secure = origin.strip_prefix("http://").map_or_else(
-                    || "its https:// origin".to_string(),
-                    |rest| format!("\"https://{rest}\""),
-                );
+                let serve = match origin.strip_prefix("http://") {
+                    Some(rest) => {
+                        let secure = format!("https://{rest}");
+                        if self.origin_allowed(&secure) {
+                            format!("serve the page over HTTPS: `{secure}` is already allowed")
+                        } else {
+                            format!("serve the page over HTTPS and add \"{secure}\" to origins")
+                        }
+                    }
+                    None => "serve the page over HTTPS and list its https:// origin".to_string(),
+                };
                 format!(
-                    "serve the page over HTTPS and add {secure} to origins; only if you accept that anyone on the network can forge requests from `{origin}` and act as the user, add `allow-insecure-origins on;` to policy `{}`",
+                    "{serve}; only if you accept that anyone on the network can forge requests from `{origin}` and act as the user, add `allow-insecure-origins on;` to policy `{}`",
                     block.name.value
                 )
             }
@@ -421,7 +443,10 @@ impl<'a> Repair<'a> {
             draft.push(
                 Target::Paths,
                 Step {
-                    action: format!("add \"{prefix}\" to paths"),
+                    action: format!(
+                        "add \"{prefix}\" to the paths of policy `{}`",
+                        block.name.value
+                    ),
                     at: paths.name.span.start,
                 },
                 edit::append_to_list(self.source, paths, std::slice::from_ref(&written)),
