@@ -6,4 +6,5 @@
 
 mod cli;
 mod emit_rust;
+mod explain_fix;
 mod import_django;
