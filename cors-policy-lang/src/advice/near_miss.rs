@@ -185,11 +185,12 @@ fn variants(sent: &Sent, pattern: &OriginPattern) -> Vec<Variant> {
             Difference::TrailingSlash => "the request's Origin ends with `/`: a browser never sends a path in `Origin`, so the client (or a proxy) sending it is at fault, not the policy".to_string(),
             _ => "the request's Origin has upper-case letters: a browser sends the scheme and host in lower case, so the client (or a proxy) sending it is at fault, not the policy".to_string(),
         };
-        out.push(Variant {
+        // "Differs only by": with the cleanup, nothing else may change.
+        return vec![Variant {
             text: sent.text.clone(),
             kind,
             difference,
-        });
+        }];
     }
     let Some((scheme, host, port)) = &sent.parts else {
         return out;
@@ -289,11 +290,13 @@ pub(crate) fn near_misses(source: &str, directive: &Directive, origin: &str) -> 
             difference,
         };
         // A wildcard's apex, said directly (a `www.` variant would match too).
-        if let (OriginPattern::Tuple(tuple), Some((scheme, host, _))) = (&pattern, &sent.parts) {
+        // (Only when a subdomain of it would match: same scheme and port.)
+        if let (OriginPattern::Tuple(tuple), Some((scheme, host, port))) = (&pattern, &sent.parts) {
+            let subdomain = join(scheme, &format!("a.{host}"), port.as_deref());
             if tuple.any_subdomain
-                && *scheme == tuple.scheme
                 && *host == tuple.host.to_string()
                 && sent.cleaned.is_empty()
+                && origin_matches(&pattern, subdomain.as_bytes())
             {
                 found.push(near(
                     Difference::Apex,
@@ -372,6 +375,15 @@ mod tests {
         assert_eq!(
             misses(r#"~"^https://(a|b)\.test$""#, "http://a.test"),
             one(r#"~"^https://(a|b)\.test$""#, Scheme)
+        );
+        // One difference only: after a cleanup, nothing else.
+        assert_eq!(
+            misses("https://*.app.test https://app.test", "https://App.test"),
+            one("https://app.test", Case)
+        );
+        assert_eq!(
+            misses("https://*.app.test", "https://app.test:8443"),
+            vec![]
         );
         // Nothing close: nothing said.
         assert_eq!(misses("https://other.test *", "https://app.test"), vec![]);

@@ -402,6 +402,18 @@ impl<'a> Repair<'a> {
             Code::AnyOriginWithCredentials | Code::AnyHeaderWithCredentials => {
                 "list the origins and headers by name".to_string()
             }
+            // The value is not an origin at all: the client is at fault.
+            Code::MalformedOrigin
+            | Code::OriginWithPath
+            | Code::OriginWithUserinfo
+            | Code::DefaultPort
+            | Code::InvalidPort
+            | Code::InvalidHost
+            | Code::NonCanonicalIpv6
+            | Code::MisplacedWildcard => format!(
+                "no browser sends `{}` as its Origin: fix the client or the proxy that sends it",
+                origin.escape_debug()
+            ),
             _ => error
                 .help
                 .clone()

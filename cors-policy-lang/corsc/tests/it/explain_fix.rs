@@ -403,6 +403,13 @@ fn origins_no_browser_sends_get_no_fix_but_a_reason() {
     let answer = explain_json(&file, &actual("GET", "/api/x", "https://app.example.com/"));
     assert_eq!(answer["fix"], Value::Null);
     assert_eq!(answer["unsafe_fix"]["code"], "CORS0031");
+    assert!(
+        answer["unsafe_fix"]["instead"]
+            .as_str()
+            .unwrap()
+            .starts_with("no browser sends `https://app.example.com/` as its Origin"),
+        "{answer}"
+    );
     // Upper case: adding it would not help (origins are matched lower-cased).
     let answer = explain_json(&file, &actual("GET", "/api/x", "https://App.Example.com"));
     assert_eq!(answer["fix"], Value::Null);
@@ -683,4 +690,60 @@ fn every_fix_of_a_conformance_row_makes_it_allowed() {
     assert!(refused >= 80, "{refused} refused rows");
     assert!(fixed >= 40, "{fixed} of {refused} refused rows fixed");
     assert!(unsafe_fixes >= 1, "{unsafe_fixes} unsafe fixes");
+}
+
+/// The README's examples are what `corsc` prints, run from the
+/// repository's root as the README says.
+#[test]
+fn the_readme_examples_are_real() {
+    let readme = include_str!("../../README.md");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_corsc"))
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .expect("corsc runs");
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let first = [
+        "explain",
+        "examples/api.corspolicy",
+        "--method",
+        "OPTIONS",
+        "--path",
+        "/api/users",
+        "--origin",
+        "https://app.example.com",
+        "--request-method",
+        "PATCH",
+        "--request-headers",
+        "content-type,x-trace-id",
+    ];
+    let text = run(&first);
+    assert!(readme.contains(&text), "README lacks:\n{text}");
+    let second = [
+        "explain",
+        "examples/api.corspolicy",
+        "--method",
+        "GET",
+        "--path",
+        "/api/users",
+        "--origin",
+        "http://app.example.com",
+    ];
+    let text = run(&second);
+    assert!(readme.contains(&text), "README lacks:\n{text}");
+
+    let answer: Value = serde_json::from_str(&run(&[&first[..], &["--json"]].concat())).unwrap();
+    let fix = &answer["fix"];
+    assert_eq!(fix["span"], serde_json::json!([590, 653]));
+    for needle in [
+        format!("\"span\": [590, 653]"),
+        format!("\"replacement\": {}", fix["replacement"]),
+        format!("\"message\": {}", fix["message"]),
+    ] {
+        assert!(readme.contains(&needle), "README lacks {needle}");
+    }
 }
