@@ -740,7 +740,7 @@ fn the_readme_examples_are_real() {
     let fix = &answer["fix"];
     assert_eq!(fix["span"], serde_json::json!([590, 653]));
     for needle in [
-        format!("\"span\": [590, 653]"),
+        "\"span\": [590, 653]".to_string(),
         format!("\"replacement\": {}", fix["replacement"]),
         format!("\"message\": {}", fix["message"]),
     ] {
