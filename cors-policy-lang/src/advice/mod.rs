@@ -304,5 +304,11 @@ mod tests {
         let malformed = preflight(b"https://app.example.com", b"P T", b"");
         assert!(matches!(advise(API, &malformed).remedy, Remedy::NoFix(_)));
         assert!(matches!(advise("policy {", &ok).remedy, Remedy::NoFix(_)));
+        let lower = preflight(b"https://app.example.com", b"delete", b"");
+        let Remedy::Unsafe(refusal) = advise(API, &lower).remedy else {
+            panic!("a lower-case standard method cannot be listed")
+        };
+        assert_eq!(refusal.code, Code::LowercaseStandardMethod);
+        assert!(refusal.instead.contains("`DELETE`"), "{refusal:?}");
     }
 }

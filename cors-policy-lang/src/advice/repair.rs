@@ -402,6 +402,15 @@ impl<'a> Repair<'a> {
             Code::AnyOriginWithCredentials | Code::AnyHeaderWithCredentials => {
                 "list the origins and headers by name".to_string()
             }
+            Code::LowercaseStandardMethod => {
+                let method = String::from_utf8_lossy(self.method());
+                format!(
+                    "browsers upper-case `{method}` to `{}` before sending it, so this request did not come from a browser's fetch(); make the client send `{}`",
+                    method.to_ascii_uppercase(),
+                    method.to_ascii_uppercase()
+                )
+            }
+            Code::ForbiddenMethod => "no browser sends CONNECT, TRACE or TRACK: fetch() and XMLHttpRequest refuse them; the client is not a browser".to_string(),
             // The value is not an origin at all: the client is at fault.
             Code::MalformedOrigin
             | Code::OriginWithPath
