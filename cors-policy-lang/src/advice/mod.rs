@@ -304,6 +304,13 @@ mod tests {
         let malformed = preflight(b"https://app.example.com", b"P T", b"");
         assert!(matches!(advise(API, &malformed).remedy, Remedy::NoFix(_)));
         assert!(matches!(advise("policy {", &ok).remedy, Remedy::NoFix(_)));
+        let many: Vec<String> = (0..150).map(|n| format!("x-{n}")).collect();
+        let many = many.join(",");
+        let request = preflight(b"https://app.example.com", b"PUT", many.as_bytes());
+        let Remedy::NoFix(why) = advise(API, &request).remedy else {
+            panic!("too many headers to add")
+        };
+        assert!(why.contains("more than 100 headers"), "{why}");
         let lower = preflight(b"https://app.example.com", b"delete", b"");
         let Remedy::Unsafe(refusal) = advise(API, &lower).remedy else {
             panic!("a lower-case standard method cannot be listed")

@@ -12,7 +12,8 @@ use std::ops::Range;
 
 use crate::ast::Directive;
 use crate::model::{OriginPattern, PortPattern, TupleOrigin};
-use crate::reference::origin_matches;
+use crate::reference::{host_matches, port_matches};
+use crate::regex_origin::{self, RegexNfa};
 use crate::validate::origin_pattern;
 
 /// The most near misses reported for one request.
@@ -22,6 +23,13 @@ pub const MAX_NEAR_MISSES: usize = 5;
 /// a generated list of 100,000 origins is cut short here, so that a near
 /// miss search stays well under a second.
 pub const MAX_ORIGINS_EXAMINED: usize = 20_000;
+
+/// The longest `Origin` compared: far above any real origin (a 253-byte
+/// host with scheme and port), so the comparisons stay cheap.
+pub const MAX_ORIGIN_LEN: usize = 300;
+
+/// The most regex origins examined (each is compiled to an automaton).
+pub const MAX_REGEXES_EXAMINED: usize = 64;
 
 /// How a listed origin differs from the request's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -172,8 +180,52 @@ fn describe_pattern_port(port: PortPattern) -> String {
 /// One variant of the sent origin: its text and what it changed.
 struct Variant {
     text: String,
+    /// `(scheme, host, port digits)`, when the text has that shape.
+    parts: Option<(String, String, Option<String>)>,
     kind: Difference,
     difference: String,
+}
+
+/// A listed origin ready to be compared.
+enum Listed {
+    Tuple(TupleOrigin),
+    Null,
+    Regex(RegexNfa),
+}
+
+impl Listed {
+    fn allows(&self, variant: &Variant) -> bool {
+        match self {
+            Listed::Null => variant.text == "null",
+            Listed::Regex(nfa) => nfa.matches(variant.text.as_bytes()),
+            Listed::Tuple(tuple) => variant.parts.as_ref().is_some_and(|(scheme, host, port)| {
+                let port = port.as_ref().map_or_else(String::new, |p| format!(":{p}"));
+                *scheme == tuple.scheme
+                    && host_matches(tuple, host.as_bytes())
+                    && port_matches(&tuple.scheme, tuple.port, port.as_bytes())
+            }),
+        }
+    }
+}
+
+/// A variant changing the parts of the sent origin.
+fn changed(
+    scheme: &str,
+    host: &str,
+    port: Option<&str>,
+    kind: Difference,
+    difference: String,
+) -> Variant {
+    Variant {
+        text: join(scheme, host, port),
+        parts: Some((
+            scheme.to_string(),
+            host.to_string(),
+            port.map(str::to_string),
+        )),
+        kind,
+        difference,
+    }
 }
 
 /// The variants of `sent` worth trying against `pattern`, each changing one
@@ -188,6 +240,7 @@ fn variants(sent: &Sent, pattern: &OriginPattern) -> Vec<Variant> {
         // "Differs only by": with the cleanup, nothing else may change.
         return vec![Variant {
             text: sent.text.clone(),
+            parts: sent.parts.clone(),
             kind,
             difference,
         }];
@@ -208,13 +261,15 @@ fn variants(sent: &Sent, pattern: &OriginPattern) -> Vec<Variant> {
         None => partner_scheme(scheme).map(str::to_string),
     };
     if let Some(other) = other_scheme {
-        out.push(Variant {
-            text: join(&other, host, port),
-            kind: Difference::Scheme,
-            difference: format!(
+        out.push(changed(
+            &other,
+            host,
+            port,
+            Difference::Scheme,
+            format!(
                 "the request comes from `{scheme}://`, the policy lists `{other}://`: a different scheme is a different origin"
             ),
-        });
+        ));
     }
 
     // The port: the listed one, or none for a regex.
@@ -230,39 +285,43 @@ fn variants(sent: &Sent, pattern: &OriginPattern) -> Vec<Variant> {
                 || describe_port(listed.as_deref()),
                 |t| describe_pattern_port(t.port),
             );
-            out.push(Variant {
-                text: join(scheme, host, listed.as_deref()),
-                kind: Difference::Port,
-                difference: format!(
+            out.push(changed(
+                scheme,
+                host,
+                listed.as_deref(),
+                Difference::Port,
+                format!(
                     "the request's origin has {}, the policy lists {listed_text}: a different port is a different origin",
                     describe_port(port)
                 ),
-            });
+            ));
         }
     }
 
     if LOOPBACK.contains(&host.as_str()) {
         for alias in LOOPBACK.iter().filter(|alias| **alias != host.as_str()) {
-            out.push(Variant {
-                text: join(scheme, alias, port),
-                kind: Difference::Loopback,
-                difference: format!(
+            out.push(changed(
+                scheme,
+                alias,
+                port,
+                Difference::Loopback,
+                format!(
                     "`{host}` and `{alias}` are different origins to a browser, though both reach this machine: list the one the page is loaded from"
                 ),
-            });
+            ));
         }
     } else {
         let other = match host.strip_prefix("www.") {
             Some(bare) => bare.to_string(),
             None => format!("www.{host}"),
         };
-        out.push(Variant {
-            text: join(scheme, &other, port),
-            kind: Difference::Www,
-            difference: format!(
-                "`{host}` and `{other}` are different origins: `www.` is part of the host"
-            ),
-        });
+        out.push(changed(
+            scheme,
+            &other,
+            port,
+            Difference::Www,
+            format!("`{host}` and `{other}` are different origins: `www.` is part of the host"),
+        ));
     }
     out
 }
@@ -270,14 +329,32 @@ fn variants(sent: &Sent, pattern: &OriginPattern) -> Vec<Variant> {
 /// The origins listed in `directive` that `origin` misses by one small
 /// difference, at most [`MAX_NEAR_MISSES`], in source order.
 pub(crate) fn near_misses(source: &str, directive: &Directive, origin: &str) -> Vec<NearMiss> {
+    if origin.len() > MAX_ORIGIN_LEN {
+        return Vec::new();
+    }
     let sent = Sent::new(origin);
     let mut found = Vec::new();
+    let mut regexes = 0;
     for arg in directive.args.iter().take(MAX_ORIGINS_EXAMINED) {
         if found.len() >= MAX_NEAR_MISSES {
             break;
         }
         let Some(pattern) = origin_pattern(arg) else {
             continue;
+        };
+        let listed = match &pattern {
+            OriginPattern::Tuple(tuple) => Listed::Tuple(tuple.clone()),
+            OriginPattern::Null => Listed::Null,
+            OriginPattern::Regex(regex) => {
+                regexes += 1;
+                if regexes > MAX_REGEXES_EXAMINED {
+                    continue;
+                }
+                match regex_origin::compile(regex) {
+                    Ok(nfa) => Listed::Regex(nfa),
+                    Err(_) => continue,
+                }
+            }
         };
         let written = source
             .get(arg.span.clone())
@@ -289,20 +366,26 @@ pub(crate) fn near_misses(source: &str, directive: &Directive, origin: &str) -> 
             kind,
             difference,
         };
-        // A wildcard's apex, said directly (a `www.` variant would match too).
-        // (Only when a subdomain of it would match: same scheme and port.)
-        if let (OriginPattern::Tuple(tuple), Some((scheme, host, port))) = (&pattern, &sent.parts) {
-            let subdomain = join(scheme, &format!("a.{host}"), port.as_deref());
+        // A wildcard's apex, said directly (a `www.` variant would match
+        // too), when a subdomain with the same scheme and port would match.
+        if let (Listed::Tuple(tuple), Some((scheme, host, port))) = (&listed, &sent.parts) {
+            let subdomain = changed(
+                scheme,
+                &format!("a.{host}"),
+                port.as_deref(),
+                Difference::Apex,
+                String::new(),
+            );
             if tuple.any_subdomain
                 && *host == tuple.host.to_string()
                 && sent.cleaned.is_empty()
-                && origin_matches(&pattern, subdomain.as_bytes())
+                && listed.allows(&subdomain)
             {
                 found.push(near(
                     Difference::Apex,
                     format!(
                         "`*.{host}` allows the subdomains of `{host}`, never `{host}` itself: list `{}` too",
-                        join(scheme, host, sent.parts.as_ref().and_then(|p| p.2.as_deref()))
+                        join(scheme, host, port.as_deref())
                     ),
                 ));
                 continue;
@@ -310,7 +393,7 @@ pub(crate) fn near_misses(source: &str, directive: &Directive, origin: &str) -> 
         }
         let hit = variants(&sent, &pattern)
             .into_iter()
-            .find(|variant| origin_matches(&pattern, variant.text.as_bytes()));
+            .find(|variant| listed.allows(variant));
         if let Some(variant) = hit {
             found.push(near(variant.kind, variant.difference));
         }
@@ -384,6 +467,18 @@ mod tests {
         assert_eq!(
             misses("https://*.app.test", "https://app.test:8443"),
             vec![]
+        );
+        assert_eq!(misses("null", "NULL"), one("null", Case));
+        // Far longer than any origin: not compared.
+        let host = [&"a".repeat(60)[..]; 5].join(".") + ".test";
+        assert_eq!(
+            misses(&format!("https://www.{host}"), &format!("https://{host}")),
+            vec![]
+        );
+        let host = [&"a".repeat(60)[..]; 4].join(".") + ".test";
+        assert_eq!(
+            misses(&format!("https://www.{host}"), &format!("https://{host}")),
+            one(&format!("https://www.{host}"), Www)
         );
         // Nothing close: nothing said.
         assert_eq!(misses("https://other.test *", "https://app.test"), vec![]);

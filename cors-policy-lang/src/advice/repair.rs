@@ -3,7 +3,7 @@
 //! network access), each verified by `check` and the engine on the edited
 //! source before the next is looked for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cors_match_core::{Outcome, Reason, Request, Table};
 
@@ -16,6 +16,10 @@ use crate::model::{Policy, SAFELISTED_METHODS};
 /// The most steps a fix takes: one per check a request can fail (origin,
 /// method, headers, private network) and one for the path.
 const MAX_STEPS: usize = 5;
+
+/// The most header names one fix adds: far more than any page requests,
+/// few enough that the fix stays readable.
+const MAX_HEADERS_ADDED: usize = 100;
 
 /// Which directive a step changes (each is changed at most once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,17 +361,24 @@ impl<'a> Repair<'a> {
             .and_then(text)
             .ok_or("the requested headers are not UTF-8")?;
         let policy = self.policies.iter().find(|p| p.name == block.name.value);
+        let listed: HashSet<&str> = policy
+            .map(|p| p.allow_headers.names.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let any = policy.is_some_and(|p| p.allow_headers.any);
+        let mut seen: HashSet<String> = HashSet::new();
         let mut missing: Vec<String> = Vec::new();
         for name in list.split(',').map(|n| n.trim_matches([' ', '\t'])) {
             if name.is_empty() {
                 continue;
             }
             let lower = name.to_ascii_lowercase();
-            let allowed = policy.is_some_and(|p| {
-                p.allow_headers.names.contains(&lower)
-                    || (p.allow_headers.any && lower != "authorization")
-            });
-            if !allowed && !missing.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+            let allowed = listed.contains(lower.as_str()) || (any && lower != "authorization");
+            if !allowed && seen.insert(lower) {
+                if missing.len() == MAX_HEADERS_ADDED {
+                    return Err(format!(
+                        "the request asks for more than {MAX_HEADERS_ADDED} headers the policy does not allow; no browser page sends that many"
+                    ));
+                }
                 missing.push(header_display(name));
             }
         }
