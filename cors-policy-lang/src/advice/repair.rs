@@ -191,6 +191,27 @@ impl<'a> Repair<'a> {
             .is_ok_and(|table| table.eval(&request).reason != Some(Reason::OriginNotAllowed))
     }
 
+    /// Whether policy `name` decides and allows the request when sent to
+    /// its first path prefix: a cheap test on the original table.
+    fn allows_on_own_path(&self, name: &str) -> bool {
+        let Some(prefix) = self
+            .policies
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.paths.first())
+        else {
+            return false;
+        };
+        let request = Request {
+            path: prefix.as_bytes(),
+            ..*self.request
+        };
+        Table::from_bytes(&self.table).is_ok_and(|table| {
+            let outcome = table.eval(&request);
+            outcome.policy == Some(name.as_bytes()) && succeeds(outcome.decision, outcome.reason)
+        })
+    }
+
     /// Repairs the policy `index`, which refused the request.
     pub(super) fn policy(&self, index: usize) -> Remedy {
         self.complete(index, Draft::default())
@@ -471,6 +492,11 @@ impl<'a> Repair<'a> {
             let Some(paths) = directive(block, "paths") else {
                 continue;
             };
+            // Only a policy that already allows the request on a path of
+            // its own gets the (costly) checked attempt.
+            if !self.allows_on_own_path(&block.name.value) {
+                continue;
+            }
             let mut draft = Draft::default();
             draft.push(
                 Target::Paths,
