@@ -160,3 +160,46 @@ proptest! {
         }
     }
 }
+
+/// Every hostile `Origin` of `tests/hostile/origins.txt`, against a policy
+/// with credentials (with and without `allow-insecure-origins on`): advice
+/// never panics, a fix always allows exactly that origin and is accepted by
+/// `check`, and a malformed origin never gets one.
+#[test]
+fn hostile_origins_get_sound_advice() {
+    let policies = [
+        "policy api {\n    origins https://foo.com https://bar.com https://*.example.com\n            http://localhost:3000 https://app.example.org:8443;\n    methods GET PUT;\n    credentials on;\n}\n",
+        "policy api {\n    origins https://foo.com https://*.example.com http://localhost:3000;\n    credentials on;\n    allow-insecure-origins on;\n}\n",
+    ];
+    let text = include_str!("../hostile/origins.txt");
+    let (mut fixes, mut refusals) = (0, 0);
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.splitn(3, '|').map(str::trim).collect();
+        let origin = crate::support::unescape(fields[1]).expect("a row");
+        for source in policies {
+            let request = Request {
+                origin: Some(&origin),
+                ..Request::new(b"GET", b"/x")
+            };
+            let advice = advice::advise(source, &request);
+            match &advice.remedy {
+                Remedy::Fix(fix) => {
+                    assert_ne!(fields[0], "malformed-origin", "{line}");
+                    fixes += 1;
+                    let fixed = edit::apply(source, std::slice::from_ref(&fix.edit));
+                    assert_eq!(succeeds(&fixed, &request), Ok(true), "{line}\n{fixed}");
+                }
+                Remedy::Unsafe(_) => refusals += 1,
+                Remedy::NoFix(_) => {}
+                Remedy::NotNeeded => panic!("a hostile origin is allowed: {line}"),
+            }
+        }
+    }
+    assert!(
+        fixes >= 20 && refusals >= 10,
+        "{fixes} fixes, {refusals} refusals"
+    );
+}
