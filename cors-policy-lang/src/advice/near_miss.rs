@@ -5,8 +5,9 @@
 //!
 //! Each listed origin is tried against variants of the request's origin
 //! that each change one of those parts; the first variant the listed origin
-//! allows (checked by the reference matcher, so regex origins count too)
-//! names the difference.
+//! allows names the difference. Tuples are compared part by part with the
+//! reference evaluator's host and port matchers (obviously correct, and a
+//! suggestion is no hot path), regex origins with their NFA.
 
 use std::ops::Range;
 
