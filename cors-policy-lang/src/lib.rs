@@ -10,8 +10,13 @@
 //! ```text
 //! source ──lexer──► tokens ──parser──► AST ──validate──► model ──compile──► table bytes
 //! ```
+//!
+//! [`advice`] answers the question after that: why a request is refused,
+//! where the deciding policy is written, and the smallest safe edit of the
+//! source that would allow it (`corsc explain` prints it).
 #![deny(missing_docs)]
 
+pub mod advice;
 pub mod ast;
 pub mod compile;
 pub mod diagnostics;

@@ -346,7 +346,7 @@ fn tuple_matches(tuple: &TupleOrigin, origin: &[u8]) -> bool {
 }
 
 /// The host part against the pattern's host (and subdomain wildcard).
-fn host_matches(tuple: &TupleOrigin, host: &[u8]) -> bool {
+pub(crate) fn host_matches(tuple: &TupleOrigin, host: &[u8]) -> bool {
     let serialized = serialize_host(&tuple.host);
     if !tuple.any_subdomain {
         return host == serialized.as_slice();
@@ -373,7 +373,7 @@ fn serialize_host(host: &Host) -> Vec<u8> {
 }
 
 /// The port part (empty, or `:` and what follows) against the pattern.
-fn port_matches(scheme: &str, pattern: PortPattern, port: &[u8]) -> bool {
+pub(crate) fn port_matches(scheme: &str, pattern: PortPattern, port: &[u8]) -> bool {
     match pattern {
         PortPattern::Default => port.is_empty(),
         PortPattern::Exact(n) => port == format!(":{n}").as_bytes(),

@@ -10,7 +10,7 @@ use corsc::console::{self, Failed, Message, Unattributable, MAX_CONSOLE_BYTES};
 use corsc::har::{self, HarRequest, Kind};
 use serde_json::{json, Value};
 
-use crate::explain::{evaluate, load_policy, Explained};
+use crate::explain::{evaluate, load, Explained};
 use crate::files::{read, write_stdout, Failure};
 use crate::ExplainArgs;
 
@@ -286,7 +286,7 @@ pub(crate) fn explain_console(args: &ExplainArgs) -> Result<u8, Failure> {
         return Ok(NOT_THE_POLICY);
     }
     let built = build(&message, args)?;
-    let policy = load_policy(&args.policy)?;
+    let policy = load(&args.policy)?;
     let request = Request {
         method: built.method.as_bytes(),
         path: built.path.as_bytes(),
@@ -295,7 +295,7 @@ pub(crate) fn explain_console(args: &ExplainArgs) -> Result<u8, Failure> {
         request_headers: built.request_headers.as_deref().map(str::as_bytes),
         request_private_network: built.private_network.then_some(&b"true"[..]),
     };
-    let explained = evaluate(&policy, &request);
+    let explained = evaluate(&policy, &request)?;
     let note = note(&message, &built, &explained);
     let out = if args.json {
         let mut object = explained.json.clone();
@@ -402,7 +402,7 @@ pub(crate) fn explain_har(args: &ExplainArgs, har_path: &Path) -> Result<u8, Fai
     })?;
     let requests = har::requests(text)
         .map_err(|e| Failure::invalid(format!("{}: not a HAR file: {e}", har_path.display())))?;
-    let policy = load_policy(&args.policy)?;
+    let policy = load(&args.policy)?;
     let mut array = Vec::new();
     let mut out = String::new();
     // The entry whose preflight the policy denies: the browser never sent
@@ -429,7 +429,7 @@ pub(crate) fn explain_har(args: &ExplainArgs, har_path: &Path) -> Result<u8, Fai
                 .as_deref()
                 .map(str::as_bytes),
         };
-        let explained = evaluate(&policy, &evaluated);
+        let explained = evaluate(&policy, &evaluated)?;
         if explained.json["decision"] == "preflight-denied" {
             denied_preflight_of = match request.kind {
                 Kind::InferredPreflight => Some(request.entry),

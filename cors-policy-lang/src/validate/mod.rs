@@ -14,6 +14,8 @@ mod numbers;
 mod origins;
 mod paths;
 
+pub(crate) use origins::origin_pattern;
+
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 

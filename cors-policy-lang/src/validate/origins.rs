@@ -526,6 +526,19 @@ impl Problem {
     }
 }
 
+/// The pattern an `origins` argument stands for: `None` for `*` and for
+/// an argument `check` refuses. (For the near misses of
+/// [`crate::advice`].)
+pub(crate) fn origin_pattern(arg: &Arg) -> Option<OriginPattern> {
+    if arg.regex {
+        return Some(OriginPattern::Regex(arg.value.clone()));
+    }
+    match parse(&arg.value) {
+        Ok(Parsed::Pattern(pattern)) => Some(pattern),
+        _ => None,
+    }
+}
+
 /// Parses one `origins` argument into its normalized form.
 fn parse(text: &str) -> Result<Parsed, Problem> {
     if text.starts_with('~') {

@@ -15,6 +15,7 @@
 //! counts only on a thread that armed it, so the other suites running
 //! beside it neither disturb its counts nor are affected.
 
+mod advice;
 mod conformance;
 mod diagnostics;
 mod diff;

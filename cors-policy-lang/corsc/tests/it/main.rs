@@ -8,5 +8,6 @@ mod cli;
 mod console;
 mod diff;
 mod emit_rust;
+mod explain_fix;
 mod import_django;
 mod policy_tests;
