@@ -16,12 +16,16 @@ fn dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The policy, relative to the directory [`corsc`] runs in (`tests/`), so
+/// that the places explain prints (`chromium/api.corspolicy:13:5`) do not
+/// depend on where the repository is.
 fn policy() -> String {
-    dir("chromium").join("api.corspolicy").display().to_string()
+    "chromium/api.corspolicy".to_string()
 }
 
 fn corsc(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_corsc"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
