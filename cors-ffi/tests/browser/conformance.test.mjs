@@ -477,11 +477,7 @@ describe("the Django developer's console story in Chromium", () => {
     assert.equal(explained.policy, "frontend");
     assert.equal(explained.request.origin, `http://localhost:${env.pagePort}`);
     assert.equal(explained.request.path, "/users");
-    if (!explained.fix) {
-      // TODO(lead): remove this skip once h-explain's fixes are merged.
-      t.skip("corsc explain --json has no `fix` yet (the fixes of issue 21 part 1 are not merged)");
-      return;
-    }
+    assert.ok(explained.fix, `corsc explain gave no fix: ${JSON.stringify(explained)}`);
     const { span, replacement } = explained.fix;
     assert.ok(Array.isArray(span) && span.length === 2, JSON.stringify(explained.fix));
     const source = readFileSync(env.policy);
