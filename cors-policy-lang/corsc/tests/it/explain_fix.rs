@@ -738,9 +738,8 @@ fn the_readme_examples_are_real() {
 
     let answer: Value = serde_json::from_str(&run(&[&first[..], &["--json"]].concat())).unwrap();
     let fix = &answer["fix"];
-    assert_eq!(fix["span"], serde_json::json!([590, 653]));
     for needle in [
-        "\"span\": [590, 653]".to_string(),
+        format!("\"span\": [{}, {}]", fix["span"][0], fix["span"][1]),
         format!("\"replacement\": {}", fix["replacement"]),
         format!("\"message\": {}", fix["message"]),
     ] {
