@@ -20,6 +20,10 @@
 //! | CORS0002 | [`Code::InvalidEscape`] | error | an escape other than `\"` `\\` `\n` `\t` in a string |
 //! | CORS0003 | [`Code::UnexpectedToken`] | error | the grammar expected something else here |
 //! | CORS0004 | [`Code::UnclosedBlock`] | error | a `policy { ...` block without its `}` |
+//! | CORS0005 | [`Code::NameValueSeparator`] | error | `=` or `:` between a directive's name and its values (`max-age = 600;`, `credentials: on;`) |
+//! | CORS0006 | [`Code::CommaSeparatedList`] | error | values separated by commas (`methods GET, POST;`) instead of spaces |
+//! | CORS0007 | [`Code::QuotedList`] | error | one quoted string holding several values (`origins "https://a.com https://b.com";`) |
+//! | CORS0008 | [`Code::BracketList`] | error | a JSON- or YAML-style `[ ... ]` list (`methods [GET, POST];`) |
 //! | CORS0010 | [`Code::UnknownDirective`] | error | a directive name the language does not know |
 //! | CORS0011 | [`Code::DuplicateDirective`] | error | a directive written twice in one policy |
 //! | CORS0012 | [`Code::WrongArgumentCount`] | error | missing arguments, an empty list, or too many arguments |
@@ -140,6 +144,17 @@ codes! {
     UnexpectedToken = 3 => "CORS0003",
     /// A `policy NAME {` block is not closed by `}`.
     UnclosedBlock = 4 => "CORS0004",
+    /// `=` or `:` between a directive's name and its values, as in
+    /// `max-age = 600;` or `credentials: on;`.
+    NameValueSeparator = 5 => "CORS0005",
+    /// A list directive's values separated by commas (`methods GET, POST;`)
+    /// instead of spaces.
+    CommaSeparatedList = 6 => "CORS0006",
+    /// One quoted string holding several values of a list directive
+    /// (`origins "https://a.com https://b.com";`).
+    QuotedList = 7 => "CORS0007",
+    /// A JSON- or YAML-style `[ ... ]` list (`methods [GET, POST];`).
+    BracketList = 8 => "CORS0008",
     /// A directive name the language does not know.
     UnknownDirective = 10 => "CORS0010",
     /// The same directive appears twice in one policy.
@@ -539,6 +554,65 @@ impl Diagnostics {
             }
         }
         String::from_utf8_lossy(&writer.into_inner()).into_owned()
+    }
+}
+
+impl Diagnostics {
+    /// Each diagnostic rendered on its own, in the order of
+    /// [`Diagnostics::iter`], without the grouping of
+    /// [`Diagnostics::render`]: the `rendered` text of machine-readable
+    /// output (`corsc check --message-format json`). The source is indexed
+    /// once, and long lines are windowed as in [`Diagnostics::render`], so
+    /// the total is linear in the number of diagnostics.
+    pub fn render_each(&self, file_name: &str, source: &str, style: RenderStyle) -> Vec<String> {
+        let index = SourceIndex::new(file_name, source);
+        let config = term::Config {
+            display_style: match style {
+                RenderStyle::Rich => DisplayStyle::Rich,
+                RenderStyle::Short => DisplayStyle::Short,
+            },
+            chars: Chars::ascii(),
+            ..term::Config::default()
+        };
+        self.items
+            .iter()
+            .map(|diagnostic| {
+                let mut writer = NoColor::new(Vec::new());
+                emit(&mut writer, &config, &index, diagnostic);
+                String::from_utf8_lossy(&writer.into_inner()).into_owned()
+            })
+            .collect()
+    }
+}
+
+/// Line and column numbers of byte offsets in one source, counted as the
+/// rendered diagnostics count them: lines from 1, columns from 1 in
+/// characters (not bytes). Built once per source (linear); each lookup is
+/// O(log lines).
+pub struct Locator<'s> {
+    index: SourceIndex<'s>,
+}
+
+impl<'s> Locator<'s> {
+    /// Indexes `source`.
+    pub fn new(source: &'s str) -> Self {
+        Locator {
+            index: SourceIndex::new("", source),
+        }
+    }
+
+    /// `span` limited to the source and widened to character boundaries,
+    /// as rendering does; never panics, even on a reversed span.
+    pub fn clamp(&self, span: &Range<usize>) -> Range<usize> {
+        clamp_span(span, self.index.source)
+    }
+
+    /// The line and column (both from 1) of byte `at`, clamped to the
+    /// source.
+    pub fn locate(&self, at: usize) -> (usize, usize) {
+        let at = self.clamp(&(at..at)).start;
+        let line = self.index.line_index(at);
+        (line + 1, self.index.column(line, at))
     }
 }
 

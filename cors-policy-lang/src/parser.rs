@@ -12,6 +12,8 @@
 //! so one run reports every syntax error. Every step consumes a token or
 //! returns, so parsing is linear in the input and always terminates.
 
+mod slips;
+
 use std::ops::Range;
 
 use crate::ast::{Arg, Directive, File, PolicyBlock, Spanned};
@@ -94,6 +96,18 @@ impl Parser<'_> {
                 TokenKind::Word | TokenKind::String
             )
             && self.kind_at(self.position + 2) == TokenKind::OpenBrace
+    }
+
+    /// True at a known directive name that starts a line: inside an
+    /// argument list, the `;` before it is missing. (No argument of any
+    /// directive is spelled like a directive name.)
+    fn at_next_directive(&self) -> bool {
+        self.peek() == TokenKind::Word
+            && crate::validate::is_directive(self.text_at(self.position))
+            && self
+                .source
+                .get(self.previous_end()..self.peek_span().start)
+                .is_some_and(|gap| gap.contains('\n'))
     }
 
     // ---- errors ---------------------------------------------------------
@@ -355,13 +369,18 @@ impl Parser<'_> {
                 // `policy NAME {` cannot be an argument list: the `;` (and
                 // probably the `}`) before it is missing.
                 TokenKind::Word if self.at_policy_start() => {
-                    self.report_missing_semicolon(&name.value);
                     let end = self.previous_end();
-                    return Some(Directive {
-                        name,
-                        args,
-                        span: name_token.span.start..end,
-                    });
+                    let directive = self.finish(name, args, name_token.span.start..end);
+                    self.report_missing_semicolon(&directive.name.value);
+                    return Some(directive);
+                }
+                // The next line starts the next directive: one missing `;`,
+                // not a cascade of that directive taken as arguments.
+                TokenKind::Word if self.at_next_directive() => {
+                    let end = self.previous_end();
+                    let directive = self.finish(name, args, name_token.span.start..end);
+                    self.report_missing_semicolon_before_directive(&directive);
+                    return Some(directive);
                 }
                 TokenKind::Word
                     if self.text_at(self.position) == "~"
@@ -427,20 +446,17 @@ impl Parser<'_> {
                 }
                 TokenKind::Semicolon => {
                     let semicolon = self.bump();
-                    return Some(Directive {
+                    return Some(self.finish(
                         name,
                         args,
-                        span: name_token.span.start..semicolon.span.end,
-                    });
+                        name_token.span.start..semicolon.span.end,
+                    ));
                 }
                 TokenKind::CloseBrace | TokenKind::Eof => {
-                    self.report_missing_semicolon(&name.value);
                     let end = self.previous_end();
-                    return Some(Directive {
-                        name,
-                        args,
-                        span: name_token.span.start..end,
-                    });
+                    let directive = self.finish(name, args, name_token.span.start..end);
+                    self.report_missing_semicolon(&directive.name.value);
+                    return Some(directive);
                 }
                 TokenKind::OpenBrace => {
                     self.expected("`;`", Some("blocks cannot be nested"));
@@ -453,6 +469,37 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// The directive, its slips (`name: value`, `a, b`, `"a b"`, `[a, b]`)
+    /// reported once each and repaired, so validation sees what was meant
+    /// and reports nothing more about them.
+    fn finish(&mut self, name: Spanned<String>, args: Vec<Arg>, span: Range<usize>) -> Directive {
+        let mut directive = Directive { name, args, span };
+        slips::repair(&mut directive, self.source, &mut self.diagnostics);
+        directive
+    }
+
+    /// A missing `;` before the directive on the next line (the current
+    /// token).
+    fn report_missing_semicolon_before_directive(&mut self, directive: &Directive) {
+        let at = self.previous_end();
+        let next = self.peek_span();
+        let found = self.text_at(self.position).to_string();
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::UnexpectedToken,
+                format!("expected `;`, found `{found}`"),
+                at..at,
+            )
+            .with_label("expected `;` here")
+            .with_note(next, format!("`{found}` starts the next directive"))
+            .with_help(format!(
+                "end the `{}` directive with `;`: `{}`",
+                directive.name.value,
+                slips::corrected(directive)
+            )),
+        );
     }
 
     fn report_missing_semicolon(&mut self, directive: &str) {
