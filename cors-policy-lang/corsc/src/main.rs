@@ -3,6 +3,7 @@
 
 mod explain;
 mod files;
+mod message_format;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use explain::explain;
 use files::{
     as_source, display_name, read, report, same_file, write_atomically, write_stdout, Failure,
 };
+use message_format::MessageFormat;
 
 /// Checks, compiles and explains CORS policies.
 #[derive(Parser)]
@@ -34,6 +36,10 @@ enum Command {
         /// The `.corspolicy` files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// `human`: rustc-like text on stderr. `json`: one JSON object per
+        /// line on stdout, one per diagnostic (with spans), then a summary.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Compile a policy file to a table.
     ///
@@ -129,7 +135,14 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { files } => check(&files),
+        Command::Check {
+            files,
+            message_format: MessageFormat::Human,
+        } => check(&files),
+        Command::Check {
+            files,
+            message_format: MessageFormat::Json,
+        } => check_json(&files),
         Command::Compile {
             file,
             output,
@@ -188,6 +201,41 @@ fn check(files: &[PathBuf]) -> Result<u8, Failure> {
             }
         }
     }
+    Ok(exit)
+}
+
+/// `check --message-format json`: the same checks and exit codes as
+/// [`check`], reported as JSON lines on stdout.
+fn check_json(files: &[PathBuf]) -> Result<u8, Failure> {
+    let mut exit = 0;
+    let mut totals = message_format::Totals::default();
+    for path in files {
+        totals.files += 1;
+        let name = display_name(path);
+        let checked = read(path).and_then(|bytes| {
+            let source = as_source(path, &bytes)?;
+            let checked = cors_policy_lang::check(source);
+            let lines = message_format::diagnostic_lines(&name, source, &checked.diagnostics);
+            Ok((checked.diagnostics, lines))
+        });
+        let lines = match checked {
+            Ok((diagnostics, lines)) => {
+                totals.errors += diagnostics.error_count();
+                totals.warnings += diagnostics.warning_count();
+                if diagnostics.has_errors() {
+                    exit = exit.max(1);
+                }
+                lines
+            }
+            Err(failure) => {
+                totals.unreadable += 1;
+                exit = exit.max(failure.code);
+                message_format::file_error_line(&name, &failure.message)
+            }
+        };
+        write_stdout(lines.as_bytes())?;
+    }
+    write_stdout(totals.line().as_bytes())?;
     Ok(exit)
 }
 
