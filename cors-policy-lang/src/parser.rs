@@ -266,6 +266,39 @@ impl Parser<'_> {
 
         // No `{`: report once, then resume at the next `{` (the block
         // probably starts there) or give up at `}` / the next policy.
+        // `policy api` and then a directive: only the `{` is missing.
+        // Say so where it belongs, and parse the block as if it were there,
+        // so its directives are not lost (which would add "policy has no
+        // `origins`").
+        if self.peek() == TokenKind::Word
+            && crate::validate::is_directive(self.text_at(self.position))
+        {
+            let at = self.previous_end();
+            let found = self.text_at(self.position).to_string();
+            let help = if name.value.is_empty() {
+                "a policy's directives go between `{` and `}`".to_string()
+            } else {
+                format!(
+                    "add `{{` after the policy's name: `policy {} {{`",
+                    name.value
+                )
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnexpectedToken,
+                    format!("expected `{{`, found `{found}`"),
+                    at..at,
+                )
+                .with_label("expected `{` here")
+                .with_help(help),
+            );
+            let directives = self.block_body(&name.span);
+            return PolicyBlock {
+                name,
+                directives,
+                span: keyword.span.start..self.previous_end(),
+            };
+        }
         if self.check_token() {
             self.expected("`{`", Some("a policy's directives go between `{` and `}`"));
         }
@@ -370,16 +403,20 @@ impl Parser<'_> {
                 // probably the `}`) before it is missing.
                 TokenKind::Word if self.at_policy_start() => {
                     let end = self.previous_end();
-                    let directive = self.finish(name, args, name_token.span.start..end);
-                    self.report_missing_semicolon(&directive.name.value);
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon(&directive.name.value);
+                    }
                     return Some(directive);
                 }
                 // The next line starts the next directive: one missing `;`,
                 // not a cascade of that directive taken as arguments.
                 TokenKind::Word if self.at_next_directive() => {
                     let end = self.previous_end();
-                    let directive = self.finish(name, args, name_token.span.start..end);
-                    self.report_missing_semicolon_before_directive(&directive);
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon_before_directive(&directive);
+                    }
                     return Some(directive);
                 }
                 TokenKind::Word
@@ -446,16 +483,15 @@ impl Parser<'_> {
                 }
                 TokenKind::Semicolon => {
                     let semicolon = self.bump();
-                    return Some(self.finish(
-                        name,
-                        args,
-                        name_token.span.start..semicolon.span.end,
-                    ));
+                    let span = name_token.span.start..semicolon.span.end;
+                    return Some(self.finish(name, args, span).0);
                 }
                 TokenKind::CloseBrace | TokenKind::Eof => {
                     let end = self.previous_end();
-                    let directive = self.finish(name, args, name_token.span.start..end);
-                    self.report_missing_semicolon(&directive.name.value);
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon(&directive.name.value);
+                    }
                     return Some(directive);
                 }
                 TokenKind::OpenBrace => {
@@ -473,11 +509,17 @@ impl Parser<'_> {
 
     /// The directive, its slips (`name: value`, `a, b`, `"a b"`, `[a, b]`)
     /// reported once each and repaired, so validation sees what was meant
-    /// and reports nothing more about them.
-    fn finish(&mut self, name: Spanned<String>, args: Vec<Arg>, span: Range<usize>) -> Directive {
+    /// and reports nothing more about them. True when it was a YAML list,
+    /// whose diagnostic also stands for the missing `;`.
+    fn finish(
+        &mut self,
+        name: Spanned<String>,
+        args: Vec<Arg>,
+        span: Range<usize>,
+    ) -> (Directive, bool) {
         let mut directive = Directive { name, args, span };
-        slips::repair(&mut directive, self.source, &mut self.diagnostics);
-        directive
+        let yaml = slips::repair(&mut directive, self.source, &mut self.diagnostics);
+        (directive, yaml)
     }
 
     /// A missing `;` before the directive on the next line (the current

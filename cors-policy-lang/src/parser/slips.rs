@@ -8,6 +8,7 @@
 //! | `methods GET, POST;` | CORS0006 | `methods GET POST;` |
 //! | `origins "https://a.com https://b.com";` | CORS0007 | two arguments |
 //! | `methods [GET, POST];`, `origins ["https://a.com"];` | CORS0008 | `methods GET POST;` |
+//! | `methods:` `- GET` `- POST` (YAML) | CORS0008 | `methods GET POST;` |
 //!
 //! A comma, a bracket or a space can never be part of an origin, a method
 //! or a header name, so for those directives the repair cannot change the
@@ -47,12 +48,25 @@ const SHOWN_ARGS: usize = 4;
 const SHOWN_CHARS: usize = 60;
 
 /// Reports and repairs the slips of `directive` (see the module docs).
-pub(super) fn repair(directive: &mut Directive, source: &str, diagnostics: &mut Diagnostics) {
-    let separator = separator(directive);
+/// Returns true for a YAML `- item` list, which never has a `;`: its
+/// diagnostic (whose help ends in `;`) stands for that too.
+pub(super) fn repair(
+    directive: &mut Directive,
+    source: &str,
+    diagnostics: &mut Diagnostics,
+) -> bool {
+    let mut separator = separator(directive);
     let list = list_slips(directive, source);
+    // `origins:` and a `- item` list are one slip: YAML.
+    if list.iter().any(|slip| matches!(slip, ListSlip::Dashes(_)))
+        && matches!(separator, Some((':', _)))
+    {
+        separator = None;
+    }
     // Each help shows the directive with every slip repaired.
+    let yaml = list.iter().any(|slip| matches!(slip, ListSlip::Dashes(_)));
     if separator.is_none() && list.is_empty() {
-        return;
+        return false;
     }
     let fixed = corrected(directive);
     let name = &directive.name.value;
@@ -91,6 +105,13 @@ pub(super) fn repair(directive: &mut Directive, source: &str, diagnostics: &mut 
             )
             .with_label(format!("{count} values in one string"))
             .with_help(format!("write each as its own argument: `{fixed}`")),
+            ListSlip::Dashes(span) => Diagnostic::error(
+                Code::BracketList,
+                format!("`{name}` takes values separated by spaces, not a `- item` list"),
+                span,
+            )
+            .with_label("a YAML list")
+            .with_help(format!("remove the dashes: `{fixed}`")),
             ListSlip::Commas(span) => Diagnostic::error(
                 Code::CommaSeparatedList,
                 format!("`{name}` takes values separated by spaces, not commas"),
@@ -101,6 +122,7 @@ pub(super) fn repair(directive: &mut Directive, source: &str, diagnostics: &mut 
         };
         diagnostics.push(diagnostic);
     }
+    yaml
 }
 
 /// `credentials: on`, `max-age=600`, `max-age = 600`, `max-age =600`:
@@ -163,6 +185,8 @@ enum ListSlip {
     Quoted { span: Range<usize>, count: usize },
     /// `a, b`: the first comma.
     Commas(Range<usize>),
+    /// `- a - b`, YAML's block list, from the first `-`.
+    Dashes(Range<usize>),
 }
 
 /// Finds and repairs bracketed, quoted and comma-separated lists. A
@@ -192,6 +216,13 @@ fn list_slips(directive: &mut Directive, source: &str) -> Vec<ListSlip> {
     }
     if list_values(name).is_none() {
         return Vec::new();
+    }
+    // A YAML block list: `- a` `- b`. (No origin, method, header or path
+    // is a lone `-`.)
+    if let Some(dash) = args.iter().position(|arg| is_bare(arg) && arg.value == "-") {
+        let span = args[dash].span.start..args.last().map_or(0, |last| last.span.end);
+        args.retain(|arg| !(is_bare(arg) && arg.value == "-"));
+        return vec![ListSlip::Dashes(span)];
     }
     let mut slips = Vec::new();
     if name != "paths" {
@@ -501,6 +532,20 @@ mod tests {
                 "{source}"
             );
         }
+        // YAML: the `:` and the missing `;` are part of the one slip.
+        assert_eq!(
+            repaired("policy a {\n methods:\n  - GET\n  - POST\n max-age 10m;\n}"),
+            (
+                vec![Code::BracketList],
+                vec![
+                    (
+                        "methods".to_string(),
+                        vec!["GET".to_string(), "POST".to_string()]
+                    ),
+                    ("max-age".to_string(), vec!["10m".to_string()]),
+                ]
+            )
+        );
         // An IPv6 origin ends with `]` but is no list.
         assert_eq!(repaired("policy a { origins https://[::1]; }").0, []);
     }
@@ -548,5 +593,77 @@ mod tests {
         let help = help.expect("a help line");
         assert!(help.len() < 400, "{help}");
         assert!(help.ends_with("...;`"), "{help}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use crate::parser::parse;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// Fragments that reach every slip and the missing-`;` recovery.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("policy a {".to_string()),
+            Just("policy a\n".to_string()),
+            Just("}".to_string()),
+            Just(";".to_string()),
+            Just("\n  origins ".to_string()),
+            Just("\n  methods ".to_string()),
+            Just("\n  paths ".to_string()),
+            Just(" max-age".to_string()),
+            Just(" https://a.com".to_string()),
+            Just(" GET".to_string()),
+            Just(",".to_string()),
+            Just(" , ".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just(" [ ".to_string()),
+            Just("=".to_string()),
+            Just(":".to_string()),
+            Just(" = ".to_string()),
+            Just(" - ".to_string()),
+            Just(" [GET, POST]".to_string()),
+            Just(" [\"a\", b]".to_string()),
+            Just(" GET]".to_string()),
+            Just(" a,b, c ,".to_string()),
+            Just(" max-age:600".to_string()),
+            Just("\n  credentials=".to_string()),
+            Just(" \"a b,c\" ".to_string()),
+            Just(" \"x\\ty \" ".to_string()),
+            Just(" ~\"a b\" ".to_string()),
+            Just("\"".to_string()),
+            Just("é".to_string()),
+            "[a-z,:=\\[\\] -]{0,8}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 512,
+            rng_seed: RngSeed::Fixed(21),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Repairs never panic, and every repaired plain argument still
+        /// points at its own text in the source (quoted ones inside their
+        /// string), so diagnostics about it land in the right place.
+        #[test]
+        fn repaired_arguments_point_at_their_text(parts in proptest::collection::vec(fragment(), 0..24)) {
+            let source: String = parts.concat();
+            let (file, _) = parse(&source);
+            for directive in file.policies.iter().flat_map(|p| &p.directives) {
+                prop_assert_eq!(source.get(directive.name.span.clone()), Some(directive.name.value.as_str()));
+                for arg in &directive.args {
+                    let text = source.get(arg.span.clone());
+                    prop_assert!(text.is_some(), "span {:?} in {:?}", arg.span, source);
+                    if !arg.quoted {
+                        prop_assert_eq!(text, Some(arg.value.as_str()));
+                    }
+                }
+            }
+        }
     }
 }
