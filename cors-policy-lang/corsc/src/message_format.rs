@@ -1,8 +1,8 @@
 //! `corsc check --message-format json`: diagnostics as JSON lines for
 //! editors and CI, in the spirit of cargo's `--message-format json`.
 //!
-//! Each diagnostic is one object on one line of stdout, in source order
-//! (keys in alphabetical order):
+//! Each diagnostic is one object on one line of stdout, in source order,
+//! its keys in this order:
 //!
 //! ```text
 //! {"type":"diagnostic","file":"api.corspolicy","code":"CORS0003","severity":"error",
@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use cors_policy_lang::diagnostics::Locator;
 use cors_policy_lang::{Diagnostics, RenderStyle};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// How `corsc check` prints what it finds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
@@ -31,6 +31,30 @@ pub(crate) enum MessageFormat {
     /// One JSON object per line on stdout: one per diagnostic, then a
     /// summary.
     Json,
+}
+
+/// A JSON object with its keys in the order given (`serde_json`'s own
+/// maps sort them; `type` first reads better and is cargo's habit).
+/// `fields` holds each key and its value already serialized.
+fn object(fields: &[(&str, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json!(key).to_string());
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
+/// A value as JSON text.
+macro_rules! text {
+    ($value:expr) => {
+        json!($value).to_string()
+    };
 }
 
 /// The JSON lines for the diagnostics of one file, each ending in `\n`.
@@ -50,17 +74,16 @@ pub(crate) fn diagnostic_lines(file: &str, source: &str, diagnostics: &Diagnosti
                 .iter()
                 .map(|(range, label)| span(&locator, range, false, label)),
         );
-        let object = json!({
-            "type": "diagnostic",
-            "file": file,
-            "code": diagnostic.code.as_str(),
-            "severity": diagnostic.severity.to_string(),
-            "message": diagnostic.message,
-            "help": diagnostic.help,
-            "spans": spans,
-            "rendered": rendered,
-        });
-        out.push_str(&object.to_string());
+        out.push_str(&object(&[
+            ("type", text!("diagnostic")),
+            ("file", text!(file)),
+            ("code", text!(diagnostic.code.as_str())),
+            ("severity", text!(diagnostic.severity.to_string())),
+            ("message", text!(diagnostic.message)),
+            ("help", text!(diagnostic.help)),
+            ("spans", format!("[{}]", spans.join(","))),
+            ("rendered", text!(rendered)),
+        ]));
         out.push('\n');
     }
     out
@@ -68,25 +91,29 @@ pub(crate) fn diagnostic_lines(file: &str, source: &str, diagnostics: &Diagnosti
 
 /// One span: where it is (clamped to the source, as rendering does) and
 /// its label.
-fn span(locator: &Locator<'_>, range: &Range<usize>, is_primary: bool, label: &str) -> Value {
+fn span(locator: &Locator<'_>, range: &Range<usize>, is_primary: bool, label: &str) -> String {
     let range = locator.clamp(range);
     let (line_start, column_start) = locator.locate(range.start);
     let (line_end, column_end) = locator.locate(range.end);
-    json!({
-        "byte_start": range.start,
-        "byte_end": range.end,
-        "line_start": line_start,
-        "line_end": line_end,
-        "column_start": column_start,
-        "column_end": column_end,
-        "is_primary": is_primary,
-        "label": label,
-    })
+    object(&[
+        ("byte_start", text!(range.start)),
+        ("byte_end", text!(range.end)),
+        ("line_start", text!(line_start)),
+        ("line_end", text!(line_end)),
+        ("column_start", text!(column_start)),
+        ("column_end", text!(column_end)),
+        ("is_primary", text!(is_primary)),
+        ("label", text!(label)),
+    ])
 }
 
 /// The line for a file that could not be read or is not text.
 pub(crate) fn file_error_line(file: &str, message: &str) -> String {
-    let mut line = json!({ "type": "file-error", "file": file, "message": message }).to_string();
+    let mut line = object(&[
+        ("type", text!("file-error")),
+        ("file", text!(file)),
+        ("message", text!(message)),
+    ]);
     line.push('\n');
     line
 }
@@ -103,14 +130,13 @@ pub(crate) struct Totals {
 impl Totals {
     /// The final `{"type":"summary",...}` line.
     pub(crate) fn line(&self) -> String {
-        let mut line = json!({
-            "type": "summary",
-            "files": self.files,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "unreadable": self.unreadable,
-        })
-        .to_string();
+        let mut line = object(&[
+            ("type", text!("summary")),
+            ("files", text!(self.files)),
+            ("errors", text!(self.errors)),
+            ("warnings", text!(self.warnings)),
+            ("unreadable", text!(self.unreadable)),
+        ]);
         line.push('\n');
         line
     }

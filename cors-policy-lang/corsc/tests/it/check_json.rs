@@ -94,6 +94,22 @@ error[CORS0003]: expected `;`, found `methods`
             json!({"type": "summary", "files": 1, "errors": 1, "warnings": 0, "unreadable": 0}),
         ]
     );
+    // `type` first, the keys in the documented order, one line each.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("{\"type\":\"diagnostic\",\"file\":\"api.corspolicy\",\"code\":\"CORS0003\",\"severity\":\"error\",\"message\":"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(",\"spans\":[{\"byte_start\":91,\"byte_end\":91,\"line_start\":3,\"line_end\":3,\"column_start\":62,\"column_end\":62,\"is_primary\":true,\"label\":"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(
+            "\n{\"type\":\"summary\",\"files\":1,\"errors\":1,\"warnings\":0,\"unreadable\":0}\n"
+        ),
+        "{stdout}"
+    );
     // The byte offsets are the source's.
     assert_eq!(&MISSING_SEMICOLON[96..103], "methods");
     assert_eq!(
@@ -230,4 +246,29 @@ fn every_diagnostic_is_an_object_even_when_the_human_output_groups_them() {
         lines[3000],
         json!({"type": "summary", "files": 1, "errors": 0, "warnings": 3000, "unreadable": 0})
     );
+}
+
+/// The README's example is the real output for the README's policy.
+#[test]
+fn the_readme_example_is_what_corsc_prints() {
+    let readme =
+        fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    let section = &readme[readme
+        .find("## Machine-readable diagnostics")
+        .expect("the section")..];
+    let block = |opening: &str| {
+        let start = section.find(opening).expect("a code block") + opening.len();
+        let end = start + section[start..].find("```").expect("its end");
+        section[start..end].to_string()
+    };
+    let policy = block("For this `api.corspolicy`:\n\n```\n");
+    let expected = block("```json\n");
+    let dir = scratch("readme");
+    fs::write(dir.join("api.corspolicy"), &policy).expect("write");
+    let output = corsc_in(
+        &dir,
+        &["check", "--message-format", "json", "api.corspolicy"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
 }
