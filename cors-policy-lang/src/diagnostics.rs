@@ -1108,6 +1108,45 @@ mod tests {
     }
 
     #[test]
+    fn locator_counts_characters_and_clamps() {
+        let source = "ab\né x\n";
+        let locator = Locator::new(source);
+        assert_eq!(locator.locate(0), (1, 1));
+        assert_eq!(locator.locate(3), (2, 1));
+        // `x` is byte 6 but character 3 of its line.
+        assert_eq!(locator.locate(6), (2, 3));
+        // Inside `é` (bytes 3..5): its start; past the end: the end.
+        assert_eq!(locator.locate(4), (2, 1));
+        assert_eq!(locator.locate(100), (3, 1));
+        assert_eq!(locator.clamp(&(4..100)), 3..8);
+    }
+
+    #[test]
+    fn render_each_renders_every_diagnostic_alone_in_order() {
+        let source = "policy a { x y }\n";
+        let mut diagnostics = Diagnostics::new();
+        for (at, label) in [(13, "second"), (11, "first"), (11, "first")] {
+            diagnostics
+                .push(Diagnostic::error(Code::UnexpectedToken, "m", at..at + 1).with_label(label));
+        }
+        let each = diagnostics.render_each("f", source, RenderStyle::Short);
+        assert_eq!(
+            each,
+            [
+                "f:1:14: error[CORS0003]: m\n",
+                "f:1:12: error[CORS0003]: m\n",
+                "f:1:12: error[CORS0003]: m\n",
+            ]
+        );
+        let mut one = Diagnostics::new();
+        one.extend(diagnostics.iter().take(1).cloned());
+        assert_eq!(
+            diagnostics.render_each("f", source, RenderStyle::Rich)[0],
+            one.render("f", source, RenderStyle::Rich)
+        );
+    }
+
+    #[test]
     fn thousands_separators() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
