@@ -8,9 +8,13 @@
 //! ```
 //!
 //! On an error the parser records a diagnostic, skips to a point where it
-//! can resume (a `;`, a `}`, or the next `policy NAME {`), and keeps going,
-//! so one run reports every syntax error. Every step consumes a token or
-//! returns, so parsing is linear in the input and always terminates.
+//! can resume (a `;`, a `}`, the next `policy NAME {`, or a known directive
+//! name starting a line after a missing `;`), and keeps going, so one run
+//! reports every syntax error, each once. The common slips in arguments
+//! (`max-age = 600`, `GET, POST`, `"a b"`, `[a, b]`) are reported and
+//! repaired (`parser/slips.rs`), so validation reports nothing more about them.
+//! Every step consumes a token or returns, so parsing is linear in the
+//! input and always terminates.
 
 mod slips;
 
@@ -264,8 +268,6 @@ impl Parser<'_> {
             };
         }
 
-        // No `{`: report once, then resume at the next `{` (the block
-        // probably starts there) or give up at `}` / the next policy.
         // `policy api` and then a directive: only the `{` is missing.
         // Say so where it belongs, and parse the block as if it were there,
         // so its directives are not lost (which would add "policy has no
@@ -299,6 +301,8 @@ impl Parser<'_> {
                 span: keyword.span.start..self.previous_end(),
             };
         }
+        // No `{`: report once, then resume at the next `{` (the block
+        // probably starts there) or give up at `}` / the next policy.
         if self.check_token() {
             self.expected("`{`", Some("a policy's directives go between `{` and `}`"));
         }
