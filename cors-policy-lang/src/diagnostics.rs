@@ -557,48 +557,42 @@ impl Diagnostics {
     }
 }
 
-impl Diagnostics {
-    /// Each diagnostic rendered on its own, in the order of
-    /// [`Diagnostics::iter`], without the grouping of
-    /// [`Diagnostics::render`]: the `rendered` text of machine-readable
-    /// output (`corsc check --message-format json`). The source is indexed
-    /// once, and long lines are windowed as in [`Diagnostics::render`], so
-    /// the total is linear in the number of diagnostics.
-    pub fn render_each(&self, file_name: &str, source: &str, style: RenderStyle) -> Vec<String> {
-        let index = SourceIndex::new(file_name, source);
-        let config = term::Config {
-            display_style: match style {
-                RenderStyle::Rich => DisplayStyle::Rich,
-                RenderStyle::Short => DisplayStyle::Short,
-            },
-            chars: Chars::ascii(),
-            ..term::Config::default()
-        };
-        self.items
-            .iter()
-            .map(|diagnostic| {
-                let mut writer = NoColor::new(Vec::new());
-                emit(&mut writer, &config, &index, diagnostic);
-                String::from_utf8_lossy(&writer.into_inner()).into_owned()
-            })
-            .collect()
-    }
-}
-
-/// Line and column numbers of byte offsets in one source, counted as the
-/// rendered diagnostics count them: lines from 1, columns from 1 in
-/// characters (not bytes). Built once per source (linear); each lookup is
-/// O(log lines).
-pub struct Locator<'s> {
+/// Renders diagnostics one at a time against one source, and locates byte
+/// offsets in it: for machine-readable output (`corsc check
+/// --message-format json`), where each diagnostic is its own record,
+/// never grouped as in [`Diagnostics::render`].
+///
+/// The source is indexed once (linear); rendering one diagnostic costs
+/// O(log lines) plus its output, whose long lines are windowed as in
+/// [`Diagnostics::render`]. Lines count from 1, columns from 1 in
+/// characters (not bytes), as the rendered text shows them.
+pub struct Renderer<'s> {
     index: SourceIndex<'s>,
+    config: term::Config,
 }
 
-impl<'s> Locator<'s> {
-    /// Indexes `source`.
-    pub fn new(source: &'s str) -> Self {
-        Locator {
-            index: SourceIndex::new("", source),
+impl<'s> Renderer<'s> {
+    /// Indexes `source`, named `file_name` in the rendered text.
+    pub fn new(file_name: &'s str, source: &'s str, style: RenderStyle) -> Self {
+        Renderer {
+            index: SourceIndex::new(file_name, source),
+            config: term::Config {
+                display_style: match style {
+                    RenderStyle::Rich => DisplayStyle::Rich,
+                    RenderStyle::Short => DisplayStyle::Short,
+                },
+                chars: Chars::ascii(),
+                ..term::Config::default()
+            },
         }
+    }
+
+    /// `diagnostic` rendered alone, as [`Diagnostics::render`] renders it
+    /// in full.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let mut writer = NoColor::new(Vec::new());
+        emit(&mut writer, &self.config, &self.index, diagnostic);
+        String::from_utf8_lossy(&writer.into_inner()).into_owned()
     }
 
     /// `span` limited to the source and widened to character boundaries,
@@ -1108,40 +1102,29 @@ mod tests {
     }
 
     #[test]
-    fn locator_counts_characters_and_clamps() {
+    fn renderer_locates_in_characters_and_clamps() {
         let source = "ab\né x\n";
-        let locator = Locator::new(source);
-        assert_eq!(locator.locate(0), (1, 1));
-        assert_eq!(locator.locate(3), (2, 1));
+        let renderer = Renderer::new("f", source, RenderStyle::Short);
+        assert_eq!(renderer.locate(0), (1, 1));
+        assert_eq!(renderer.locate(3), (2, 1));
         // `x` is byte 6 but character 3 of its line.
-        assert_eq!(locator.locate(6), (2, 3));
+        assert_eq!(renderer.locate(6), (2, 3));
         // Inside `é` (bytes 3..5): its start; past the end: the end.
-        assert_eq!(locator.locate(4), (2, 1));
-        assert_eq!(locator.locate(100), (3, 1));
-        assert_eq!(locator.clamp(&(4..100)), 3..8);
+        assert_eq!(renderer.locate(4), (2, 1));
+        assert_eq!(renderer.locate(100), (3, 1));
+        assert_eq!(renderer.clamp(&(4..100)), 3..8);
     }
 
     #[test]
-    fn render_each_renders_every_diagnostic_alone_in_order() {
+    fn renderer_renders_one_diagnostic_as_render_does() {
         let source = "policy a { x y }\n";
-        let mut diagnostics = Diagnostics::new();
-        for (at, label) in [(13, "second"), (11, "first"), (11, "first")] {
-            diagnostics
-                .push(Diagnostic::error(Code::UnexpectedToken, "m", at..at + 1).with_label(label));
-        }
-        let each = diagnostics.render_each("f", source, RenderStyle::Short);
-        assert_eq!(
-            each,
-            [
-                "f:1:14: error[CORS0003]: m\n",
-                "f:1:12: error[CORS0003]: m\n",
-                "f:1:12: error[CORS0003]: m\n",
-            ]
-        );
+        let diagnostic = Diagnostic::error(Code::UnexpectedToken, "m", 13..14).with_label("l");
+        let short = Renderer::new("f", source, RenderStyle::Short);
+        assert_eq!(short.render(&diagnostic), "f:1:14: error[CORS0003]: m\n");
         let mut one = Diagnostics::new();
-        one.extend(diagnostics.iter().take(1).cloned());
+        one.push(diagnostic.clone());
         assert_eq!(
-            diagnostics.render_each("f", source, RenderStyle::Rich)[0],
+            Renderer::new("f", source, RenderStyle::Rich).render(&diagnostic),
             one.render("f", source, RenderStyle::Rich)
         );
     }

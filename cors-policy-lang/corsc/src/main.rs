@@ -5,6 +5,7 @@ mod explain;
 mod files;
 mod message_format;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -207,36 +208,63 @@ fn check(files: &[PathBuf]) -> Result<u8, Failure> {
 /// `check --message-format json`: the same checks and exit codes as
 /// [`check`], reported as JSON lines on stdout.
 fn check_json(files: &[PathBuf]) -> Result<u8, Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // After a closed pipe (`| head`), the files are still checked, for
+    // the exit status, but nothing more is written.
+    let mut open = true;
     let mut exit = 0;
     let mut totals = message_format::Totals::default();
     for path in files {
         totals.files += 1;
         let name = display_name(path);
-        let checked = read(path).and_then(|bytes| {
-            let source = as_source(path, &bytes)?;
-            let checked = cors_policy_lang::check(source);
-            let lines = message_format::diagnostic_lines(&name, source, &checked.diagnostics);
-            Ok((checked.diagnostics, lines))
-        });
-        let lines = match checked {
-            Ok((diagnostics, lines)) => {
-                totals.errors += diagnostics.error_count();
-                totals.warnings += diagnostics.warning_count();
-                if diagnostics.has_errors() {
-                    exit = exit.max(1);
-                }
-                lines
-            }
+        let bytes = read(path);
+        let source = bytes
+            .as_ref()
+            .map_err(|failure| Failure {
+                message: failure.message.clone(),
+                code: failure.code,
+            })
+            .and_then(|bytes| as_source(path, bytes));
+        let source = match source {
+            Ok(source) => source,
             Err(failure) => {
                 totals.unreadable += 1;
                 exit = exit.max(failure.code);
-                message_format::file_error_line(&name, &failure.message)
+                if open {
+                    let line = message_format::file_error_line(&name, &failure.message);
+                    open = stdout_ok(out.write_all(line.as_bytes()))?;
+                }
+                continue;
             }
         };
-        write_stdout(lines.as_bytes())?;
+        let diagnostics = cors_policy_lang::check(source).diagnostics;
+        totals.errors += diagnostics.error_count();
+        totals.warnings += diagnostics.warning_count();
+        if diagnostics.has_errors() {
+            exit = exit.max(1);
+        }
+        if open {
+            let written = message_format::write_diagnostics(&mut out, &name, source, &diagnostics);
+            open = stdout_ok(written)?;
+        }
     }
-    write_stdout(totals.line().as_bytes())?;
+    if open {
+        let written = out
+            .write_all(totals.line().as_bytes())
+            .and_then(|()| out.flush());
+        stdout_ok(written)?;
+    }
     Ok(exit)
+}
+
+/// Whether writing to stdout may go on: a closed pipe (`| head`) ends the
+/// output quietly, as for [`write_stdout`]; another error is a failure.
+fn stdout_ok(written: std::io::Result<()>) -> Result<bool, Failure> {
+    match written {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(error) => Err(Failure::usage(format!("cannot write output: {error}"))),
+    }
 }
 
 fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {

@@ -17,9 +17,10 @@
 //! `{"type":"file-error","file":..,"message":..}`. The last line is always
 //! `{"type":"summary","files":..,"errors":..,"warnings":..,"unreadable":..}`.
 
+use std::io::{self, Write};
 use std::ops::Range;
 
-use cors_policy_lang::diagnostics::Locator;
+use cors_policy_lang::diagnostics::Renderer;
 use cors_policy_lang::{Diagnostics, RenderStyle};
 use serde_json::json;
 
@@ -57,24 +58,30 @@ macro_rules! text {
     };
 }
 
-/// The JSON lines for the diagnostics of one file, each ending in `\n`.
-pub(crate) fn diagnostic_lines(file: &str, source: &str, diagnostics: &Diagnostics) -> String {
+/// Writes the JSON lines for the diagnostics of one file to `out`, one
+/// at a time (a file with a million diagnostics never has all its lines
+/// in memory at once).
+///
+/// # Errors
+///
+/// When writing to `out` fails.
+pub(crate) fn write_diagnostics(
+    out: &mut impl Write,
+    file: &str,
+    source: &str,
+    diagnostics: &Diagnostics,
+) -> io::Result<()> {
+    let renderer = Renderer::new(file, source, RenderStyle::Rich);
     // In source order, as the human output.
-    let mut sorted = Diagnostics::new();
-    sorted.extend(diagnostics.sorted().into_iter().cloned());
-    let diagnostics = &sorted;
-    let locator = Locator::new(source);
-    let rendered = diagnostics.render_each(file, source, RenderStyle::Rich);
-    let mut out = String::new();
-    for (diagnostic, rendered) in diagnostics.iter().zip(rendered) {
-        let mut spans = vec![span(&locator, &diagnostic.span, true, &diagnostic.label)];
+    for diagnostic in diagnostics.sorted() {
+        let mut spans = vec![span(&renderer, &diagnostic.span, true, &diagnostic.label)];
         spans.extend(
             diagnostic
                 .notes
                 .iter()
-                .map(|(range, label)| span(&locator, range, false, label)),
+                .map(|(range, label)| span(&renderer, range, false, label)),
         );
-        out.push_str(&object(&[
+        let line = object(&[
             ("type", text!("diagnostic")),
             ("file", text!(file)),
             ("code", text!(diagnostic.code.as_str())),
@@ -82,19 +89,20 @@ pub(crate) fn diagnostic_lines(file: &str, source: &str, diagnostics: &Diagnosti
             ("message", text!(diagnostic.message)),
             ("help", text!(diagnostic.help)),
             ("spans", format!("[{}]", spans.join(","))),
-            ("rendered", text!(rendered)),
-        ]));
-        out.push('\n');
+            ("rendered", text!(renderer.render(diagnostic))),
+        ]);
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// One span: where it is (clamped to the source, as rendering does) and
 /// its label.
-fn span(locator: &Locator<'_>, range: &Range<usize>, is_primary: bool, label: &str) -> String {
-    let range = locator.clamp(range);
-    let (line_start, column_start) = locator.locate(range.start);
-    let (line_end, column_end) = locator.locate(range.end);
+fn span(renderer: &Renderer<'_>, range: &Range<usize>, is_primary: bool, label: &str) -> String {
+    let range = renderer.clamp(range);
+    let (line_start, column_start) = renderer.locate(range.start);
+    let (line_end, column_end) = renderer.locate(range.end);
     object(&[
         ("byte_start", text!(range.start)),
         ("byte_end", text!(range.end)),
