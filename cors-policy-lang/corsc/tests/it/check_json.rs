@@ -272,3 +272,36 @@ fn the_readme_example_is_what_corsc_prints() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
 }
+
+/// `corsc check --message-format json ... | head -1`: the closed pipe
+/// ends the output quietly, every file is still checked, and the exit
+/// status says so (1: the second file has errors).
+#[test]
+fn a_closed_stdout_still_checks_every_file() {
+    let dir = scratch("closed-stdout");
+    // About 1.5 MB of JSON, far more than a pipe buffer.
+    let origins = "https://a.test ".repeat(3001);
+    fs::write(
+        dir.join("dup.corspolicy"),
+        format!("policy a {{ origins {origins}; }}\n"),
+    )
+    .expect("write");
+    fs::write(dir.join("bad.corspolicy"), MISSING_SEMICOLON).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsc"))
+        .current_dir(&dir)
+        .args([
+            "check",
+            "--message-format",
+            "json",
+            "dup.corspolicy",
+            "bad.corspolicy",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("corsc runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("corsc ends");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
