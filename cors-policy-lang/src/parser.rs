@@ -102,12 +102,14 @@ impl Parser<'_> {
             && self.kind_at(self.position + 2) == TokenKind::OpenBrace
     }
 
-    /// True at a known directive name that starts a line: inside an
-    /// argument list, the `;` before it is missing. (No argument of any
-    /// directive is spelled like a directive name.)
+    /// True at a known directive name that starts a line and has
+    /// arguments: inside an argument list, the `;` before it is missing.
+    /// (No origin, method or path is spelled like a directive name; a
+    /// header could be, but not one written last, right before `;`.)
     fn at_next_directive(&self) -> bool {
         self.peek() == TokenKind::Word
             && crate::validate::is_directive(self.text_at(self.position))
+            && self.kind_at(self.position + 1) != TokenKind::Semicolon
             && self
                 .source
                 .get(self.previous_end()..self.peek_span().start)

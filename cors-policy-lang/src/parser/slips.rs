@@ -576,9 +576,13 @@ mod tests {
             .map(|d| d.name.value.as_str())
             .collect();
         assert_eq!(names, ["origins", "methods", "max-age", "credentials"]);
-        // On the same line, a directive name is an argument (and left to
-        // validation).
+        // On the same line, or last before `;`, a directive name is an
+        // argument (a header may be called `credentials`).
         assert_eq!(repaired("policy a { origins a methods GET; }").0, []);
+        assert_eq!(
+            repaired("policy a {\n  allow-headers X-A\n    credentials;\n}"),
+            (vec![], one("allow-headers", &["X-A", "credentials"]))
+        );
     }
 
     #[test]
