@@ -57,17 +57,15 @@ pub(super) fn repair(
 ) -> bool {
     let mut separator = separator(directive);
     let list = list_slips(directive, source);
+    let yaml = list.iter().any(|slip| matches!(slip, ListSlip::Dashes(_)));
     // `origins:` and a `- item` list are one slip: YAML.
-    if list.iter().any(|slip| matches!(slip, ListSlip::Dashes(_)))
-        && matches!(separator, Some((':', _)))
-    {
+    if yaml && matches!(separator, Some((':', _))) {
         separator = None;
     }
-    // Each help shows the directive with every slip repaired.
-    let yaml = list.iter().any(|slip| matches!(slip, ListSlip::Dashes(_)));
     if separator.is_none() && list.is_empty() {
         return false;
     }
+    // Each help shows the directive with every slip repaired.
     let fixed = corrected(directive);
     let name = &directive.name.value;
     if let Some((character, span)) = separator {
