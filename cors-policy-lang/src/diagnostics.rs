@@ -20,6 +20,10 @@
 //! | CORS0002 | [`Code::InvalidEscape`] | error | an escape other than `\"` `\\` `\n` `\t` in a string |
 //! | CORS0003 | [`Code::UnexpectedToken`] | error | the grammar expected something else here |
 //! | CORS0004 | [`Code::UnclosedBlock`] | error | a `policy { ...` block without its `}` |
+//! | CORS0005 | [`Code::NameValueSeparator`] | error | `=` or `:` between a directive's name and its values (`max-age = 600;`, `credentials: on;`) |
+//! | CORS0006 | [`Code::CommaSeparatedList`] | error | values separated by commas (`methods GET, POST;`) instead of spaces |
+//! | CORS0007 | [`Code::QuotedList`] | error | one quoted string holding several values (`origins "https://a.com https://b.com";`) |
+//! | CORS0008 | [`Code::BracketList`] | error | a JSON- or YAML-style `[ ... ]` list (`methods [GET, POST];`) |
 //! | CORS0010 | [`Code::UnknownDirective`] | error | a directive name the language does not know |
 //! | CORS0011 | [`Code::DuplicateDirective`] | error | a directive written twice in one policy |
 //! | CORS0012 | [`Code::WrongArgumentCount`] | error | missing arguments, an empty list, or too many arguments |
@@ -157,6 +161,17 @@ codes! {
     UnexpectedToken = 3 => "CORS0003",
     /// A `policy NAME {` block is not closed by `}`.
     UnclosedBlock = 4 => "CORS0004",
+    /// `=` or `:` between a directive's name and its values, as in
+    /// `max-age = 600;` or `credentials: on;`.
+    NameValueSeparator = 5 => "CORS0005",
+    /// A list directive's values separated by commas (`methods GET, POST;`)
+    /// instead of spaces.
+    CommaSeparatedList = 6 => "CORS0006",
+    /// One quoted string holding several values of a list directive
+    /// (`origins "https://a.com https://b.com";`).
+    QuotedList = 7 => "CORS0007",
+    /// A JSON- or YAML-style `[ ... ]` list (`methods [GET, POST];`).
+    BracketList = 8 => "CORS0008",
     /// A directive name the language does not know.
     UnknownDirective = 10 => "CORS0010",
     /// The same directive appears twice in one policy.
@@ -584,6 +599,59 @@ impl Diagnostics {
             }
         }
         String::from_utf8_lossy(&writer.into_inner()).into_owned()
+    }
+}
+
+/// Renders diagnostics one at a time against one source, and locates byte
+/// offsets in it: for machine-readable output (`corsc check
+/// --message-format json`), where each diagnostic is its own record,
+/// never grouped as in [`Diagnostics::render`].
+///
+/// The source is indexed once (linear); rendering one diagnostic costs
+/// O(log lines) plus its output, whose long lines are windowed as in
+/// [`Diagnostics::render`]. Lines count from 1, columns from 1 in
+/// characters (not bytes), as the rendered text shows them.
+pub struct Renderer<'s> {
+    index: SourceIndex<'s>,
+    config: term::Config,
+}
+
+impl<'s> Renderer<'s> {
+    /// Indexes `source`, named `file_name` in the rendered text.
+    pub fn new(file_name: &'s str, source: &'s str, style: RenderStyle) -> Self {
+        Renderer {
+            index: SourceIndex::new(file_name, source),
+            config: term::Config {
+                display_style: match style {
+                    RenderStyle::Rich => DisplayStyle::Rich,
+                    RenderStyle::Short => DisplayStyle::Short,
+                },
+                chars: Chars::ascii(),
+                ..term::Config::default()
+            },
+        }
+    }
+
+    /// `diagnostic` rendered alone, as [`Diagnostics::render`] renders it
+    /// in full.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let mut writer = NoColor::new(Vec::new());
+        emit(&mut writer, &self.config, &self.index, diagnostic);
+        String::from_utf8_lossy(&writer.into_inner()).into_owned()
+    }
+
+    /// `span` limited to the source and widened to character boundaries,
+    /// as rendering does; never panics, even on a reversed span.
+    pub fn clamp(&self, span: &Range<usize>) -> Range<usize> {
+        clamp_span(span, self.index.source)
+    }
+
+    /// The line and column (both from 1) of byte `at`, clamped to the
+    /// source.
+    pub fn locate(&self, at: usize) -> (usize, usize) {
+        let at = self.clamp(&(at..at)).start;
+        let line = self.index.line_index(at);
+        (line + 1, self.index.column(line, at))
     }
 }
 
@@ -1076,6 +1144,34 @@ mod tests {
                 let _ = diagnostics.render("f", source, style);
             }
         }
+    }
+
+    #[test]
+    fn renderer_locates_in_characters_and_clamps() {
+        let source = "ab\né x\n";
+        let renderer = Renderer::new("f", source, RenderStyle::Short);
+        assert_eq!(renderer.locate(0), (1, 1));
+        assert_eq!(renderer.locate(3), (2, 1));
+        // `x` is byte 6 but character 3 of its line.
+        assert_eq!(renderer.locate(6), (2, 3));
+        // Inside `é` (bytes 3..5): its start; past the end: the end.
+        assert_eq!(renderer.locate(4), (2, 1));
+        assert_eq!(renderer.locate(100), (3, 1));
+        assert_eq!(renderer.clamp(&(4..100)), 3..8);
+    }
+
+    #[test]
+    fn renderer_renders_one_diagnostic_as_render_does() {
+        let source = "policy a { x y }\n";
+        let diagnostic = Diagnostic::error(Code::UnexpectedToken, "m", 13..14).with_label("l");
+        let short = Renderer::new("f", source, RenderStyle::Short);
+        assert_eq!(short.render(&diagnostic), "f:1:14: error[CORS0003]: m\n");
+        let mut one = Diagnostics::new();
+        one.push(diagnostic.clone());
+        assert_eq!(
+            Renderer::new("f", source, RenderStyle::Rich).render(&diagnostic),
+            one.render("f", source, RenderStyle::Rich)
+        );
     }
 
     #[test]

@@ -9,9 +9,15 @@
 //! ```
 //!
 //! On an error the parser records a diagnostic, skips to a point where it
-//! can resume (a `;`, a `}`, or the next `policy NAME {`), and keeps going,
-//! so one run reports every syntax error. Every step consumes a token or
-//! returns, so parsing is linear in the input and always terminates.
+//! can resume (a `;`, a `}`, the next `policy NAME {`, or a known directive
+//! name starting a line after a missing `;`), and keeps going, so one run
+//! reports every syntax error, each once. The common slips in arguments
+//! (`max-age = 600`, `GET, POST`, `"a b"`, `[a, b]`) are reported and
+//! repaired (`parser/slips.rs`), so validation reports nothing more about them.
+//! Every step consumes a token or returns, so parsing is linear in the
+//! input and always terminates.
+
+mod slips;
 
 use std::ops::Range;
 
@@ -95,6 +101,20 @@ impl Parser<'_> {
                 TokenKind::Word | TokenKind::String
             )
             && self.kind_at(self.position + 2) == TokenKind::OpenBrace
+    }
+
+    /// True at a known directive name that starts a line and has
+    /// arguments: inside an argument list, the `;` before it is missing.
+    /// (No origin, method or path is spelled like a directive name; a
+    /// header could be, but not one written last, right before `;`.)
+    fn at_next_directive(&self) -> bool {
+        self.peek() == TokenKind::Word
+            && crate::validate::is_directive(self.text_at(self.position))
+            && self.kind_at(self.position + 1) != TokenKind::Semicolon
+            && self
+                .source
+                .get(self.previous_end()..self.peek_span().start)
+                .is_some_and(|gap| gap.contains('\n'))
     }
 
     // ---- errors ---------------------------------------------------------
@@ -257,6 +277,39 @@ impl Parser<'_> {
             };
         }
 
+        // `policy api` and then a directive: only the `{` is missing.
+        // Say so where it belongs, and parse the block as if it were there,
+        // so its directives are not lost (which would add "policy has no
+        // `origins`").
+        if self.peek() == TokenKind::Word
+            && crate::validate::is_directive(self.text_at(self.position))
+        {
+            let at = self.previous_end();
+            let found = self.text_at(self.position).to_string();
+            let help = if name.value.is_empty() {
+                "a policy's directives go between `{` and `}`".to_string()
+            } else {
+                format!(
+                    "add `{{` after the policy's name: `policy {} {{`",
+                    name.value
+                )
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnexpectedToken,
+                    format!("expected `{{`, found `{found}`"),
+                    at..at,
+                )
+                .with_label("expected `{` here")
+                .with_help(help),
+            );
+            let directives = self.block_body(&name.span);
+            return PolicyBlock {
+                name,
+                directives,
+                span: keyword.span.start..self.previous_end(),
+            };
+        }
         // No `{`: report once, then resume at the next `{` (the block
         // probably starts there) or give up at `}` / the next policy.
         if self.check_token() {
@@ -481,13 +534,22 @@ impl Parser<'_> {
                 // `policy NAME {` cannot be an argument list: the `;` (and
                 // probably the `}`) before it is missing.
                 TokenKind::Word if self.at_policy_start() => {
-                    self.report_missing_semicolon(&name.value);
                     let end = self.previous_end();
-                    return Some(Directive {
-                        name,
-                        args,
-                        span: name_token.span.start..end,
-                    });
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon(&directive.name.value);
+                    }
+                    return Some(directive);
+                }
+                // The next line starts the next directive: one missing `;`,
+                // not a cascade of that directive taken as arguments.
+                TokenKind::Word if self.at_next_directive() => {
+                    let end = self.previous_end();
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon_before_directive(&directive);
+                    }
+                    return Some(directive);
                 }
                 TokenKind::Word
                     if self.text_at(self.position) == "~"
@@ -553,20 +615,16 @@ impl Parser<'_> {
                 }
                 TokenKind::Semicolon => {
                     let semicolon = self.bump();
-                    return Some(Directive {
-                        name,
-                        args,
-                        span: name_token.span.start..semicolon.span.end,
-                    });
+                    let span = name_token.span.start..semicolon.span.end;
+                    return Some(self.finish(name, args, span).0);
                 }
                 TokenKind::CloseBrace | TokenKind::Eof => {
-                    self.report_missing_semicolon(&name.value);
                     let end = self.previous_end();
-                    return Some(Directive {
-                        name,
-                        args,
-                        span: name_token.span.start..end,
-                    });
+                    let (directive, yaml) = self.finish(name, args, name_token.span.start..end);
+                    if !yaml {
+                        self.report_missing_semicolon(&directive.name.value);
+                    }
+                    return Some(directive);
                 }
                 TokenKind::OpenBrace => {
                     self.expected("`;`", Some("blocks cannot be nested"));
@@ -579,6 +637,43 @@ impl Parser<'_> {
                 }
             }
         }
+    }
+
+    /// The directive, its slips (`name: value`, `a, b`, `"a b"`, `[a, b]`)
+    /// reported once each and repaired, so validation sees what was meant
+    /// and reports nothing more about them. True when it was a YAML list,
+    /// whose diagnostic also stands for the missing `;`.
+    fn finish(
+        &mut self,
+        name: Spanned<String>,
+        args: Vec<Arg>,
+        span: Range<usize>,
+    ) -> (Directive, bool) {
+        let mut directive = Directive { name, args, span };
+        let yaml = slips::repair(&mut directive, self.source, &mut self.diagnostics);
+        (directive, yaml)
+    }
+
+    /// A missing `;` before the directive on the next line (the current
+    /// token).
+    fn report_missing_semicolon_before_directive(&mut self, directive: &Directive) {
+        let at = self.previous_end();
+        let next = self.peek_span();
+        let found = self.text_at(self.position).to_string();
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::UnexpectedToken,
+                format!("expected `;`, found `{found}`"),
+                at..at,
+            )
+            .with_label("expected `;` here")
+            .with_note(next, format!("`{found}` starts the next directive"))
+            .with_help(format!(
+                "end the `{}` directive with `;`: `{}`",
+                directive.name.value,
+                slips::corrected(directive)
+            )),
+        );
     }
 
     fn report_missing_semicolon(&mut self, directive: &str) {

@@ -4,9 +4,11 @@
 mod diff;
 mod explain;
 mod files;
+mod message_format;
 mod run_tests;
 mod sources;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -18,6 +20,7 @@ use explain::explain;
 use files::{
     as_source, display_name, read, report, same_file, write_atomically, write_stdout, Failure,
 };
+use message_format::MessageFormat;
 
 /// Checks, compiles and explains CORS policies.
 #[derive(Parser)]
@@ -37,6 +40,10 @@ enum Command {
         /// The `.corspolicy` files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// `human`: rustc-like text on stderr. `json`: one JSON object per
+        /// line on stdout, one per diagnostic (with spans), then a summary.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Compile a policy file to a table.
     ///
@@ -167,7 +174,14 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { files } => check(&files),
+        Command::Check {
+            files,
+            message_format: MessageFormat::Human,
+        } => check(&files),
+        Command::Check {
+            files,
+            message_format: MessageFormat::Json,
+        } => check_json(&files),
         Command::Compile {
             file,
             output,
@@ -232,6 +246,68 @@ fn check(files: &[PathBuf]) -> Result<u8, Failure> {
         }
     }
     Ok(exit)
+}
+
+/// `check --message-format json`: the same checks and exit codes as
+/// [`check`], reported as JSON lines on stdout.
+fn check_json(files: &[PathBuf]) -> Result<u8, Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // After a closed pipe (`| head`), the files are still checked, for
+    // the exit status, but nothing more is written.
+    let mut open = true;
+    let mut exit = 0;
+    let mut totals = message_format::Totals::default();
+    for path in files {
+        totals.files += 1;
+        let name = display_name(path);
+        let bytes = read(path);
+        let source = bytes
+            .as_ref()
+            .map_err(|failure| Failure {
+                message: failure.message.clone(),
+                code: failure.code,
+            })
+            .and_then(|bytes| as_source(path, bytes));
+        let source = match source {
+            Ok(source) => source,
+            Err(failure) => {
+                totals.unreadable += 1;
+                exit = exit.max(failure.code);
+                if open {
+                    let line = message_format::file_error_line(&name, &failure.message);
+                    open = stdout_ok(out.write_all(line.as_bytes()))?;
+                }
+                continue;
+            }
+        };
+        let diagnostics = cors_policy_lang::check(source).diagnostics;
+        totals.errors += diagnostics.error_count();
+        totals.warnings += diagnostics.warning_count();
+        if diagnostics.has_errors() {
+            exit = exit.max(1);
+        }
+        if open {
+            let written = message_format::write_diagnostics(&mut out, &name, source, &diagnostics);
+            open = stdout_ok(written)?;
+        }
+    }
+    if open {
+        let written = out
+            .write_all(totals.line().as_bytes())
+            .and_then(|()| out.flush());
+        stdout_ok(written)?;
+    }
+    Ok(exit)
+}
+
+/// Whether writing to stdout may go on: a closed pipe (`| head`) ends the
+/// output quietly, as for [`write_stdout`]; another error is a failure.
+fn stdout_ok(written: std::io::Result<()>) -> Result<bool, Failure> {
+    match written {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(error) => Err(Failure::usage(format!("cannot write output: {error}"))),
+    }
 }
 
 fn compile_file(path: &Path) -> Result<cors_policy_lang::Compiled, Failure> {

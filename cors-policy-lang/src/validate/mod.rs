@@ -37,6 +37,12 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("allow-insecure-origins", "allow-insecure-origins on;"),
 ];
 
+/// Whether `name` is a directive the language knows (the parser uses this
+/// to recover from a missing `;` and to recognize slips).
+pub(crate) fn is_directive(name: &str) -> bool {
+    DIRECTIVES.iter().any(|(known, _)| *known == name)
+}
+
 /// Validates `file`, reporting every rule it breaks to `diagnostics`.
 ///
 /// Returns the model when `diagnostics` holds no errors afterwards
@@ -437,8 +443,16 @@ fn validate_policy(
         policy.paths = args.iter().map(|(prefix, _)| prefix.clone()).collect();
     }
 
+    // A misspelled `origins` (`origin`, `orgins`) is reported as an unknown
+    // directive with "did you mean `origins`?"; "has no `origins`" on top
+    // would be a cascade of the same slip.
+    let misspelled_origins = block.directives.iter().any(|directive| {
+        !is_directive(&directive.name.value)
+            && suggest_directive(&directive.name.value) == Some("origins")
+    });
     match directives.get("origins") {
         Some(directive) => policy.origins = origins::validate(directive, &mut context),
+        None if misspelled_origins => {}
         None => {
             // An empty name was already reported by the parser; point at
             // `policy` then.

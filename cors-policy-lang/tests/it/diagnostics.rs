@@ -98,12 +98,47 @@ fn short_style_is_one_line_per_diagnostic() {
     let short = checked
         .diagnostics
         .render("api.corspolicy", source, RenderStyle::Short);
+    // No "policy `api` has no `origins`" (CORS0016): `orgins` is that
+    // directive misspelled, and CORS0010 already says "did you mean".
     assert_eq!(
         short,
-        "api.corspolicy:1:8: error[CORS0016]: policy `api` has no `origins`\n\
-         api.corspolicy:2:5: error[CORS0010]: unknown directive `orgins`\n\
+        "api.corspolicy:2:5: error[CORS0010]: unknown directive `orgins`\n\
          api.corspolicy:3:13: error[CORS0051]: method `get` would never match\n"
     );
+}
+
+/// Each common slip (`tests/ui/slip_*.corspolicy`: a missing `;` or `}`,
+/// `origin` for `origins`, `=` or `:` after a name, a comma, quoted or
+/// bracketed list, `True`/`false` for `on`/`off`) gets exactly one
+/// diagnostic, never a cascade; its golden file pins the text.
+#[test]
+fn each_slip_gets_exactly_one_diagnostic() {
+    let slips: Vec<PathBuf> = cases()
+        .into_iter()
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("slip_"))
+        })
+        .collect();
+    assert!(slips.len() >= 12, "{slips:?}");
+    for path in slips {
+        let source = fs::read_to_string(&path).expect("readable case");
+        let checked = check(&source);
+        assert_eq!(
+            checked.diagnostics.len(),
+            1,
+            "{}: {}",
+            path.display(),
+            render(&path)
+        );
+        let help = checked
+            .diagnostics
+            .iter()
+            .next()
+            .and_then(|d| d.help.clone());
+        assert!(help.is_some(), "{}: no help", path.display());
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! rewrite that suite's golden files). Fixtures stay in `tests/import/`
 //! and `tests/emit_fixtures/`.
 
+mod check_json;
 mod cli;
 mod console;
 mod diff;
