@@ -76,8 +76,8 @@ enum Command {
         files: Vec<PathBuf>,
         /// `json` also prints one JSON object per test and per file on
         /// stdout.
-        #[arg(long, value_enum, default_value_t = run_tests::MessageFormat::Human)]
-        message_format: run_tests::MessageFormat,
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Evaluate one request against a policy and show the answer.
     Explain(ExplainArgs),

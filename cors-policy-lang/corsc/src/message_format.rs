@@ -24,13 +24,14 @@ use cors_policy_lang::diagnostics::Renderer;
 use cors_policy_lang::{Diagnostics, RenderStyle};
 use serde_json::json;
 
-/// How `corsc check` prints what it finds.
+/// How `corsc check` and `corsc test` print what they find.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub(crate) enum MessageFormat {
-    /// rustc-like text on stderr, a `N errors, M warnings` line per file.
+    /// rustc-like text on stderr, a summary line per file.
     Human,
-    /// One JSON object per line on stdout: one per diagnostic, then a
-    /// summary.
+    /// JSON objects, one per line, on stdout (`check`: one per diagnostic
+    /// then a summary, instead of the text; `test`: one per test and per
+    /// file, besides the text).
     Json,
 }
 

@@ -7,16 +7,8 @@ use cors_policy_lang::policy_tests::{self, Suite, TestResult};
 use cors_policy_lang::{Diagnostics, RenderStyle};
 
 use crate::files::{as_source, display_name, read, report, write_stdout, Failure};
+use crate::message_format::MessageFormat;
 use crate::{print_diagnostics, summary};
-
-/// How `corsc test` reports.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum MessageFormat {
-    /// Diagnostics and a summary per file, on stderr.
-    Human,
-    /// Also one JSON object per test and per file, on stdout.
-    Json,
-}
 
 /// `corsc test FILE...`: exit 0 when every test passes, 1 when one fails
 /// or a file has errors, 2 when a file cannot be read.
