@@ -15,6 +15,7 @@
 pub mod ast;
 pub mod compile;
 pub mod diagnostics;
+pub mod format_source;
 pub mod import;
 pub mod lexer;
 pub mod model;

@@ -18,6 +18,7 @@
 mod conformance;
 mod diagnostics;
 mod differential;
+mod format;
 mod golden_table;
 mod hostile;
 mod hostile_table;
