@@ -1,6 +1,7 @@
 //! The parts of the `corsc` command-line tool that are not argument
-//! handling: writing a compiled table as C or Rust source ([`emit`]) and
-//! reading framework settings files for `corsc import` ([`import`]).
+//! handling: writing a compiled table as C or Rust source ([`emit`]),
+//! reading framework settings files for `corsc import` ([`import`]), and
+//! the line diff `corsc fmt --check` prints ([`text_diff`]).
 //!
 //! The tool is its own package so that the `.corspolicy` library
 //! (`cors-policy-lang`) links no command-line crates: hosts that embed the
@@ -11,3 +12,4 @@
 
 pub mod emit;
 pub mod import;
+pub mod text_diff;
