@@ -192,6 +192,15 @@ pub fn format_generic(source: &str) -> Result<String, FormatError> {
         _ => "\n",
     };
     let text = printer.finish(bom, newline);
+    if bom.is_empty() && text.starts_with('\u{feff}') {
+        // At the start of the output a word's leading U+FEFF would be read
+        // as a byte order mark and dropped.
+        let at = source.find('\u{feff}').unwrap_or(0);
+        return Err(syntax_error(
+            "a word starting with U+FEFF (a byte order mark) cannot begin the file",
+            at..at + 3,
+        ));
+    }
     if text.len() > limit {
         return Err(FormatError::TooLarge { limit });
     }
@@ -205,6 +214,15 @@ fn syntax_error(message: &str, span: Range<usize>) -> FormatError {
             .with_label("the formatter stops here"),
     );
     FormatError::Syntax(diagnostics)
+}
+
+/// `text` after `indent` spaces. (Not `format!`'s width, which is
+/// limited to `u16::MAX` and panics past it.)
+fn indented(indent: usize, text: &str) -> String {
+    let mut line = String::with_capacity(indent + text.len());
+    line.extend(std::iter::repeat_n(' ', indent));
+    line.push_str(text);
+    line
 }
 
 /// The width of `text` in columns: characters, a tab advancing to the next
@@ -593,7 +611,7 @@ impl<'s> Printer<'s> {
         indent: usize,
         group: usize,
     ) -> Result<(), FormatError> {
-        self.push(format!("{:indent$}{}", "", note.text), None, group)
+        self.push(indented(indent, note.text), None, group)
     }
 
     /// A comment after the last line's code, or on a line of its own when
@@ -668,7 +686,7 @@ impl<'s> Printer<'s> {
         let Some(body) = &item.body else {
             return self.directive(item, indent, group);
         };
-        let mut head = format!("{:indent$}{}", "", item.keyword);
+        let mut head = indented(indent, item.keyword);
         for arg in args {
             head.push(' ');
             head.push_str(arg);
@@ -685,7 +703,7 @@ impl<'s> Printer<'s> {
             self.comment(note, indent + INDENT, group)?;
         }
         self.sequence(body, depth + 1, false)?;
-        self.push(format!("{:indent$}}}", ""), Some(item.close_start), group)
+        self.push(indented(indent, "}"), Some(item.close_start), group)
     }
 
     fn directive(
@@ -712,7 +730,7 @@ impl<'s> Printer<'s> {
         let has_notes = args.len() != inner.len();
         let flat_width =
             indent + width(item.keyword) + args.iter().map(|arg| 1 + width(arg)).sum::<usize>() + 1;
-        let mut line = format!("{:indent$}{}", "", item.keyword);
+        let mut line = indented(indent, item.keyword);
         if !has_notes && (args.len() < 2 || flat_width <= MAX_WIDTH) {
             for arg in &args {
                 line.push(' ');
@@ -733,7 +751,7 @@ impl<'s> Printer<'s> {
                         on_first_line = false;
                     }
                     Part::Arg(arg, start) => {
-                        self.push(format!("{:column$}{arg}", ""), Some(*start), group)?;
+                        self.push(indented(column, arg), Some(*start), group)?;
                     }
                     Part::Note(note) => {
                         self.comment(note, column, group)?;
