@@ -6,4 +6,5 @@
 
 mod cli;
 mod emit_rust;
+mod fmt;
 mod import_django;
