@@ -32,20 +32,28 @@
 //!   first, then its previews), comments refer to the values next to them,
 //!   and a sorted list would move comments away from what they describe;
 //!   the compiled table does not depend on the order anyway.
-//! - Blank lines: one between two top-level blocks (and after a block); elsewhere
-//!   at most one, and only where the source had at least one; none at the
-//!   start or end of a block, none inside a directive.
+//! - Blank lines: one after a top-level block, and between a top-level
+//!   directive and a block; elsewhere at most one, and only where the
+//!   source had at least one (so a comment written right above a block
+//!   stays attached to it); none at the start or end of a block, none
+//!   inside a directive.
 //! - Comments are kept, their text verbatim (trailing spaces removed).
 //!   A comment on a line of its own stays on a line of its own, indented
-//!   like the directive it precedes, or under the values when it sits among
-//!   a directive's values. A trailing comment stays after the code it
-//!   followed: comments that started in the same column of the same block
-//!   stay aligned in one column, the same column as before unless the code
-//!   has grown into it, then one space after the widest line of the group.
-//!   (Columns are counted in characters, a tab advancing to the next
-//!   multiple of 8, as terminals show it.) The few comments with no line of their own to keep
-//!   (between a block's keyword and its `{`, or between the last value and
-//!   the `;`) move just after the `{` or the `;`.
+//!   like the directive it precedes, or under the values when it sits
+//!   among a directive's values.
+//! - A trailing comment stays after the code it followed. Alignment is the
+//!   user's, kept: trailing comments that started in the same column in
+//!   the same block stay in one column, the one they had, unless the code
+//!   has grown into it; then the whole group moves to one space past its
+//!   widest line. A comment whose line was reflowed (a one-line block
+//!   written out, a list joined) goes one space after its code. (Columns
+//!   are counted in characters, a tab advancing to the next multiple of 8,
+//!   as terminals show it.) Re-aligning every comment to a computed column
+//!   would be more uniform, but it would rewrite hand-aligned files such
+//!   as `examples/api.corspolicy` whose comments are aligned on purpose.
+//! - The few comments with no line of their own to keep (between a
+//!   block's keyword and its `{`, or between the last value and the `;`)
+//!   move just after the `{` or the `;`, in order.
 //! - Words, quoted strings and regexes (`~"..."`) are written verbatim.
 //! - Line endings: CRLF when the source's first line ends with CRLF, LF
 //!   otherwise; always a final line ending; a byte order mark is kept.

@@ -249,3 +249,24 @@ fn unreadable_files_exit_2_and_hostile_ones_end_cleanly() {
         assert_eq!(fs::read_to_string(&file).unwrap(), contents, "{name}");
     }
 }
+
+/// The README's before/after example is what `corsc fmt` does.
+#[test]
+fn the_readme_example_is_real() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let block_after = |marker: &str| -> String {
+        let start = readme
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} in README"));
+        let rest = &readme[start + marker.len()..];
+        let rest = &rest[rest.find("```\n").expect("a code block") + 4..];
+        rest[..rest.find("```\n").expect("its end")].to_string()
+    };
+    let before = block_after("Before:\n");
+    let after = block_after("After `corsc fmt`:\n");
+    assert_ne!(before, after);
+    let output = corsc_with_stdin(&["fmt"], Some(before.as_bytes()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), after);
+}
