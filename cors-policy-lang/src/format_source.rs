@@ -1,6 +1,6 @@
 //! The canonical layout of `.corspolicy` source (`corsc fmt`).
 //!
-//! The formatter works from the [lexer](crate::lexer)'s tokens and the
+//! The formatter works from the tokens of [`crate::lexer`] and the
 //! comments between them, not from the [syntax tree](crate::ast): any item
 //! of the shape `KEYWORD ARGS... { DIRECTIVE ARGS...; ... }` or
 //! `DIRECTIVE ARGS...;` is laid out the same way, so `policy` blocks and
