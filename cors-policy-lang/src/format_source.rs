@@ -15,10 +15,12 @@
 //!   between the arguments; `;` right after the last argument. A block's
 //!   head is `KEYWORD ARGS... {` on one line; its `}` on a line of its own;
 //!   an empty block is `KEYWORD ARGS... {}`.
-//! - A directive whose one-line form would be wider than [`MAX_WIDTH`]
-//!   columns (its trailing comment not counted), or that has a comment
-//!   among its arguments, is written one value per line, each aligned under
-//!   the first:
+//! - A directive with two values or more is written one value per line,
+//!   each aligned under the first, when its one-line form would be wider
+//!   than [`MAX_WIDTH`] columns (its trailing comment not counted), when a
+//!   comment sits among its values, or when the source already had its
+//!   values on more than one line (the user's choice of a list one value
+//!   per line is kept; written on one line, a list that fits stays there):
 //!
 //!   ```text
 //!   origins https://app.example.com
@@ -81,7 +83,7 @@ use crate::parser;
 
 /// The widest a directive may be on one line, in columns, before its
 /// values go one per line.
-pub const MAX_WIDTH: usize = 80;
+pub const MAX_WIDTH: usize = 100;
 
 /// Spaces per block level.
 pub const INDENT: usize = 4;
@@ -421,8 +423,9 @@ struct Item<'s> {
 
 #[derive(Debug)]
 enum Part<'s> {
-    /// The text and where it starts in the source.
-    Arg(&'s str, usize),
+    /// The text, where it starts in the source, and whether a line break
+    /// came before it.
+    Arg(&'s str, usize, bool),
     Note(Note<'s>),
 }
 
@@ -482,7 +485,9 @@ impl<'s> Reader<'_, 's> {
             };
             let span = element.span.clone();
             match element.kind {
-                Kind::Word { .. } => rest.push(Part::Arg(element.text, span.start)),
+                Kind::Word { .. } => {
+                    rest.push(Part::Arg(element.text, span.start, element.breaks > 0));
+                }
                 Kind::Comment(comment) => rest.push(Part::Note(Note {
                     text: element.text,
                     comment,
@@ -682,7 +687,7 @@ impl<'s> Printer<'s> {
     fn item(&mut self, item: &Item<'s>, depth: usize, group: usize) -> Result<(), FormatError> {
         let indent = depth * INDENT;
         let args = item.rest.iter().filter_map(|part| match part {
-            Part::Arg(arg, _) => Some(*arg),
+            Part::Arg(arg, ..) => Some(*arg),
             Part::Note(_) => None,
         });
         let notes = || {
@@ -731,15 +736,19 @@ impl<'s> Printer<'s> {
         let args: Vec<&str> = inner
             .iter()
             .filter_map(|part| match part {
-                Part::Arg(arg, _) => Some(*arg),
+                Part::Arg(arg, ..) => Some(*arg),
                 Part::Note(_) => None,
             })
             .collect();
         let has_notes = args.len() != inner.len();
+        // The user's choice of one value per line is kept.
+        let multiline = inner
+            .iter()
+            .any(|part| matches!(part, Part::Arg(_, _, true)));
         let flat_width =
             indent + width(item.keyword) + args.iter().map(|arg| 1 + width(arg)).sum::<usize>() + 1;
         let mut line = indented(indent, item.keyword);
-        if !has_notes && (args.len() < 2 || flat_width <= MAX_WIDTH) {
+        if !has_notes && (args.len() < 2 || (!multiline && flat_width <= MAX_WIDTH)) {
             for arg in &args {
                 line.push(' ');
                 line.push_str(arg);
@@ -753,12 +762,12 @@ impl<'s> Printer<'s> {
             let mut on_first_line = true;
             for part in inner {
                 match part {
-                    Part::Arg(arg, _) if on_first_line => {
+                    Part::Arg(arg, ..) if on_first_line => {
                         self.append(" ")?;
                         self.append(arg)?;
                         on_first_line = false;
                     }
-                    Part::Arg(arg, start) => {
+                    Part::Arg(arg, start, _) => {
                         self.push(indented(column, arg), Some(*start), group)?;
                     }
                     Part::Note(note) => {
