@@ -32,8 +32,10 @@
 //! - Order is kept: directives and their values stay in the order written.
 //!   The order of a list is meaningful to its readers (the main origin
 //!   first, then its previews), comments refer to the values next to them,
-//!   and a sorted list would move comments away from what they describe;
-//!   the compiled table does not depend on the order anyway.
+//!   a sorted list would move comments away from what they describe, and
+//!   the compiled table renders the method and header lists in the order
+//!   written, so sorting would change the table's bytes (if not its
+//!   decisions): formatting never changes the table.
 //! - Blank lines: one after a top-level block, and between a top-level
 //!   directive and a block; elsewhere at most one, and only where the
 //!   source had at least one (so a comment written right above a block
