@@ -21,6 +21,7 @@ pub mod ast;
 pub mod compile;
 pub mod diagnostics;
 pub mod diff;
+pub mod format_source;
 pub mod import;
 pub mod lexer;
 pub mod model;

@@ -100,6 +100,24 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
 /// to disk and renames it over `target`: readers see the old table or the
 /// new one, never a truncated one, even after a crash.
 pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically_with(target, bytes, None)
+}
+
+/// Replaces the existing file `path` with `bytes` as [`write_atomically`]
+/// does, keeping its permissions, and through a symlink rewrites the file
+/// it points to (a rename would replace the link itself).
+pub(crate) fn rewrite_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = fs::canonicalize(path)?;
+    let permissions = fs::metadata(&target)?.permissions();
+    write_atomically_with(&target, bytes, Some(permissions))
+}
+
+/// [`write_atomically`], giving the new file `permissions` when set.
+fn write_atomically_with(
+    target: &Path,
+    bytes: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> io::Result<()> {
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -125,8 +143,9 @@ pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
             Err(error) => return Err(error),
         }
     };
-    let written = file
-        .write_all(bytes)
+    let written = permissions
+        .map_or(Ok(()), |permissions| file.set_permissions(permissions))
+        .and_then(|()| file.write_all(bytes))
         .and_then(|()| file.sync_all())
         .and_then(|()| fs::rename(&temporary, target));
     if let Err(error) = written {
@@ -138,6 +157,25 @@ pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// Standard input, at most [`MAX_INPUT_BYTES`]; failing to read it ends
+/// the command (exit 2).
+pub(crate) fn read_stdin() -> Result<Vec<u8>, Failure> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| Failure::usage(format!("cannot read standard input: {error}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::invalid(format!(
+            "standard input: larger than {} MiB; not a policy file",
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Writes `bytes` to stdout. A closed pipe (`corsc ... | head`) is not a

@@ -2,7 +2,8 @@
 //! handling: writing a compiled table as C or Rust source ([`emit`]),
 //! reading framework settings files for `corsc import` ([`import`]), and
 //! reading browser console messages ([`console`]) and HAR files ([`har`])
-//! for `corsc explain`.
+//! for `corsc explain`, and the line diff `corsc fmt --check` prints
+//! ([`text_diff`]).
 //!
 //! The tool is its own package so that the `.corspolicy` library
 //! (`cors-policy-lang`) links no command-line crates: hosts that embed the
@@ -15,3 +16,4 @@ pub mod console;
 pub mod emit;
 pub mod har;
 pub mod import;
+pub mod text_diff;

@@ -4,6 +4,7 @@
 mod diff;
 mod explain;
 mod files;
+mod fmt;
 mod message_format;
 mod run_tests;
 mod sources;
@@ -87,6 +88,23 @@ enum Command {
     /// or changed neutrally, 3 when access widened (require review), 2
     /// when a file cannot be read or has errors.
     Diff(diff::DiffArgs),
+    /// Rewrite policy files in the canonical layout.
+    ///
+    /// Four-space indentation, one directive per line, long lists one value
+    /// per line; order and comments kept. A file with syntax errors is not
+    /// touched: its diagnostics are printed and the exit status is 1.
+    /// Files are rewritten atomically, and only when they change. Exits 0
+    /// when done, 1 on syntax errors (or, with --check, when a file would
+    /// change), 2 when a file cannot be read or written.
+    Fmt {
+        /// Write nothing: print the diff of each file that would change,
+        /// and exit 1 if any would.
+        #[arg(long)]
+        check: bool,
+        /// The `.corspolicy` files; `-` or none reads stdin and writes the
+        /// formatted text to stdout.
+        files: Vec<PathBuf>,
+    },
     /// Translate another framework's CORS configuration to `.corspolicy`.
     Import {
         #[command(subcommand)]
@@ -194,6 +212,7 @@ fn main() -> ExitCode {
         } => run_tests::test(&files, message_format),
         Command::Explain(args) => explain(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Fmt { check, files } => fmt::fmt(&files, check),
         Command::Import {
             from: ImportFrom::Django { file, output },
         } => import_django(&file, output.as_deref()),

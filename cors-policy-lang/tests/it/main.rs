@@ -20,6 +20,7 @@ mod conformance;
 mod diagnostics;
 mod diff;
 mod differential;
+mod format;
 mod golden_table;
 mod hostile;
 mod hostile_table;

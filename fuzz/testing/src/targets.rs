@@ -20,6 +20,52 @@ mod ffi;
 
 pub use ffi::ffi;
 
+/// The `format` target: arbitrary bytes as `.corspolicy` source (at most
+/// [`MAX_SOURCE_LEN`], UTF-8, else skipped) through
+/// [`format_source`](cors_policy_lang::format_source::format_source) and
+/// [`format_generic`](cors_policy_lang::format_source::format_generic).
+/// Neither panics; what either formats has the same tokens in the same
+/// order and formats to itself; what `format_source` formats checks to the
+/// same table and the same diagnostics' codes.
+pub fn format(data: &[u8]) {
+    use cors_policy_lang::format_source::{format_generic, format_source};
+    if data.len() > MAX_SOURCE_LEN {
+        return;
+    }
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
+    let tokens = |text: &str| -> Vec<(cors_policy_lang::lexer::TokenKind, String)> {
+        cors_policy_lang::lexer::lex(text)
+            .into_iter()
+            .map(|token| (token.kind, text[token.span].to_string()))
+            .collect()
+    };
+    if let Ok(formatted) = format_generic(source) {
+        assert_eq!(tokens(&formatted), tokens(source), "tokens changed");
+        assert_eq!(
+            format_generic(&formatted).as_ref(),
+            Ok(&formatted),
+            "not idempotent"
+        );
+    }
+    if let Ok(formatted) = format_source(source) {
+        let (before, after) = (
+            cors_policy_lang::check(source),
+            cors_policy_lang::check(&formatted),
+        );
+        assert_eq!(after.table, before.table, "the table changed");
+        let codes = |checked: &cors_policy_lang::Checked| {
+            checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&after), codes(&before), "the diagnostics changed");
+    }
+}
+
 /// What the `compile` target's checks saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileOutcome {

@@ -10,5 +10,6 @@ mod console;
 mod diff;
 mod emit_rust;
 mod explain_fix;
+mod fmt;
 mod import_django;
 mod policy_tests;

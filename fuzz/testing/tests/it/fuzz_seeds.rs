@@ -27,6 +27,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("differential", targets::differential),
     ("load_eval", targets::load_eval),
     ("ffi", targets::ffi),
+    ("format", targets::format),
 ];
 
 /// Runs `target`'s body on each of its seeds, in name order (as the fuzz
@@ -82,6 +83,11 @@ fn load_eval_seeds_pass() {
 #[test]
 fn ffi_seeds_pass() {
     replay("ffi");
+}
+
+#[test]
+fn format_seeds_pass() {
+    replay("format");
 }
 
 /// Every fuzz target has seeds and is replayed here, and every seed
