@@ -365,10 +365,14 @@ fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
     if index.is_empty() {
         return false;
     }
-    match hash_plain_list(list) {
-        Some(hash) => {
-            !upper_first && index.contains_hashed(hash, |entry| origin_index::eq(entry, list))
-        }
+    // A list in another case is hashed in lower case (the entries are).
+    let hash = if upper_first {
+        hash_plain_list(list, origin_index::lower_word)
+    } else {
+        hash_plain_list(list, |word| word)
+    };
+    match hash {
+        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list)),
         None => normal_form_listed(index, list),
     }
 }
