@@ -308,7 +308,7 @@ impl<'a> Table<'a> {
         if list_found(index, list, upper_first) {
             return HeaderCheck::Allowed;
         }
-        check_other_headers(index, selected.has(flags::ANY_HEADER), list)
+        check_other_headers(index, selected.has(flags::ANY_HEADER), list, upper_first)
     }
 
     /// The index referenced at `field` of the selected policy's record
@@ -339,8 +339,13 @@ impl<'a> Table<'a> {
 /// [`Table::check_headers`] for a list not found as it is, out of line:
 /// the code for other forms stays out of the browsers' path.
 #[inline(never)]
-fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> HeaderCheck {
-    if whole_list_listed(index, list) || all_names_listed(index, list) {
+fn check_other_headers(
+    index: Index<'_>,
+    any_header: bool,
+    list: &[u8],
+    upper_first: bool,
+) -> HeaderCheck {
+    if whole_list_listed(index, list, upper_first) || all_names_listed(index, list) {
         return HeaderCheck::Allowed;
     }
     if check_header_list(list).is_err() {
@@ -353,26 +358,21 @@ fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> Heade
     }
 }
 
-/// Whether `list` is an entry of the header `index` as it is (unless
-/// `upper_first`: see [`Table::check_headers`]) or, when it has a byte
-/// below `!`, in its normal form. One pass over the list hashes it until
+/// Whether `list` is an entry of the header `index` as it is or, when it
+/// has a byte below `!`, in its normal form; `false` at once when
+/// `upper_first` (see [`Table::check_headers`]): [`whole_list_listed`]
+/// looks such a list up. One pass over the list hashes it until
 /// it meets such a byte: a list without is then looked up with no other
 /// pass; a list with some has its normal form built from its start (the
 /// words before cost little) and looked up.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
-    if index.is_empty() {
+    if index.is_empty() || upper_first {
         return false;
     }
-    // A list in another case is hashed in lower case (the entries are).
-    let hash = if upper_first {
-        hash_plain_list(list, origin_index::lower_word)
-    } else {
-        hash_plain_list(list, |word| word)
-    };
-    match hash {
-        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list)),
+    match hash_plain_list(list, |word| word) {
+        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq(entry, list)),
         None => normal_form_listed(index, list),
     }
 }
@@ -397,15 +397,23 @@ fn normal_form_listed(index: Index<'_>, list: &[u8]) -> bool {
         .is_some_and(|hash| index.contains_hashed(hash, |entry| normal.matches(entry)))
 }
 
-/// Whether `list`, with no whitespace, is an entry of the header `index`
-/// ignoring case (a list found so is well formed: see
-/// [`Table::check_headers`]); a list with whitespace, whose normal form
-/// [`list_found`] looked up, is not. A byte of 0x80 or above keeps its
-/// high bit when folded, so a list that is not ASCII is not found either.
+/// Whether `list` is an entry of the header `index` ignoring case (a list
+/// found so is well formed: see [`Table::check_headers`]), for a list that
+/// [`list_found`] did not find: a list without whitespace is hashed in
+/// lower case in one pass and compared ignoring case; the normal form of
+/// a list with some is looked up when `upper_first` kept [`list_found`]
+/// from it. A byte of 0x80 or above keeps its high bit when folded, so a
+/// list that is not ASCII is not found.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
-    index.contains(list, Compare::IgnoringCase)
+fn whole_list_listed(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
+    if index.is_empty() {
+        return false;
+    }
+    match hash_plain_list(list, origin_index::lower_word) {
+        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list)),
+        None => upper_first && normal_form_listed(index, list),
+    }
 }
 
 /// [`whole_list_listed`] on 32-bit targets (firmware): one lookup ignoring
@@ -413,7 +421,7 @@ fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
 /// name (the same answer).
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
+fn whole_list_listed(index: Index<'_>, list: &[u8], _upper_first: bool) -> bool {
     !list.iter().any(|&b| b < b'!') && index.contains(list, Compare::IgnoringCase)
 }
 
