@@ -204,56 +204,35 @@ pub(crate) fn check_header_list(list: &[u8]) -> Result<(), MalformedList> {
     Ok(())
 }
 
-/// How a requested-headers list is looked up whole in a header index
-/// (which holds lists of lower-case names joined by `,`), from one pass
-/// over its words: see [`scan_header_list`].
-#[cfg(target_pointer_width = "64")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ListScan {
-    /// No byte below `!` (0x21): the list's hash in lower case. It is
-    /// listed if an entry equals it ignoring case.
-    Plain(u64),
-    /// A byte below `!` (whitespace, or a control byte) in word `words`:
-    /// the list is looked up in its normal form ([`NormalForm`]), which
-    /// goes on from `state`, the hash's state after the words before.
-    Whitespace {
-        /// Whole words of the list before the one with whitespace: their
-        /// normal form is their lower case.
-        words: usize,
-        /// The hash's state after them, seeded with the list's length.
-        state: u64,
-    },
-}
-
-/// Hashes `list` in lower case, eight bytes at a time, until a word with
-/// a byte below `!`: a list without whitespace (in any case) is then
-/// looked up with no other pass over it, and the normal form of one with
-/// whitespace goes on from that word rather than from the list's start.
+/// The index's hash of `list` as it is ([`crate::format::origin_index::hash`]),
+/// or `None` when the list has a byte below `!` (0x21): whitespace, which
+/// no index entry holds, or a control byte. One pass, a word at a time:
+/// what browsers send is hashed for its exact lookup at the cost of a
+/// test per word, and a list with whitespace goes to its [`NormalForm`]
+/// from the first word that has some.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-pub(crate) fn scan_header_list(list: &[u8]) -> ListScan {
-    use crate::format::origin_index::{finish, last_word, lower_word, mix, seed};
+pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<u64> {
+    use crate::format::origin_index::{finish, last_word, mix, seed};
     let mut state = seed(list.len());
     let mut chunks = list.chunks_exact(8);
-    let mut words = 0;
     for chunk in &mut chunks {
         let word = le_word(chunk);
         if bytes_below_bang(word) != 0 {
-            return ListScan::Whitespace { words, state };
+            return None;
         }
-        state = mix(state, lower_word(word));
-        words += 1;
+        state = mix(state, fold(word));
     }
     if !chunks.remainder().is_empty() {
         let word = last_word(list);
         // Below four bytes, bytes 3 to 7 of the last word are padding.
         let live = if list.len() >= 4 { u64::MAX } else { 0xFF_FFFF };
         if bytes_below_bang(word) & live != 0 {
-            return ListScan::Whitespace { words, state };
+            return None;
         }
-        state = mix(state, lower_word(word));
+        state = mix(state, fold(word));
     }
-    ListScan::Plain(finish(state))
+    Some(finish(state))
 }
 
 /// Longest requested-headers list with whitespace whose normal form
@@ -272,15 +251,15 @@ const NORMAL_WORDS: usize = MAX_NORMAL_LIST / 8;
 /// the form browsers send and a header index holds whole. Built a word at
 /// a time and hashed as its words fill (with
 /// [`crate::format::origin_index`]'s hash), so that it is looked up
-/// without another pass: a word is lower-cased at once, its whitespace
-/// bytes cut out, and the bytes kept appended to the word being filled.
+/// without another pass.
 ///
-/// No normal form when the list is longer than [`MAX_NORMAL_LIST`], or
-/// has whitespace between two bytes that are not `,` (`content type`: a
-/// malformed list, which must not become `contenttype`). Nothing else is
-/// checked: every other byte is kept (lower-cased, a byte of 0x80 or above
-/// keeping its high bit), so a normal form equal to a list of lower-case
-/// tokens comes from a well-formed list of the same names.
+/// No normal form when the list is longer than [`MAX_NORMAL_LIST`], has a
+/// control byte (no entry has one), or has whitespace between two bytes
+/// that are not `,` (`content type`: a malformed list, which must not
+/// become `contenttype`). Nothing else is checked: every other byte is
+/// kept (lower-cased, a byte of 0x80 or above keeping its high bit), so a
+/// normal form equal to a list of lower-case tokens comes from a
+/// well-formed list of the same names.
 #[cfg(target_pointer_width = "64")]
 pub(crate) struct NormalForm {
     /// The whole words, little-endian.
@@ -304,74 +283,76 @@ impl NormalForm {
         last: 0,
     };
 
-    /// Builds the normal form of `list`, of which [`scan_header_list`]
-    /// hashed `words` words (to `state`) before it found whitespace, into
-    /// `self` (empty), and returns its hash. `None` when it has none, or
-    /// is empty (no entry is).
+    /// Builds the normal form of `list` into `self` (empty), and returns
+    /// its hash. `None` when it has none, or is empty (no entry is).
+    ///
+    /// Each word of the normal form is read from the list where its bytes
+    /// start there, with one load: a word with no whitespace (most of
+    /// them, whatever whitespace came before) is the list's eight bytes in
+    /// lower case, and one with some has it cut out and is topped up from
+    /// the next bytes, so that whitespace costs per byte of it, not per
+    /// byte of the list.
     #[inline(always)]
-    pub(crate) fn build(&mut self, list: &[u8], words: usize, state: u64) -> Option<u64> {
+    pub(crate) fn build(&mut self, list: &[u8]) -> Option<u64> {
         use crate::format::origin_index::{finish, last_word, lower_word, mix, reseed};
-        if list.len() > MAX_NORMAL_LIST {
+        let len = list.len();
+        if len > MAX_NORMAL_LIST {
             return None;
         }
-        // The words the scan hashed had no whitespace: lower-cased, they
-        // are the normal form's first words.
-        for (slot, chunk) in self.words.iter_mut().zip(list.chunks_exact(8)).take(words) {
-            *slot = lower_word(le_word(chunk));
-        }
-        // The scan seeded its state with the list's length: the normal
-        // form's is known at the end.
-        let mut fill = Fill {
-            count: words,
-            partial: 0,
-            bits: 0,
-            state: reseed(state, list.len(), words),
-            seam: false,
-        };
-        let mut chunks = list.get(words * 8..)?.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = le_word(chunk);
-            let bytes = lower_word(word);
-            if bytes_below_bang(word) == 0 && !fill.seam {
-                // The usual word: eight bytes kept, no seam to check.
-                fill.partial |= bytes << fill.bits;
-                fill.emit(&mut self.words);
-                fill.partial = bytes.checked_shr(64 - fill.bits).unwrap_or(0);
-            } else {
-                fill.squeeze(&mut self.words, word, bytes, 64)?;
+        // The hash's state, seeded for no bytes: the normal form's length
+        // is known at its end.
+        let mut state = 0;
+        let mut count = 0;
+        // The next byte of the list to read.
+        let mut at = 0;
+        // The last whole word, for the hash's last word.
+        let mut previous = 0;
+        let (word, filled) = loop {
+            while at + 8 <= len {
+                let bytes = le_word(list.get(at..at + 8).unwrap_or_default());
+                if bytes_below_bang(bytes) != 0 {
+                    break;
+                }
+                previous = lower_word(bytes);
+                if let Some(slot) = self.words.get_mut(count) {
+                    *slot = previous;
+                }
+                state = mix(state, previous);
+                count += 1;
+                at += 8;
             }
-        }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            let word = tail
-                .iter()
-                .rev()
-                .fold(0u64, |word, &b| word << 8 | u64::from(b));
-            fill.squeeze(
-                &mut self.words,
-                word,
-                lower_word(word),
-                8 * tail.len() as u32,
-            )?;
-        }
-        let Fill {
-            count,
-            partial,
-            bits,
-            mut state,
-            ..
-        } = fill;
-        let len = count * 8 + bits as usize / 8;
+            let (word, filled) = match list.get(at..at + 8) {
+                Some(chunk) => squeeze(list, le_word(chunk), &mut at)?,
+                // Fewer than eight bytes left: they are the top of the
+                // list's last eight when those have no whitespace.
+                None => match list.get(len.wrapping_sub(8)..).map(le_word) {
+                    Some(end) if at < len && bytes_below_bang(end) == 0 => {
+                        let left = len - at;
+                        at = len;
+                        (lower_word(end) >> (64 - 8 * left), left)
+                    }
+                    _ => tail(list, &mut at)?,
+                },
+            };
+            if filled < 8 {
+                break (word, filled);
+            }
+            if let Some(slot) = self.words.get_mut(count) {
+                *slot = word;
+            }
+            state = mix(state, word);
+            count += 1;
+            previous = word;
+        };
+        let len = count * 8 + filled;
         let mut hashed = count;
-        if bits > 0 {
+        if filled > 0 {
             // The hash's last word: the last eight bytes, or below eight
             // bytes the word `last_word` makes of them.
-            self.last = match count.checked_sub(1) {
-                Some(previous) => {
-                    let previous = self.words.get(previous).copied().unwrap_or_default();
-                    partial << (64 - bits) | previous >> bits
-                }
-                None => last_word(partial.to_le_bytes().get(..len)?),
+            self.last = if count > 0 {
+                word << (64 - 8 * filled) | previous >> (8 * filled)
+            } else {
+                last_word(word.to_le_bytes().get(..len)?)
             };
             state = mix(state, self.last);
             hashed += 1;
@@ -394,106 +375,137 @@ impl NormalForm {
     }
 }
 
-/// The word of a [`NormalForm`] being filled, kept apart from its words so
-/// that it lives in registers.
-#[cfg(target_pointer_width = "64")]
-struct Fill {
-    /// Whole words written.
-    count: usize,
-    /// The bytes after them, in the low `bits` (the others zero).
-    partial: u64,
-    /// 0 to 56.
-    bits: u32,
-    /// The hash's state after the whole words, seeded for no bytes.
-    state: u64,
-    /// Whitespace was dropped after a byte that is not `,` (a **seam**):
-    /// the next byte kept must be `,`.
-    seam: bool,
-}
-
-#[cfg(target_pointer_width = "64")]
-impl Fill {
-    /// Writes and hashes `partial` as the next whole word.
-    #[inline(always)]
-    fn emit(&mut self, words: &mut [u64; NORMAL_WORDS]) {
-        if let Some(slot) = words.get_mut(self.count) {
-            *slot = self.partial;
-        }
-        self.count += 1;
-        self.state = crate::format::origin_index::mix(self.state, self.partial);
-    }
-
-    /// Appends the low `run` bits (1 to 64, whole bytes) of `bytes`.
-    #[inline(always)]
-    fn append(&mut self, words: &mut [u64; NORMAL_WORDS], bytes: u64, run: u32) {
-        let kept = bytes & u64::MAX >> (64 - run);
-        self.partial |= kept << self.bits;
-        self.bits += run;
-        if self.bits >= 64 {
-            self.bits -= 64;
-            self.emit(words);
-            self.partial = kept.checked_shr(run - self.bits).unwrap_or(0);
-        }
-    }
-
-    /// Appends the first `left` bits of `bytes` (`word` lower-cased)
-    /// without its whitespace: the bytes between whitespace bytes in turn,
-    /// each place where whitespace was dropped (a seam) checked to have
-    /// `,` on one side. `None` when it has not.
-    #[inline(always)]
-    fn squeeze(
-        &mut self,
-        words: &mut [u64; NORMAL_WORDS],
-        word: u64,
-        mut bytes: u64,
-        mut left: u32,
-    ) -> Option<()> {
-        // Only SP and HTAB are dropped (a control byte is kept).
-        let live = HIGHS & u64::MAX >> (64 - left);
-        let mut whitespace = (equal_bytes(word, b' ') | equal_bytes(word, b'\t')) & live;
-        loop {
-            // The bits before the next whitespace byte (or all left).
-            let run = if whitespace == 0 {
-                left
-            } else {
-                whitespace.trailing_zeros() & !7
-            };
-            if run > 0 {
-                if self.seam && bytes as u8 != b',' {
-                    return None;
-                }
-                self.seam = false;
-                self.append(words, bytes, run);
-            }
-            if whitespace == 0 {
-                return Some(());
-            }
-            // The byte before the whitespace; the list's start counts as
-            // a `,`.
-            let before = if self.bits > 0 {
-                (self.partial >> (self.bits - 8)) as u8
-            } else {
-                (self.count.checked_sub(1))
-                    .and_then(|last| words.get(last))
-                    .map_or(b',', |word| (word >> 56) as u8)
-            };
-            self.seam |= before != b',';
-            let skip = run + 8;
-            bytes = bytes.checked_shr(skip).unwrap_or(0);
-            whitespace = whitespace.checked_shr(skip).unwrap_or(0);
-            left -= skip;
-        }
-    }
-}
-
-/// The high bit of each byte of `word` that equals `byte`, exactly (no
-/// borrow between bytes).
+/// The next word of a normal form from the eight bytes `bytes` of `list`
+/// at `*at`, which have a byte below `!`, and the number of its bytes (8
+/// unless the list ends first), lower-cased; moves `*at` past the bytes
+/// read. The whitespace bytes are cut out of `bytes` (each checked, see
+/// [`whitespace_at`]) and as many bytes read after them: when those have
+/// whitespace too, [`fill`] puts the word together instead.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn equal_bytes(word: u64, byte: u8) -> u64 {
+fn squeeze(list: &[u8], bytes: u64, at: &mut usize) -> Option<(u64, usize)> {
+    use crate::format::origin_index::lower_word;
+    let mut below = bytes_below_bang_exact(bytes);
+    let (mut kept, mut cut) = (bytes, 0u32);
+    while below != 0 {
+        let bit = below.trailing_zeros();
+        below &= below - 1;
+        whitespace_at(list, *at + (bit / 8) as usize)?;
+        // The bytes above move down one, over it.
+        let low = (1u64 << ((bit & !7) - 8 * cut)) - 1;
+        kept = (kept & low) | (kept >> 8 & !low);
+        cut += 1;
+    }
+    let (next, live) = load_word(list, *at + 8);
+    let take = cut.min(live as u32);
+    let top = u64::MAX.checked_shr(64 - 8 * take).unwrap_or(0);
+    if bytes_below_bang_exact(next) & top != 0 {
+        return fill(list, at);
+    }
+    *at += 8 + take as usize;
+    // `cut` is 1 to 8: the kept bytes are 0 to 7.
+    let word = kept | (next & top) << (64 - 8 * cut);
+    Some((lower_word(word), (8 - cut + take) as usize))
+}
+
+/// The normal form's last bytes, fewer than eight: the rest of `list`
+/// from `*at` (moved to its end) without its whitespace.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn tail(list: &[u8], at: &mut usize) -> Option<(u64, usize)> {
+    let (bytes, live) = load_word(list, *at);
+    // Bytes past the end are zero: only the list's count.
+    if bytes_below_bang_exact(bytes) & !(u64::MAX << (8 * live)) == 0 {
+        *at = list.len();
+        return Some((crate::format::origin_index::lower_word(bytes), live));
+    }
+    fill(list, at)
+}
+
+/// The next word of a normal form from `list` at `*at`, put together
+/// from the pieces between its whitespace, and its number of bytes (8
+/// unless the list ends first); moves `*at` past the bytes read.
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn fill(list: &[u8], at: &mut usize) -> Option<(u64, usize)> {
+    let (mut word, mut filled) = (0u64, 0usize);
+    while filled < 8 && *at < list.len() {
+        let (bytes, live) = load_word(list, *at);
+        // The bytes before the first byte below `!` (or the end), as many
+        // as fit.
+        let run = ((bytes_below_bang_exact(bytes).trailing_zeros() / 8) as usize).min(live);
+        let take = run.min(8 - filled);
+        let mask = u64::MAX.checked_shr(64 - 8 * take as u32).unwrap_or(0);
+        word |= (bytes & mask) << (8 * filled);
+        filled += take;
+        *at += take;
+        if take == run && run < live {
+            // At the first byte of a run of whitespace: the run ends where
+            // its last byte says.
+            while !whitespace_at(list, *at)? {
+                *at += 1;
+            }
+            *at += 1;
+        }
+    }
+    Some((crate::format::origin_index::lower_word(word), filled))
+}
+
+/// Checks the byte at `at` of `list`, which is below `!`: `None` when it
+/// is a control byte, or the last byte of a run of whitespace (SP, HTAB)
+/// that is a **seam**, between two bytes that are not `,` (the list's ends
+/// count as `,`), as in `content type`, a malformed list which must not
+/// become `contenttype`. Else whether it is the last byte of its run.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn whitespace_at(list: &[u8], at: usize) -> Option<bool> {
+    let is_ows = |at: usize| matches!(list.get(at), Some(b' ' | b'\t'));
+    if !is_ows(at) {
+        return None;
+    }
+    let last = !is_ows(at + 1);
+    if last {
+        let mut start = at;
+        while start > 0 && is_ows(start - 1) {
+            start -= 1;
+        }
+        let name_before = start > 0 && list.get(start - 1) != Some(&b',');
+        let name_after = at + 1 < list.len() && list.get(at + 1) != Some(&b',');
+        if name_before && name_after {
+            return None;
+        }
+    }
+    Some(last)
+}
+
+/// The eight bytes of `list` from `at` as a little-endian word, and how
+/// many of them are the list's (0 to 8: bytes past its end are zero).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn load_word(list: &[u8], at: usize) -> (u64, usize) {
+    let live = list.len().saturating_sub(at).min(8);
+    let word = match list.get(at..at + 8) {
+        Some(bytes) => le_word(bytes),
+        // Near the end: the list's last eight bytes, shifted down.
+        None if list.len() >= 8 => {
+            let last = le_word(list.get(list.len() - 8..).unwrap_or_default());
+            last.checked_shr(64 - 8 * live as u32).unwrap_or(0)
+        }
+        None => (list.get(at..).unwrap_or_default().iter().rev())
+            .fold(0, |word, &b| word << 8 | u64::from(b)),
+    };
+    (word, live)
+}
+
+/// The high bit of each byte of `word` that is below `!` (0x21), exactly
+/// (no borrow between bytes).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn bytes_below_bang_exact(word: u64) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let x = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
-    !(((x & LOW7).wrapping_add(LOW7)) | x) & !LOW7
+    // The high bit of `(b & 0x7F) + 0x5F` is set from 0x21 up (0x7F + 0x5F
+    // does not carry); a byte of 0x80 or above has its own high bit.
+    !(((word & LOW7).wrapping_add(ONES * 0x5F)) | word) & HIGHS
 }
 
 /// Eight bytes as a little-endian word (zero for any other length).
@@ -614,8 +626,12 @@ mod tests {
     }
 
     /// The normal form by definition: `None` when whitespace separates two
-    /// bytes that are not `,`, else the list lower-cased without SP and HTAB.
+    /// bytes that are not `,`, or when the list has a control byte (no
+    /// entry has one), else the list lower-cased without SP and HTAB.
     fn normal_by_definition(list: &[u8]) -> Option<std::vec::Vec<u8>> {
+        if list.iter().any(|&b| b < b' ' && b != b'\t') {
+            return None;
+        }
         let kept: std::vec::Vec<(usize, u8)> = list
             .iter()
             .copied()
@@ -639,38 +655,33 @@ mod tests {
             .collect()
     }
 
-    /// The whole-list lookup key of `list` as the scan and the normal form
-    /// make it: the bytes a header index entry must have, and their hash.
+    /// The whole-list lookup key of `list` as its normal form makes it:
+    /// the bytes a header index entry must have, and their hash.
     fn key(list: &[u8]) -> Option<(std::vec::Vec<u8>, u64)> {
-        match scan_header_list(list) {
-            ListScan::Plain(hash) => Some((list.to_ascii_lowercase(), hash)),
-            ListScan::Whitespace { words, state } => {
-                let mut normal = NormalForm::EMPTY;
-                let hash = normal.build(list, words, state)?;
-                let mut bytes: std::vec::Vec<u8> = normal.words[..normal.count]
-                    .iter()
-                    .flat_map(|word| word.to_le_bytes())
-                    .collect();
-                if !normal.len.is_multiple_of(8) {
-                    let last = normal.last.to_le_bytes();
-                    if normal.len >= 8 {
-                        bytes.extend_from_slice(&last[8 - normal.len % 8..]);
-                    } else {
-                        // Below eight bytes the last word is not the bytes:
-                        // compare with the definition below instead.
-                        bytes = list_lower_without_ws(list);
-                        if !list.is_ascii() {
-                            return Some((bytes, hash));
-                        }
-                    }
+        let mut normal = NormalForm::EMPTY;
+        let hash = normal.build(list)?;
+        let mut bytes: std::vec::Vec<u8> = normal.words[..normal.count]
+            .iter()
+            .flat_map(|word| word.to_le_bytes())
+            .collect();
+        if !normal.len.is_multiple_of(8) {
+            let last = normal.last.to_le_bytes();
+            if normal.len >= 8 {
+                bytes.extend_from_slice(&last[8 - normal.len % 8..]);
+            } else {
+                // Below eight bytes the last word is not the bytes:
+                // compare with the definition below instead.
+                bytes = list_lower_without_ws(list);
+                if !list.is_ascii() {
+                    return Some((bytes, hash));
                 }
-                assert!(normal.matches(&bytes), "{list:?}");
-                for other in [&bytes[..bytes.len() - 1], b"content-type,x-a,b"] {
-                    assert_eq!(normal.matches(other), other == bytes, "{list:?}");
-                }
-                Some((bytes, hash))
             }
         }
+        assert!(normal.matches(&bytes), "{list:?}");
+        for other in [&bytes[..bytes.len() - 1], b"content-type,x-a,b"] {
+            assert_eq!(normal.matches(other), other == bytes, "{list:?}");
+        }
+        Some((bytes, hash))
     }
 
     #[test]
@@ -725,9 +736,8 @@ mod tests {
     #[test]
     fn normal_forms_have_a_length_limit() {
         let long = [b' '; MAX_NORMAL_LIST + 1];
-        let seed = crate::format::origin_index::seed(long.len());
         let mut normal = NormalForm::EMPTY;
-        assert!(normal.build(&long, 0, seed).is_none());
+        assert!(normal.build(&long).is_none());
         let mut most = [b'A'; MAX_NORMAL_LIST];
         most[MAX_NORMAL_LIST - 1] = b' ';
         assert_eq!(
@@ -744,37 +754,27 @@ mod tests {
         assert!(check_header_list(b"a , b").is_ok());
         assert_eq!(check_header_list(b"a b"), Err(MalformedList));
         assert_eq!(check_header_list(b"a\x00"), Err(MalformedList));
-        assert!(matches!(
-            scan_header_list(b"content-type, a"),
-            ListScan::Whitespace { words: 1, .. }
-        ));
-        assert!(matches!(
-            scan_header_list(b"content-type,x-a"),
-            ListScan::Plain(_)
-        ));
+        let same = |word| word;
+        assert_eq!(hash_plain_list(b"content-type, a", same), None);
+        assert_eq!(
+            hash_plain_list(b"content-type,x-a", same),
+            Some(crate::format::origin_index::hash(b"content-type,x-a"))
+        );
+        assert_eq!(
+            hash_plain_list(b"Content-Type,X-A", crate::format::origin_index::lower_word),
+            Some(crate::format::origin_index::hash(b"content-type,x-a"))
+        );
     }
 
     #[test]
-    fn the_scan_stops_at_every_byte_below_bang_at_every_position_and_length() {
+    fn the_plain_hash_is_none_with_a_byte_below_bang_at_every_position_and_length() {
         for len in 0..=20 {
             for at in 0..len {
                 for byte in 0..=255u8 {
                     let mut list = std::vec![b'a'; len];
                     list[at] = byte;
-                    let scan = scan_header_list(&list);
-                    if byte < b'!' {
-                        let words = if at < len / 8 * 8 { at / 8 } else { len / 8 };
-                        assert!(
-                            matches!(scan, ListScan::Whitespace { words: w, .. } if w == words),
-                            "{list:?}"
-                        );
-                    } else if byte.is_ascii() {
-                        let lower = list.to_ascii_lowercase();
-                        let hash = crate::format::origin_index::hash(&lower);
-                        assert_eq!(scan, ListScan::Plain(hash), "{list:?}");
-                    } else {
-                        assert!(matches!(scan, ListScan::Plain(_)), "{list:?}");
-                    }
+                    let expected = (byte >= b'!').then(|| crate::format::origin_index::hash(&list));
+                    assert_eq!(hash_plain_list(&list, |word| word), expected, "{list:?}");
                 }
             }
         }

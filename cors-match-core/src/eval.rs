@@ -6,7 +6,7 @@
 use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token};
 #[cfg(target_pointer_width = "64")]
-use crate::bytes::{scan_header_list, ListScan, NormalForm};
+use crate::bytes::{hash_plain_list, NormalForm};
 #[cfg(target_pointer_width = "64")]
 use crate::format::origin_index;
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
@@ -284,30 +284,31 @@ impl<'a> Table<'a> {
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
     /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
     /// policy of few names, an entry of the header index itself: one exact
-    /// lookup, and nothing else on that path (classifying the list first
-    /// would cost that common form about 10%). A list that starts with an
-    /// upper-case letter, which browsers never send, skips that lookup.
-    /// Another form of such a list (another case, whitespace around its
-    /// commas) is that entry too once lower-cased and without the
-    /// whitespace: [`whole_list_listed`] looks it up with one pass over the
-    /// list and one lookup. A list found so equals a list of lower-case
-    /// tokens once folded, and folding only maps `A`..`Z` to `a`..`z` (a
-    /// byte of 0x80 or above keeps its high bit) and drops whitespace next
-    /// to a `,`, so the list is well formed. Other lists of listed names
-    /// (more names than the index holds whole) are answered by
-    /// [`all_names_listed`], one lookup per name; anything else (a
-    /// malformed list, a name not listed, a policy with `allow-headers *`)
-    /// by a check of the list's bytes and a look at each name. A malformed
-    /// list wins over a name not allowed.
+    /// lookup, and nothing else on that path but a test per word of the
+    /// list, in the pass that hashes it, for a byte below `!`. A list that
+    /// starts with an upper-case letter, which browsers never send, skips
+    /// that lookup. A list with whitespace (`content-type, authorization`,
+    /// as proxies that join header lines write it) is that entry too once
+    /// lower-cased and without the whitespace: its [`NormalForm`], built in
+    /// one pass and looked up once (see [`list_found`]). A list in another
+    /// case is that entry ignoring case: [`whole_list_listed`]. A list
+    /// found so equals a list of lower-case tokens once folded, and folding
+    /// only maps `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its
+    /// high bit) and drops whitespace next to a `,`, so the list is well
+    /// formed. Other lists of listed names (more names than the index holds
+    /// whole) are answered by [`all_names_listed`], one lookup per name;
+    /// anything else (a malformed list, a name not listed, a policy with
+    /// `allow-headers *`) by a check of the list's bytes and a look at each
+    /// name. A malformed list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
         // One byte tells a list in another case as clients other than
         // browsers write names (`Content-Type`) from the browsers' form.
         let upper_first = list.first().is_some_and(u8::is_ascii_uppercase);
-        if !upper_first && index.contains(list, Compare::Exact) {
+        if list_found(index, list, upper_first) {
             return HeaderCheck::Allowed;
         }
-        check_other_headers(index, selected.has(flags::ANY_HEADER), list)
+        check_other_headers(index, selected.has(flags::ANY_HEADER), list, upper_first)
     }
 
     /// The index referenced at `field` of the selected policy's record
@@ -338,8 +339,13 @@ impl<'a> Table<'a> {
 /// [`Table::check_headers`] for a list not found as it is, out of line:
 /// the code for other forms stays out of the browsers' path.
 #[inline(never)]
-fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> HeaderCheck {
-    if whole_list_listed(index, list) || all_names_listed(index, list) {
+fn check_other_headers(
+    index: Index<'_>,
+    any_header: bool,
+    list: &[u8],
+    upper_first: bool,
+) -> HeaderCheck {
+    if whole_list_listed(index, list, upper_first) || all_names_listed(index, list) {
         return HeaderCheck::Allowed;
     }
     if check_header_list(list).is_err() {
@@ -352,45 +358,70 @@ fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> Heade
     }
 }
 
-/// Whether `list` is an entry of the header `index` once lower-cased and
-/// without the whitespace around its commas (a list found so is well
-/// formed: see [`Table::check_headers`]). One pass hashes the list in
-/// lower case until it meets whitespace: a list without (in any case) is
-/// then compared with the bucket's entries ignoring case, with no other
-/// pass; a list with whitespace is looked up in its normal form, built and
-/// hashed from where the pass stopped.
+/// Whether `list` is an entry of the header `index` as it is or, when it
+/// has a byte below `!`, in its normal form; `false` at once when
+/// `upper_first` (see [`Table::check_headers`]): [`whole_list_listed`]
+/// looks such a list up. One pass over the list hashes it until
+/// it meets such a byte: a list without is then looked up with no other
+/// pass; a list with some has its normal form built from its start (the
+/// words before cost little) and looked up.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
-    if index.is_empty() {
+fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
+    if index.is_empty() || upper_first {
         return false;
     }
-    match scan_header_list(list) {
-        ListScan::Plain(hash) => {
-            index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list))
-        }
-        ListScan::Whitespace { words, state } => normal_form_listed(index, list, words, state),
+    match hash_plain_list(list, |word| word) {
+        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq(entry, list)),
+        None => normal_form_listed(index, list),
     }
 }
 
-/// [`whole_list_listed`] for a list with whitespace, out of line: it needs
-/// a buffer and more code, which the other lists should not pay for.
+/// [`list_found`] on 32-bit targets (firmware), where code size matters
+/// most: one exact lookup; a list with whitespace is answered name by name
+/// (the same answer), so that no normalizer is linked.
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
+    !upper_first && index.contains(list, Compare::Exact)
+}
+
+/// [`list_found`] for a list with whitespace, out of line: it needs a
+/// buffer and more code, which the other lists should not pay for.
 #[cfg(target_pointer_width = "64")]
 #[inline(never)]
-fn normal_form_listed(index: Index<'_>, list: &[u8], words: usize, state: u64) -> bool {
+fn normal_form_listed(index: Index<'_>, list: &[u8]) -> bool {
     let mut normal = NormalForm::EMPTY;
     normal
-        .build(list, words, state)
+        .build(list)
         .is_some_and(|hash| index.contains_hashed(hash, |entry| normal.matches(entry)))
 }
 
-/// [`whole_list_listed`] on 32-bit targets (firmware), where code size
-/// matters most: one lookup ignoring case of a list without whitespace; a
-/// list with some is answered name by name (the same answer), so that no
-/// normalizer is linked.
+/// Whether `list` is an entry of the header `index` ignoring case (a list
+/// found so is well formed: see [`Table::check_headers`]), for a list that
+/// [`list_found`] did not find: a list without whitespace is hashed in
+/// lower case in one pass and compared ignoring case; the normal form of
+/// a list with some is looked up when `upper_first` kept [`list_found`]
+/// from it. A byte of 0x80 or above keeps its high bit when folded, so a
+/// list that is not ASCII is not found.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn whole_list_listed(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
+    if index.is_empty() {
+        return false;
+    }
+    match hash_plain_list(list, origin_index::lower_word) {
+        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list)),
+        None => upper_first && normal_form_listed(index, list),
+    }
+}
+
+/// [`whole_list_listed`] on 32-bit targets (firmware): one lookup ignoring
+/// case of a list without whitespace; a list with some is answered name by
+/// name (the same answer).
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
+fn whole_list_listed(index: Index<'_>, list: &[u8], _upper_first: bool) -> bool {
     !list.iter().any(|&b| b < b'!') && index.contains(list, Compare::IgnoringCase)
 }
 

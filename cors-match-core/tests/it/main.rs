@@ -5,4 +5,5 @@
 //! is tested without the compiler.
 
 mod golden_table;
+mod header_forms;
 mod loader;
