@@ -82,6 +82,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::lexer::{self, TokenKind};
 use crate::parser;
+use crate::validate::is_directive;
 
 /// The widest a directive may be on one line, in columns, before its
 /// values go one per line.
@@ -762,12 +763,24 @@ impl<'s> Printer<'s> {
             let column = indent + width(item.keyword) + 1;
             self.push(line, Some(item.keyword_start), group)?;
             let mut on_first_line = true;
+            let mut after_arg = false;
+            let mut left = args.len();
             for part in inner {
                 match part {
                     Part::Arg(arg, ..) if on_first_line => {
                         self.append(" ")?;
                         self.append(arg)?;
                         on_first_line = false;
+                    }
+                    // A directive's name that starts a line and has values
+                    // after it ends the directive before it (the parser's
+                    // missing-`;` recovery): such a value stays on the line
+                    // of the value before it, as it was in the source (a
+                    // comment before it would have put it at a line start
+                    // there too, which is a syntax error fmt refuses).
+                    Part::Arg(arg, ..) if after_arg && left > 1 && is_directive(arg) => {
+                        self.append(" ")?;
+                        self.append(arg)?;
                     }
                     Part::Arg(arg, start, _) => {
                         self.push(indented(column, arg), Some(*start), group)?;
@@ -776,6 +789,10 @@ impl<'s> Printer<'s> {
                         self.comment(note, column, group)?;
                         on_first_line = false;
                     }
+                }
+                after_arg = matches!(part, Part::Arg(..));
+                if after_arg {
+                    left -= 1;
                 }
             }
             self.append(";")?;
@@ -837,5 +854,20 @@ mod tests {
     fn the_example_is_a_fixed_point() {
         let source = include_str!("../../examples/api.corspolicy");
         assert_eq!(format(source), source);
+    }
+
+    /// A header named like a directive, inside a list too wide for one
+    /// line, must not start a line: the parser would read it as the next
+    /// directive after a missing `;`.
+    #[test]
+    fn a_value_named_like_a_directive_does_not_start_a_line() {
+        let source = "policy api {\n    origins https://app.example.com;\n    allow-headers \
+                      X-Request-Identifier-Long-Name X-Another-Quite-Long-Header-Name origins \
+                      X-Yet-Another-Long-Header-Name;\n}\n";
+        let formatted = format_source(source).expect("formats");
+        assert!(formatted.contains("-Header-Name origins\n"), "{formatted}");
+        let (before, after) = (crate::check(source), crate::check(&formatted));
+        assert!(before.table.is_some());
+        assert_eq!(after.table, before.table, "{formatted}");
     }
 }
