@@ -111,7 +111,7 @@ pub enum CompileFailure {
     #[error("the policy has {} error(s)", .0.error_count())]
     Invalid(Diagnostics),
     /// The policy is valid but does not fit the table format. (Not
-    /// returned by [`compile`] any more, which reports this as a
+    /// returned by [`compile()`] any more, which reports this as a
     /// diagnostic of [`Code::AutomatonTooLarge`]; kept for callers that
     /// match on it.)
     #[error(transparent)]

@@ -967,6 +967,31 @@ fn header_forms_goal(inputs: &Inputs) -> Goal {
     partly_measured(goal, "≤ 1.25×", text, ns / canonical <= 1.25, missing)
 }
 
+/// Every form of the requested-headers list next to the canonical one
+/// (`eval_request_headers/FORM/1`): the goal row shows only the slowest.
+fn render_header_forms(o: &mut String, inputs: &Inputs) {
+    let Some(canonical) = inputs.header_form(CANONICAL_FORM) else {
+        return;
+    };
+    o.push_str(
+        "## Requested-headers forms\n\nThe allowed preflight at 1 origin with each form of the \
+         same two names (`eval_request_headers/FORM/1`, corsc alone), and its median divided by the \
+         canonical form's (goal: at most 1.25×).\n\n\
+         | form | `Access-Control-Request-Headers` | median | vs canonical |\n\
+         |---|---|---:|---:|\n",
+    );
+    for (form, value) in REQUEST_HEADER_FORMS {
+        let shown = value.replace('\t', "\\t");
+        let _ = writeln!(
+            o,
+            "| {form} | `{shown}` | {} | {} |",
+            cell(inputs.header_form(form), time),
+            cell(inputs.header_form(form), |ns| ratio(ns / canonical)),
+        );
+    }
+    o.push('\n');
+}
+
 /// A goal measured on several benchmarks, `missing` of which are not in
 /// this run: a miss when `pass` is false, else not measured while some are
 /// missing (said after `measured`), else a pass.
@@ -1176,6 +1201,7 @@ fn render(inputs: &Inputs) -> String {
     o.push('\n');
 
     paired_section(o, inputs);
+    render_header_forms(o, inputs);
     render_tower(o, inputs);
 
     o.push_str("## corsc vs the limit\n\n");
@@ -1456,6 +1482,41 @@ mod tests {
 
     /// Inputs with only tower results: `(scenario, implementation, size,
     /// median ns)`, and `paired_ratio --tower` rows.
+    #[test]
+    fn the_forms_section_shows_every_form_against_the_canonical_one() {
+        let mut inputs = tower_inputs(&[], "");
+        for (index, (form, _)) in REQUEST_HEADER_FORMS.iter().enumerate() {
+            let median = 40.0 + 5.0 * index as f64;
+            inputs.results.insert(
+                (
+                    REQUEST_HEADER_FORMS_GROUP.to_owned(),
+                    (*form).to_owned(),
+                    "1".to_owned(),
+                ),
+                Estimate {
+                    median,
+                    lower: median,
+                    upper: median,
+                },
+            );
+        }
+        let mut o = String::new();
+        render_header_forms(&mut o, &inputs);
+        assert!(
+            o.contains("| canonical | `authorization,content-type` | 40.0 ns | 1.00× |"),
+            "{o}"
+        );
+        assert!(
+            o.contains("| comma_tab | `authorization,\\tcontent-type` | 70.0 ns | 1.75× |"),
+            "{o}"
+        );
+        assert_eq!(
+            o.matches("\n| ").count(),
+            REQUEST_HEADER_FORMS.len() + 1,
+            "{o}"
+        );
+    }
+
     fn tower_inputs(rows: &[(Scenario, &str, usize, f64)], paired: &str) -> Inputs {
         let mut results = Results::new();
         for &(scenario, implementation, size, median) in rows {
