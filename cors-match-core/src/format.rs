@@ -198,12 +198,12 @@ pub mod policy {
 ///
 /// | words | field |
 /// |---|---|
-/// | 1 | `bits`: the table has `2^bits` buckets ([`MAX_BITS`] at most) |
+/// | 1 | `bits`: the table has `2^bits` buckets ([`MAX_BITS`](origin_index::MAX_BITS) at most) |
 /// | `2^bits + 1` | bucket starts: bucket `b` holds entries `starts[b]..starts[b + 1]` |
 /// | 2 per entry | the origin: string reference (offset, length) |
 ///
-/// An origin is in bucket [`bucket`]`(`[`hash`]`(origin), bits)`. The
-/// compiler keeps every bucket at [`MAX_BUCKET`] entries or fewer, and the
+/// An origin is in bucket [`bucket`](origin_index::bucket)`(`[`hash`](origin_index::hash)`(origin), bits)`.
+/// The compiler keeps every bucket at [`MAX_BUCKET`](origin_index::MAX_BUCKET) entries or fewer, and the
 /// loader rejects a table that does not, so a lookup compares at most that
 /// many origins whatever the table holds.
 pub mod origin_index {
