@@ -365,28 +365,7 @@ pub fn requests(text: &str) -> Result<Vec<HarRequest>, HarError> {
 /// never cause a preflight (Fetch's forbidden request headers, and what
 /// Chromium and DevTools add).
 fn set_by_browser(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
+    const ADDED_BY_CHROMIUM: &[&str] = &[
         "user-agent",
         "priority",
         "cache-control",
@@ -395,9 +374,8 @@ fn set_by_browser(name: &str) -> bool {
     ];
     let lower = name.to_ascii_lowercase();
     lower.starts_with(':')
-        || lower.starts_with("sec-")
-        || lower.starts_with("proxy-")
-        || NAMES.contains(&lower.as_str())
+        || cors_policy_lang::validate::is_forbidden_request_header(&lower)
+        || ADDED_BY_CHROMIUM.contains(&lower.as_str())
 }
 
 /// A header the page may set without a preflight (Fetch's CORS-safelisted

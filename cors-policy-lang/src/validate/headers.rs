@@ -44,7 +44,9 @@ const FORBIDDEN_REQUEST_HEADERS: [&str; 21] = [
     "via",
 ];
 
-fn is_forbidden_request_header(lower: &str) -> bool {
+/// Whether `lower` (a lower-case header name) is one of Fetch's forbidden
+/// request headers, which a page can never set.
+pub fn is_forbidden_request_header(lower: &str) -> bool {
     FORBIDDEN_REQUEST_HEADERS.contains(&lower)
         || lower.starts_with("proxy-")
         || lower.starts_with("sec-")

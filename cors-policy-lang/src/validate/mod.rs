@@ -9,6 +9,7 @@
 
 pub(crate) mod compile_errors;
 mod headers;
+pub use headers::is_forbidden_request_header;
 mod methods;
 mod numbers;
 mod origins;
