@@ -7,7 +7,8 @@ use core::panic::PanicInfo;
 
 use cors_match_core::{Decision, Table, Reason, Request};
 
-static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/api.cors"));
+/// The committed golden table of `examples/api.corspolicy` (see Cargo.toml).
+static TABLE: &[u8] = include_bytes!("../../fixtures/api.cors");
 
 fn run() -> i32 {
     let Ok(policy) = Table::from_bytes(TABLE) else {
