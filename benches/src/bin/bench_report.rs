@@ -1480,8 +1480,6 @@ case, reversed, one name); the goal above compares the slowest with the canonica
 mod tests {
     use super::*;
 
-    /// Inputs with only tower results: `(scenario, implementation, size,
-    /// median ns)`, and `paired_ratio --tower` rows.
     #[test]
     fn the_forms_section_shows_every_form_against_the_canonical_one() {
         let mut inputs = tower_inputs(&[], "");
@@ -1517,6 +1515,8 @@ mod tests {
         );
     }
 
+    /// Inputs with only tower results: `(scenario, implementation, size,
+    /// median ns)`, and `paired_ratio --tower` rows.
     fn tower_inputs(rows: &[(Scenario, &str, usize, f64)], paired: &str) -> Inputs {
         let mut results = Results::new();
         for &(scenario, implementation, size, median) in rows {
