@@ -248,10 +248,9 @@ const NORMAL_WORDS: usize = MAX_NORMAL_LIST / 8;
 /// The **normal form** of a requested-headers list: ASCII letters in lower
 /// case and the whitespace (SP, HTAB) around its commas dropped, so that
 /// `Content-Type, Authorization` becomes `content-type,authorization`,
-/// the form browsers send and a header index holds whole. Built a word at
-/// a time and hashed as its words fill (with
-/// [`crate::format::origin_index`]'s hash), so that it is looked up
-/// without another pass.
+/// the form browsers send and a header index holds whole; kept as the
+/// words the index's hash reads ([`crate::format::origin_index`]), and
+/// hashed as they are made.
 ///
 /// No normal form when the list is longer than [`MAX_NORMAL_LIST`], has a
 /// control byte (no entry has one), or has whitespace between two bytes
@@ -264,12 +263,11 @@ const NORMAL_WORDS: usize = MAX_NORMAL_LIST / 8;
 pub(crate) struct NormalForm {
     /// The whole words, little-endian.
     words: [u64; NORMAL_WORDS],
-    /// How many.
-    count: usize,
     /// Length in bytes.
     len: usize,
-    /// The last eight bytes, as the hash's last word reads them (when
-    /// `len` is not a multiple of 8).
+    /// The hash's last word (see
+    /// [`crate::format::origin_index::last_word`]), when `len` is not a
+    /// multiple of 8.
     last: u64,
 }
 
@@ -278,88 +276,95 @@ impl NormalForm {
     /// No bytes, to be built by [`Self::build`].
     pub(crate) const EMPTY: NormalForm = NormalForm {
         words: [0; NORMAL_WORDS],
-        count: 0,
         len: 0,
         last: 0,
     };
 
     /// Builds the normal form of `list` into `self` (empty), and returns
-    /// its hash. `None` when it has none, or is empty (no entry is).
+    /// its hash; `None` when it has none, or is empty (no entry is).
     ///
-    /// Each word of the normal form is read from the list where its bytes
-    /// start there, with one load: a word with no whitespace (most of
-    /// them, whatever whitespace came before) is the list's eight bytes in
-    /// lower case, and one with some has it cut out and is topped up from
-    /// the next bytes, so that whitespace costs per byte of it, not per
-    /// byte of the list.
+    /// A list of at least eight bytes whose last eight have no
+    /// whitespace (what proxies and clients write: whitespace after or
+    /// around commas) is normalized a word at a time ([`Self::of_words`]);
+    /// any other a byte at a time ([`Self::of_bytes`]).
     #[inline(always)]
     pub(crate) fn build(&mut self, list: &[u8]) -> Option<u64> {
-        use crate::format::origin_index::{finish, last_word, lower_word, mix, reseed};
-        let len = list.len();
-        if len > MAX_NORMAL_LIST {
+        if list.len() > MAX_NORMAL_LIST {
             return None;
         }
+        match list.get(list.len().wrapping_sub(8)..).map(le_word) {
+            Some(end) if bytes_below_bang(end) == 0 => self.of_words(list, end),
+            _ => self.of_bytes(list),
+        }
+    }
+
+    /// [`Self::build`] from a list of 8 to [`MAX_NORMAL_LIST`] bytes whose last
+    /// eight, `end`, have no byte below `!`. Each word of the normal form
+    /// is one load of the list where its bytes start: a word with no
+    /// whitespace, as most are, costs nothing more; one with some has each
+    /// whitespace byte cut out by a load one byte further on, blended in
+    /// above it, so that whitespace costs per byte of it, not per byte of
+    /// the list. Every load is inside the list: whitespace is before its
+    /// last eight bytes, which end the normal form.
+    #[inline(always)]
+    fn of_words(&mut self, list: &[u8], end: u64) -> Option<u64> {
+        use crate::format::origin_index::{finish, lower_word, mix, reseed};
         // The hash's state, seeded for no bytes: the normal form's length
         // is known at its end.
         let mut state = 0;
         let mut count = 0;
         // The next byte of the list to read.
         let mut at = 0;
-        // The last whole word, for the hash's last word.
-        let mut previous = 0;
-        let (word, filled) = loop {
-            while at + 8 <= len {
-                let bytes = le_word(list.get(at..at + 8).unwrap_or_default());
-                if bytes_below_bang(bytes) != 0 {
-                    break;
-                }
-                previous = lower_word(bytes);
-                if let Some(slot) = self.words.get_mut(count) {
-                    *slot = previous;
-                }
-                state = mix(state, previous);
-                count += 1;
-                at += 8;
+        let mut slots = self.words.iter_mut();
+        while let Some(chunk) = list.get(at..at + 8) {
+            let mut word = le_word(chunk);
+            let mut cut = 0;
+            if bytes_below_bang(word) != 0 {
+                (word, cut) = cut_whitespace(list, at, word)?;
             }
-            let (word, filled) = match list.get(at..at + 8) {
-                Some(chunk) => squeeze(list, le_word(chunk), &mut at)?,
-                // Fewer than eight bytes left: they are the top of the
-                // list's last eight when those have no whitespace.
-                None => match list.get(len.wrapping_sub(8)..).map(le_word) {
-                    Some(end) if at < len && bytes_below_bang(end) == 0 => {
-                        let left = len - at;
-                        at = len;
-                        (lower_word(end) >> (64 - 8 * left), left)
-                    }
-                    _ => tail(list, &mut at)?,
-                },
-            };
-            if filled < 8 {
-                break (word, filled);
-            }
-            if let Some(slot) = self.words.get_mut(count) {
+            let word = lower_word(word);
+            if let Some(slot) = slots.next() {
                 *slot = word;
             }
             state = mix(state, word);
             count += 1;
-            previous = word;
-        };
-        let len = count * 8 + filled;
+            at += 8 + cut;
+        }
+        // The bytes left, fewer than eight, end the normal form, whose
+        // last eight bytes are then the list's.
+        let len = count * 8 + (list.len() - at);
         let mut hashed = count;
-        if filled > 0 {
-            // The hash's last word: the last eight bytes, or below eight
-            // bytes the word `last_word` makes of them.
-            self.last = if count > 0 {
-                word << (64 - 8 * filled) | previous >> (8 * filled)
-            } else {
-                last_word(word.to_le_bytes().get(..len)?)
-            };
+        if !len.is_multiple_of(8) {
+            self.last = lower_word(end);
             state = mix(state, self.last);
             hashed += 1;
         }
-        self.count = count;
         self.len = len;
-        (len > 0).then(|| finish(reseed(state, len, hashed)))
+        Some(finish(reseed(state, len, hashed)))
+    }
+
+    /// [`Self::build`] from any list, a byte at a time, out of line: lists shorter
+    /// than a word, or with whitespace at their end.
+    #[inline(never)]
+    fn of_bytes(&mut self, list: &[u8]) -> Option<u64> {
+        use crate::format::origin_index::{hash, last_word};
+        let mut bytes = [0u8; MAX_NORMAL_LIST];
+        let mut len = 0;
+        for (at, &byte) in list.iter().enumerate() {
+            if byte < b'!' {
+                check_cut(list, at)?;
+            } else {
+                *bytes.get_mut(len)? = byte.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        let bytes = bytes.get(..len)?;
+        for (slot, chunk) in self.words.iter_mut().zip(bytes.chunks_exact(8)) {
+            *slot = le_word(chunk);
+        }
+        self.len = len;
+        self.last = last_word(bytes);
+        (len > 0).then(|| hash(bytes))
     }
 
     /// Whether `entry` is this normal form, compared a word at a time.
@@ -375,80 +380,48 @@ impl NormalForm {
     }
 }
 
-/// The next word of a normal form from the eight bytes `bytes` of `list`
-/// at `*at`, which have a byte below `!`, and the number of its bytes (8
-/// unless the list ends first), lower-cased; moves `*at` past the bytes
-/// read. The whitespace bytes are cut out of `bytes` (each checked, see
-/// [`whitespace_at`]) and as many bytes read after them: when those have
-/// whitespace too, [`fill`] puts the word together instead.
+/// The word of a normal form at byte `at` of `list` (of whose last eight
+/// bytes none is below `!`), from the word `word` loaded there, which has
+/// bytes below `!`; and how many bytes were cut from it.
+/// Each such byte is checked ([`check_cut`]) and cut: the bytes above it
+/// are those of a load one byte further on.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn squeeze(list: &[u8], bytes: u64, at: &mut usize) -> Option<(u64, usize)> {
-    use crate::format::origin_index::lower_word;
-    let mut below = bytes_below_bang_exact(bytes);
-    let (mut kept, mut cut) = (bytes, 0u32);
+fn cut_whitespace(list: &[u8], at: usize, mut word: u64) -> Option<(u64, usize)> {
+    let load = |at: usize| le_word(list.get(at..at + 8).unwrap_or_default());
+    let mut below = bytes_below_bang_exact(word);
+    let mut cut = 0;
     while below != 0 {
-        let bit = below.trailing_zeros();
-        below &= below - 1;
-        whitespace_at(list, *at + (bit / 8) as usize)?;
-        // The bytes above move down one, over it.
-        let low = (1u64 << ((bit & !7) - 8 * cut)) - 1;
-        kept = (kept & low) | (kept >> 8 & !low);
+        // Byte `kept` of the word is byte `at + cut + kept` of the list.
+        let kept = (below.trailing_zeros() / 8) as usize;
+        check_cut(list, at + cut + kept)?;
         cut += 1;
+        let next = load(at + cut);
+        let low = (1u64 << (8 * kept)) - 1;
+        word = (word & low) | (next & !low);
+        below = bytes_below_bang_exact(next) & !low;
     }
-    let (next, live) = load_word(list, *at + 8);
-    let take = cut.min(live as u32);
-    let top = u64::MAX.checked_shr(64 - 8 * take).unwrap_or(0);
-    if bytes_below_bang_exact(next) & top != 0 {
-        return fill(list, at);
-    }
-    *at += 8 + take as usize;
-    // `cut` is 1 to 8: the kept bytes are 0 to 7.
-    let word = kept | (next & top) << (64 - 8 * cut);
-    Some((lower_word(word), (8 - cut + take) as usize))
+    Some((word, cut))
 }
 
-/// The normal form's last bytes, fewer than eight: the rest of `list`
-/// from `*at` (moved to its end) without its whitespace.
+/// Checks the byte at `at` of `list`, which is below `!`, to be cut from
+/// its normal form: `None` when it is a control byte or whitespace in a
+/// seam (see [`whitespace_at`]). Whitespace next to a `,` (or an end of the
+/// list) is no seam, whatever its run; else the run decides.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn tail(list: &[u8], at: &mut usize) -> Option<(u64, usize)> {
-    let (bytes, live) = load_word(list, *at);
-    // Bytes past the end are zero: only the list's count.
-    if bytes_below_bang_exact(bytes) & !(u64::MAX << (8 * live)) == 0 {
-        *at = list.len();
-        return Some((crate::format::origin_index::lower_word(bytes), live));
+fn check_cut(list: &[u8], at: usize) -> Option<()> {
+    // The byte before, the byte, and the byte after, in one load.
+    let around = at
+        .checked_sub(1)
+        .and_then(|before| list.get(before..before + 8))
+        .map_or(0, le_word)
+        .to_le_bytes();
+    let is_ows = |b: u8| b == b' ' || b == b'\t';
+    if !(is_ows(around[1]) && (around[0] == b',' || around[2] == b',')) {
+        whitespace_at(list, at)?;
     }
-    fill(list, at)
-}
-
-/// The next word of a normal form from `list` at `*at`, put together
-/// from the pieces between its whitespace, and its number of bytes (8
-/// unless the list ends first); moves `*at` past the bytes read.
-#[cfg(target_pointer_width = "64")]
-#[inline(never)]
-fn fill(list: &[u8], at: &mut usize) -> Option<(u64, usize)> {
-    let (mut word, mut filled) = (0u64, 0usize);
-    while filled < 8 && *at < list.len() {
-        let (bytes, live) = load_word(list, *at);
-        // The bytes before the first byte below `!` (or the end), as many
-        // as fit.
-        let run = ((bytes_below_bang_exact(bytes).trailing_zeros() / 8) as usize).min(live);
-        let take = run.min(8 - filled);
-        let mask = u64::MAX.checked_shr(64 - 8 * take as u32).unwrap_or(0);
-        word |= (bytes & mask) << (8 * filled);
-        filled += take;
-        *at += take;
-        if take == run && run < live {
-            // At the first byte of a run of whitespace: the run ends where
-            // its last byte says.
-            while !whitespace_at(list, *at)? {
-                *at += 1;
-            }
-            *at += 1;
-        }
-    }
-    Some((crate::format::origin_index::lower_word(word), filled))
+    Some(())
 }
 
 /// Checks the byte at `at` of `list`, which is below `!`: `None` when it
@@ -476,25 +449,6 @@ fn whitespace_at(list: &[u8], at: usize) -> Option<bool> {
         }
     }
     Some(last)
-}
-
-/// The eight bytes of `list` from `at` as a little-endian word, and how
-/// many of them are the list's (0 to 8: bytes past its end are zero).
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-fn load_word(list: &[u8], at: usize) -> (u64, usize) {
-    let live = list.len().saturating_sub(at).min(8);
-    let word = match list.get(at..at + 8) {
-        Some(bytes) => le_word(bytes),
-        // Near the end: the list's last eight bytes, shifted down.
-        None if list.len() >= 8 => {
-            let last = le_word(list.get(list.len() - 8..).unwrap_or_default());
-            last.checked_shr(64 - 8 * live as u32).unwrap_or(0)
-        }
-        None => (list.get(at..).unwrap_or_default().iter().rev())
-            .fold(0, |word, &b| word << 8 | u64::from(b)),
-    };
-    (word, live)
 }
 
 /// The high bit of each byte of `word` that is below `!` (0x21), exactly
@@ -660,14 +614,15 @@ mod tests {
     fn key(list: &[u8]) -> Option<(std::vec::Vec<u8>, u64)> {
         let mut normal = NormalForm::EMPTY;
         let hash = normal.build(list)?;
-        let mut bytes: std::vec::Vec<u8> = normal.words[..normal.count]
+        let len = normal.len;
+        let mut bytes: std::vec::Vec<u8> = normal.words[..len / 8]
             .iter()
             .flat_map(|word| word.to_le_bytes())
             .collect();
-        if !normal.len.is_multiple_of(8) {
+        if !len.is_multiple_of(8) {
             let last = normal.last.to_le_bytes();
-            if normal.len >= 8 {
-                bytes.extend_from_slice(&last[8 - normal.len % 8..]);
+            if len >= 8 {
+                bytes.extend_from_slice(&last[8 - len % 8..]);
             } else {
                 // Below eight bytes the last word is not the bytes:
                 // compare with the definition below instead.
@@ -767,14 +722,39 @@ mod tests {
     }
 
     #[test]
-    fn the_plain_hash_is_none_with_a_byte_below_bang_at_every_position_and_length() {
+    fn normal_forms_of_a_few_forms() {
+        let hash = crate::format::origin_index::hash(b"content-type,x-a");
+        for form in [
+            &b"content-type,x-a"[..],
+            b"Content-Type,X-A",
+            b"content-type , X-a",
+        ] {
+            let expected = (b"content-type,x-a".to_vec(), hash);
+            assert_eq!(key(form), Some(expected), "{form:?}");
+        }
+        assert_eq!(key(b"content-type,x -a"), None);
+    }
+
+    #[test]
+    fn every_byte_at_every_position_and_length_hashes_and_normalizes() {
+        use crate::format::origin_index::hash;
         for len in 0..=20 {
             for at in 0..len {
                 for byte in 0..=255u8 {
                     let mut list = std::vec![b'a'; len];
                     list[at] = byte;
-                    let expected = (byte >= b'!').then(|| crate::format::origin_index::hash(&list));
+                    // The plain hash: none with a byte below `!`.
+                    let expected = (byte >= b'!').then(|| hash(&list));
                     assert_eq!(hash_plain_list(&list, |word| word), expected, "{list:?}");
+                    // The normal form: as defined.
+                    let got = key(&list).filter(|(bytes, _)| !bytes.is_empty());
+                    let expected = normal_by_definition(&list).filter(|n| !n.is_empty());
+                    if byte.is_ascii() {
+                        let expected = expected.map(|n| (n.clone(), hash(&n)));
+                        assert_eq!(got, expected, "{list:?}");
+                    } else if let Some((got, _)) = got {
+                        assert!(!got.is_ascii(), "{list:?}");
+                    }
                 }
             }
         }

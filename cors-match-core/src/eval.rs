@@ -283,32 +283,27 @@ impl<'a> Table<'a> {
     /// Checks a comma-separated list of header names without storing them.
     /// What browsers send (the Fetch standard's "CORS-unsafe request-header
     /// names": lower case, sorted, joined by `,`, no whitespace) is, for a
-    /// policy of few names, an entry of the header index itself: one exact
-    /// lookup, and nothing else on that path but a test per word of the
-    /// list, in the pass that hashes it, for a byte below `!`. A list that
-    /// starts with an upper-case letter, which browsers never send, skips
-    /// that lookup. A list with whitespace (`content-type, authorization`,
-    /// as proxies that join header lines write it) is that entry too once
-    /// lower-cased and without the whitespace: its [`NormalForm`], built in
-    /// one pass and looked up once (see [`list_found`]). A list in another
-    /// case is that entry ignoring case: [`whole_list_listed`]. A list
-    /// found so equals a list of lower-case tokens once folded, and folding
-    /// only maps `A`..`Z` to `a`..`z` (a byte of 0x80 or above keeps its
-    /// high bit) and drops whitespace next to a `,`, so the list is well
-    /// formed. Other lists of listed names (more names than the index holds
-    /// whole) are answered by [`all_names_listed`], one lookup per name;
-    /// anything else (a malformed list, a name not listed, a policy with
-    /// `allow-headers *`) by a check of the list's bytes and a look at each
-    /// name. A malformed list wins over a name not allowed.
+    /// policy of few names, an entry of the header index itself: one
+    /// lookup. Every other form of such a list (`content-type,
+    /// authorization`, as proxies that join header lines write it;
+    /// `Content-Type,Authorization`, as other clients do) is that entry too
+    /// once lower-cased and without the whitespace around its commas: its
+    /// [`NormalForm`], built in the one pass that hashes it and looked up
+    /// once (see [`list_found`]; on 32-bit targets, name by name). A list
+    /// found so is well formed: its normal form equals a list of
+    /// lower-case tokens, and normalizing only maps `A`..`Z` to `a`..`z` (a
+    /// byte of 0x80 or above keeps its high bit) and drops whitespace next
+    /// to a `,`. Other lists of listed names (more names than the index
+    /// holds whole) are answered by [`all_names_listed`], one lookup per
+    /// name; anything else (a malformed list, a name not listed, a policy
+    /// with `allow-headers *`) by a check of the list's bytes and a look at
+    /// each name. A malformed list wins over a name not allowed.
     fn check_headers(&self, selected: &Selected<'_>, list: &[u8]) -> HeaderCheck {
         let index = self.index_of(selected, policy::HEADER_INDEX);
-        // One byte tells a list in another case as clients other than
-        // browsers write names (`Content-Type`) from the browsers' form.
-        let upper_first = list.first().is_some_and(u8::is_ascii_uppercase);
-        if list_found(index, list, upper_first) {
+        if list_found(index, list) {
             return HeaderCheck::Allowed;
         }
-        check_other_headers(index, selected.has(flags::ANY_HEADER), list, upper_first)
+        check_other_headers(index, selected.has(flags::ANY_HEADER), list)
     }
 
     /// The index referenced at `field` of the selected policy's record
@@ -336,16 +331,15 @@ impl<'a> Table<'a> {
     }
 }
 
-/// [`Table::check_headers`] for a list not found as it is, out of line:
-/// the code for other forms stays out of the browsers' path.
+/// [`Table::check_headers`] for a list not found whole, out of line: the
+/// code for other lists stays out of the browsers' path.
 #[inline(never)]
-fn check_other_headers(
-    index: Index<'_>,
-    any_header: bool,
-    list: &[u8],
-    upper_first: bool,
-) -> HeaderCheck {
-    if whole_list_listed(index, list, upper_first) || all_names_listed(index, list) {
+fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> HeaderCheck {
+    #[cfg(not(target_pointer_width = "64"))]
+    if whole_list_listed(index, list) {
+        return HeaderCheck::Allowed;
+    }
+    if all_names_listed(index, list) {
         return HeaderCheck::Allowed;
     }
     if check_header_list(list).is_err() {
@@ -358,70 +352,50 @@ fn check_other_headers(
     }
 }
 
-/// Whether `list` is an entry of the header `index` as it is or, when it
-/// has a byte below `!`, in its normal form; `false` at once when
-/// `upper_first` (see [`Table::check_headers`]): [`whole_list_listed`]
-/// looks such a list up. One pass over the list hashes it until
-/// it meets such a byte: a list without is then looked up with no other
-/// pass; a list with some has its normal form built from its start (the
-/// words before cost little) and looked up.
+/// Whether `list` is an entry of the header `index` as it is or in its
+/// [`NormalForm`]. One pass over a list that does not start with an
+/// upper-case letter (which browsers never send) hashes it until it meets
+/// a byte below `!`: a list without is then looked up with no other pass.
+/// A list with some, in another case, or not found as it is (it may be in
+/// another case) has its normal form looked up.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
-    if index.is_empty() || upper_first {
+fn list_found(index: Index<'_>, list: &[u8]) -> bool {
+    if index.is_empty() {
         return false;
     }
-    match hash_plain_list(list, |word| word) {
-        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq(entry, list)),
-        None => normal_form_listed(index, list),
+    let upper_first = list.first().is_some_and(u8::is_ascii_uppercase);
+    if !upper_first {
+        if let Some(hash) = hash_plain_list(list, |word| word) {
+            if index.contains_hashed(hash, |entry| origin_index::eq(entry, list)) {
+                return true;
+            }
+        }
     }
-}
-
-/// [`list_found`] on 32-bit targets (firmware), where code size matters
-/// most: one exact lookup; a list with whitespace is answered name by name
-/// (the same answer), so that no normalizer is linked.
-#[cfg(not(target_pointer_width = "64"))]
-#[inline(always)]
-fn list_found(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
-    !upper_first && index.contains(list, Compare::Exact)
-}
-
-/// [`list_found`] for a list with whitespace, out of line: it needs a
-/// buffer and more code, which the other lists should not pay for.
-#[cfg(target_pointer_width = "64")]
-#[inline(never)]
-fn normal_form_listed(index: Index<'_>, list: &[u8]) -> bool {
     let mut normal = NormalForm::EMPTY;
     normal
         .build(list)
         .is_some_and(|hash| index.contains_hashed(hash, |entry| normal.matches(entry)))
 }
 
-/// Whether `list` is an entry of the header `index` ignoring case (a list
-/// found so is well formed: see [`Table::check_headers`]), for a list that
-/// [`list_found`] did not find: a list without whitespace is hashed in
-/// lower case in one pass and compared ignoring case; the normal form of
-/// a list with some is looked up when `upper_first` kept [`list_found`]
-/// from it. A byte of 0x80 or above keeps its high bit when folded, so a
-/// list that is not ASCII is not found.
-#[cfg(target_pointer_width = "64")]
-#[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8], upper_first: bool) -> bool {
-    if index.is_empty() {
-        return false;
-    }
-    match hash_plain_list(list, origin_index::lower_word) {
-        Some(hash) => index.contains_hashed(hash, |entry| origin_index::eq_lower(entry, list)),
-        None => upper_first && normal_form_listed(index, list),
-    }
-}
-
-/// [`whole_list_listed`] on 32-bit targets (firmware): one lookup ignoring
-/// case of a list without whitespace; a list with some is answered name by
-/// name (the same answer).
+/// [`list_found`] on 32-bit targets (firmware), where code size matters
+/// most: one exact lookup, skipped for a list that starts with an
+/// upper-case letter (which browsers never send); other forms are answered
+/// by [`whole_list_listed`] or name by name (the same answer), so that no
+/// normalizer is linked.
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
-fn whole_list_listed(index: Index<'_>, list: &[u8], _upper_first: bool) -> bool {
+fn list_found(index: Index<'_>, list: &[u8]) -> bool {
+    !list.first().is_some_and(u8::is_ascii_uppercase) && index.contains(list, Compare::Exact)
+}
+
+/// Whether `list`, which has no whitespace, is an entry of the header
+/// `index` ignoring case (on 32-bit targets, where [`list_found`] looks up
+/// only the list as it is). A list found so is well formed (see
+/// [`Table::check_headers`]).
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
     !list.iter().any(|&b| b < b'!') && index.contains(list, Compare::IgnoringCase)
 }
 
