@@ -235,22 +235,38 @@ pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<
     Some(finish(state))
 }
 
-/// Longest requested-headers list with whitespace whose normal form
-/// ([`NormalForm`]) is looked up whole, in bytes: longer than the lists of
-/// the few names a header index holds whole (see
-/// [`crate::format::policy::HEADER_INDEX`]).
+/// Longest requested-headers list with whitespace whose normal form is
+/// looked up whole, in bytes: longer than the lists of the few names a
+/// header index holds whole (see [`crate::format::policy::HEADER_INDEX`]).
 #[cfg(target_pointer_width = "64")]
 pub(crate) const MAX_NORMAL_LIST: usize = 120;
-/// Whole words of a normal form of at most [`MAX_NORMAL_LIST`] bytes.
+/// Whole words of a normal form built a word at a time ([`NormalForm`]):
+/// forms up to 55 bytes (six names or so); longer ones are built a byte
+/// at a time ([`normal_bytes`]), so that the common lists do not clear a
+/// buffer for the longest.
 #[cfg(target_pointer_width = "64")]
-const NORMAL_WORDS: usize = MAX_NORMAL_LIST / 8;
+const NORMAL_WORDS: usize = 4;
+
+/// What [`NormalForm::build`] made of a list.
+#[cfg(target_pointer_width = "64")]
+pub(crate) enum Normalized {
+    /// The normal form, of this hash ([`crate::format::origin_index::hash`]).
+    Hash(u64),
+    /// No normal form (see [`NormalForm`]), or an empty one (no entry is).
+    Absent,
+    /// A list for [`normal_bytes`]: shorter than a word, with whitespace
+    /// in its last eight bytes, or with a normal form longer than
+    /// [`NormalForm`] holds.
+    Bytewise,
+}
 
 /// The **normal form** of a requested-headers list: ASCII letters in lower
 /// case and the whitespace (SP, HTAB) around its commas dropped, so that
 /// `Content-Type, Authorization` becomes `content-type,authorization`,
-/// the form browsers send and a header index holds whole; kept as the
-/// words the index's hash reads ([`crate::format::origin_index`]), and
-/// hashed as they are made.
+/// the form browsers send and a header index holds whole. Built a word at
+/// a time, kept as the words the index's hash reads
+/// ([`crate::format::origin_index`]), and hashed as they are made; for the
+/// lists this cannot build, see [`normal_bytes`].
 ///
 /// No normal form when the list is longer than [`MAX_NORMAL_LIST`], has a
 /// control byte (no entry has one), or has whitespace between two bytes
@@ -280,35 +296,27 @@ impl NormalForm {
         last: 0,
     };
 
-    /// Builds the normal form of `list` into `self` (empty), and returns
-    /// its hash; `None` when it has none, or is empty (no entry is).
+    /// Builds the normal form of `list` into `self` (empty), for a list of
+    /// eight bytes or more whose last eight have no whitespace (what
+    /// proxies and clients write: whitespace after or around commas).
     ///
-    /// A list of at least eight bytes whose last eight have no
-    /// whitespace (what proxies and clients write: whitespace after or
-    /// around commas) is normalized a word at a time ([`Self::of_words`]);
-    /// any other a byte at a time ([`Self::of_bytes`]).
+    /// Each word of the normal form is one load of the list where its
+    /// bytes start: a word with no whitespace, as most are, costs nothing
+    /// more; one with some has each whitespace byte cut out by a load one
+    /// byte further on, blended in above it ([`cut_whitespace`]), so that
+    /// whitespace costs per byte of it, not per byte of the list. Every
+    /// load is inside the list: whitespace is before its last eight bytes,
+    /// which end the normal form.
     #[inline(always)]
-    pub(crate) fn build(&mut self, list: &[u8]) -> Option<u64> {
-        if list.len() > MAX_NORMAL_LIST {
-            return None;
-        }
-        match list.get(list.len().wrapping_sub(8)..).map(le_word) {
-            Some(end) if bytes_below_bang(end) == 0 => self.of_words(list, end),
-            _ => self.of_bytes(list),
-        }
-    }
-
-    /// [`Self::build`] from a list of 8 to [`MAX_NORMAL_LIST`] bytes whose last
-    /// eight, `end`, have no byte below `!`. Each word of the normal form
-    /// is one load of the list where its bytes start: a word with no
-    /// whitespace, as most are, costs nothing more; one with some has each
-    /// whitespace byte cut out by a load one byte further on, blended in
-    /// above it, so that whitespace costs per byte of it, not per byte of
-    /// the list. Every load is inside the list: whitespace is before its
-    /// last eight bytes, which end the normal form.
-    #[inline(always)]
-    fn of_words(&mut self, list: &[u8], end: u64) -> Option<u64> {
+    pub(crate) fn build(&mut self, list: &[u8]) -> Normalized {
         use crate::format::origin_index::{finish, lower_word, mix, reseed};
+        if list.len() > MAX_NORMAL_LIST {
+            return Normalized::Absent;
+        }
+        let end = match list.get(list.len().wrapping_sub(8)..).map(le_word) {
+            Some(end) if bytes_below_bang(end) == 0 => end,
+            _ => return Normalized::Bytewise,
+        };
         // The hash's state, seeded for no bytes: the normal form's length
         // is known at its end.
         let mut state = 0;
@@ -320,12 +328,16 @@ impl NormalForm {
             let mut word = le_word(chunk);
             let mut cut = 0;
             if bytes_below_bang(word) != 0 {
-                (word, cut) = cut_whitespace(list, at, word)?;
+                match cut_whitespace(list, at, word) {
+                    Some(kept) => (word, cut) = kept,
+                    None => return Normalized::Absent,
+                }
             }
             let word = lower_word(word);
-            if let Some(slot) = slots.next() {
-                *slot = word;
-            }
+            let Some(slot) = slots.next() else {
+                return Normalized::Bytewise;
+            };
+            *slot = word;
             state = mix(state, word);
             count += 1;
             at += 8 + cut;
@@ -340,31 +352,7 @@ impl NormalForm {
             hashed += 1;
         }
         self.len = len;
-        Some(finish(reseed(state, len, hashed)))
-    }
-
-    /// [`Self::build`] from any list, a byte at a time, out of line: lists shorter
-    /// than a word, or with whitespace at their end.
-    #[inline(never)]
-    fn of_bytes(&mut self, list: &[u8]) -> Option<u64> {
-        use crate::format::origin_index::{hash, last_word};
-        let mut bytes = [0u8; MAX_NORMAL_LIST];
-        let mut len = 0;
-        for (at, &byte) in list.iter().enumerate() {
-            if byte < b'!' {
-                check_cut(list, at)?;
-            } else {
-                *bytes.get_mut(len)? = byte.to_ascii_lowercase();
-                len += 1;
-            }
-        }
-        let bytes = bytes.get(..len)?;
-        for (slot, chunk) in self.words.iter_mut().zip(bytes.chunks_exact(8)) {
-            *slot = le_word(chunk);
-        }
-        self.len = len;
-        self.last = last_word(bytes);
-        (len > 0).then(|| hash(bytes))
+        Normalized::Hash(finish(reseed(state, len, hashed)))
     }
 
     /// Whether `entry` is this normal form, compared a word at a time.
@@ -378,6 +366,30 @@ impl NormalForm {
                 .all(|(chunk, &word)| le_word(chunk) == word)
             && (self.len.is_multiple_of(8) || last_word(entry) == self.last)
     }
+}
+
+/// The normal form of `list` (see [`NormalForm`]) built a byte at a time
+/// into `bytes`: for the lists [`NormalForm::build`] leaves
+/// ([`Normalized::Bytewise`]). `None` when it has none (an empty one is
+/// `Some`: no entry is empty).
+#[cfg(target_pointer_width = "64")]
+pub(crate) fn normal_bytes<'b>(
+    list: &[u8],
+    bytes: &'b mut [u8; MAX_NORMAL_LIST],
+) -> Option<&'b [u8]> {
+    if list.len() > MAX_NORMAL_LIST {
+        return None;
+    }
+    let mut len = 0;
+    for (at, &byte) in list.iter().enumerate() {
+        if byte < b'!' {
+            check_cut(list, at)?;
+        } else {
+            *bytes.get_mut(len)? = byte.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    bytes.get(..len)
 }
 
 /// The word of a normal form at byte `at` of `list` (of whose last eight
@@ -601,19 +613,20 @@ mod tests {
         Some(kept.iter().map(|&(_, b)| b.to_ascii_lowercase()).collect())
     }
 
-    /// `list` lower-cased without SP and HTAB.
-    fn list_lower_without_ws(list: &[u8]) -> std::vec::Vec<u8> {
-        list.iter()
-            .filter(|&&b| b != b' ' && b != b'\t')
-            .map(u8::to_ascii_lowercase)
-            .collect()
-    }
-
     /// The whole-list lookup key of `list` as its normal form makes it:
     /// the bytes a header index entry must have, and their hash.
     fn key(list: &[u8]) -> Option<(std::vec::Vec<u8>, u64)> {
         let mut normal = NormalForm::EMPTY;
-        let hash = normal.build(list)?;
+        let hash = match normal.build(list) {
+            Normalized::Hash(hash) => hash,
+            Normalized::Absent => return None,
+            Normalized::Bytewise => {
+                let mut bytes = [0; MAX_NORMAL_LIST];
+                let bytes = normal_bytes(list, &mut bytes)?.to_vec();
+                let hash = crate::format::origin_index::hash(&bytes);
+                return Some((bytes, hash));
+            }
+        };
         let len = normal.len;
         let mut bytes: std::vec::Vec<u8> = normal.words[..len / 8]
             .iter()
@@ -621,16 +634,7 @@ mod tests {
             .collect();
         if !len.is_multiple_of(8) {
             let last = normal.last.to_le_bytes();
-            if len >= 8 {
-                bytes.extend_from_slice(&last[8 - len % 8..]);
-            } else {
-                // Below eight bytes the last word is not the bytes:
-                // compare with the definition below instead.
-                bytes = list_lower_without_ws(list);
-                if !list.is_ascii() {
-                    return Some((bytes, hash));
-                }
-            }
+            bytes.extend_from_slice(&last[8 - len % 8..]);
         }
         assert!(normal.matches(&bytes), "{list:?}");
         for other in [&bytes[..bytes.len() - 1], b"content-type,x-a,b"] {
@@ -692,13 +696,21 @@ mod tests {
     fn normal_forms_have_a_length_limit() {
         let long = [b' '; MAX_NORMAL_LIST + 1];
         let mut normal = NormalForm::EMPTY;
-        assert!(normal.build(&long).is_none());
+        assert!(matches!(normal.build(&long), Normalized::Absent));
+        assert!(normal_bytes(&long, &mut [0; MAX_NORMAL_LIST]).is_none());
         let mut most = [b'A'; MAX_NORMAL_LIST];
         most[MAX_NORMAL_LIST - 1] = b' ';
         assert_eq!(
             key(&most).map(|(bytes, _)| bytes),
             Some(std::vec![b'a'; MAX_NORMAL_LIST - 1])
         );
+        // Longer than the words hold, with whitespace before the last eight.
+        let mut long_form = std::vec![b'A'; 100];
+        long_form.extend_from_slice(b" , bcdefghij");
+        let mut expected = std::vec![b'a'; 100];
+        expected.extend_from_slice(b",bcdefghij");
+        assert!(matches!(normal.build(&long_form), Normalized::Bytewise));
+        assert_eq!(key(&long_form).map(|(bytes, _)| bytes), Some(expected));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token};
 #[cfg(target_pointer_width = "64")]
-use crate::bytes::{hash_plain_list, NormalForm};
+use crate::bytes::{hash_plain_list, normal_bytes, NormalForm, Normalized, MAX_NORMAL_LIST};
 #[cfg(target_pointer_width = "64")]
 use crate::format::origin_index;
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
@@ -373,9 +373,22 @@ fn list_found(index: Index<'_>, list: &[u8]) -> bool {
         }
     }
     let mut normal = NormalForm::EMPTY;
-    normal
-        .build(list)
-        .is_some_and(|hash| index.contains_hashed(hash, |entry| normal.matches(entry)))
+    match normal.build(list) {
+        Normalized::Hash(hash) => index.contains_hashed(hash, |entry| normal.matches(entry)),
+        Normalized::Absent => false,
+        Normalized::Bytewise => normal_bytes_listed(index, list),
+    }
+}
+
+/// [`list_found`] for a list whose normal form is built a byte at a time
+/// ([`Normalized::Bytewise`]), out of line: it needs a buffer for the
+/// longest normal form.
+#[cfg(target_pointer_width = "64")]
+#[inline(never)]
+fn normal_bytes_listed(index: Index<'_>, list: &[u8]) -> bool {
+    let mut bytes = [0; MAX_NORMAL_LIST];
+    normal_bytes(list, &mut bytes)
+        .is_some_and(|normal| !normal.is_empty() && index.contains(normal, Compare::Exact))
 }
 
 /// [`list_found`] on 32-bit targets (firmware), where code size matters
