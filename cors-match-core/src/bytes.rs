@@ -241,9 +241,9 @@ pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<
 #[cfg(target_pointer_width = "64")]
 pub(crate) const MAX_NORMAL_LIST: usize = 120;
 /// Whole words of a normal form built a word at a time ([`NormalForm`]):
-/// forms up to 55 bytes (six names or so); longer ones are built a byte
+/// forms up to 39 bytes (two to four names); longer ones are built a byte
 /// at a time ([`normal_bytes`]), so that the common lists do not clear a
-/// buffer for the longest.
+/// buffer for the longest (which costs them about 1 ns).
 #[cfg(target_pointer_width = "64")]
 const NORMAL_WORDS: usize = 4;
 
