@@ -235,9 +235,11 @@ pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<
     Some(finish(state))
 }
 
-/// Longest requested-headers list with whitespace whose normal form is
-/// looked up whole, in bytes: longer than the lists of the few names a
-/// header index holds whole (see [`crate::format::policy::HEADER_INDEX`]).
+/// Longest requested-headers list, in bytes, whose normal form is looked
+/// up whole on 64-bit targets (the exact lookup of a list as it is has no
+/// limit): a longer list in another case or with whitespace is answered
+/// name by name, which gives the same answer (see
+/// [`crate::format::policy::HEADER_INDEX`] for the lists an index holds).
 #[cfg(target_pointer_width = "64")]
 pub(crate) const MAX_NORMAL_LIST: usize = 120;
 /// Whole words of a normal form built a word at a time ([`NormalForm`]):
@@ -252,11 +254,11 @@ const NORMAL_WORDS: usize = 4;
 pub(crate) enum Normalized {
     /// The normal form, of this hash ([`crate::format::origin_index::hash`]).
     Hash(u64),
-    /// No normal form (see [`NormalForm`]), or an empty one (no entry is).
+    /// No normal form (see [`NormalForm`]).
     Absent,
-    /// A list for [`normal_bytes`]: shorter than a word, with whitespace
-    /// in its last eight bytes, or with a normal form longer than
-    /// [`NormalForm`] holds.
+    /// A list for [`normal_bytes`]: shorter than a word, with a byte below
+    /// `!` (whitespace or a control byte) in its last eight bytes, or with
+    /// a normal form longer than [`NormalForm`] holds.
     Bytewise,
 }
 

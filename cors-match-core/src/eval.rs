@@ -288,9 +288,10 @@ impl<'a> Table<'a> {
     /// authorization`, as proxies that join header lines write it;
     /// `Content-Type,Authorization`, as other clients do) is that entry too
     /// once lower-cased and without the whitespace around its commas: its
-    /// [`NormalForm`], built in the one pass that hashes it and looked up
-    /// once (see [`list_found`]; on 32-bit targets, name by name). A list
-    /// found so is well formed: its normal form equals a list of
+    /// [`NormalForm`], hashed as it is built a word at a time and looked
+    /// up once (see [`list_found`]; on 32-bit targets, a list without
+    /// whitespace is looked up ignoring case, one with some name by name).
+    /// A list found so is well formed: its normal form equals a list of
     /// lower-case tokens, and normalizing only maps `A`..`Z` to `a`..`z` (a
     /// byte of 0x80 or above keeps its high bit) and drops whitespace next
     /// to a `,`. Other lists of listed names (more names than the index
