@@ -205,11 +205,11 @@ pub(crate) fn check_header_list(list: &[u8]) -> Result<(), MalformedList> {
 }
 
 /// The index's hash of `list` as it is ([`crate::format::origin_index::hash`]),
-/// or `None` when the list has a byte below `!` (0x21): whitespace, which
-/// no index entry holds, or a control byte. One pass, a word at a time:
-/// what browsers send is hashed for its exact lookup at the cost of a
-/// test per word, and a list with whitespace goes to its [`NormalForm`]
-/// from the first word that has some.
+/// each word passed through `fold` first, or `None` as soon as a word has
+/// a byte below `!` (0x21): whitespace, which no index entry holds, or a
+/// control byte. One pass, a word at a time: what browsers send is hashed
+/// for its exact lookup at the cost of a test per word; a list with
+/// whitespace is left to its [`NormalForm`], built from its start.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<u64> {

@@ -403,9 +403,10 @@ fn list_found(index: Index<'_>, list: &[u8]) -> bool {
     !list.first().is_some_and(u8::is_ascii_uppercase) && index.contains(list, Compare::Exact)
 }
 
-/// Whether `list`, which has no whitespace, is an entry of the header
+/// Whether `list` has no byte below `!` and is an entry of the header
 /// `index` ignoring case (on 32-bit targets, where [`list_found`] looks up
-/// only the list as it is). A list found so is well formed (see
+/// only the list as it is, and a list with whitespace is answered name by
+/// name). A list found so is well formed (see
 /// [`Table::check_headers`]).
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
