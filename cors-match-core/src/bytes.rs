@@ -136,24 +136,19 @@ pub(crate) fn find_comma(bytes: &[u8]) -> usize {
             let found = commas.wrapping_sub(ONES) & !commas & HIGHS;
             (found != 0).then_some((found.trailing_zeros() / 8) as usize)
         }
-        let word_at = |at: usize| {
-            bytes
-                .get(at..at + 8)
-                .and_then(|word| word.try_into().ok())
-                .map_or(0, u64::from_le_bytes)
-        };
+        let load = |at: usize| word_at(bytes, at).unwrap_or_default();
         let len = bytes.len();
         if len >= 8 {
             let mut at = 0;
             while at + 8 <= len {
-                if let Some(found) = first_comma(word_at(at)) {
+                if let Some(found) = first_comma(load(at)) {
                     return at + found;
                 }
                 at += 8;
             }
             // The last eight bytes overlap words without a comma: their
             // first comma is the first of the tail.
-            return match first_comma(word_at(len - 8)) {
+            return match first_comma(load(len - 8)) {
                 Some(found) if at < len => len - 8 + found,
                 _ => len,
             };
@@ -326,8 +321,7 @@ impl NormalForm {
         // The next byte of the list to read.
         let mut at = 0;
         let mut slots = self.words.iter_mut();
-        while let Some(chunk) = list.get(at..at + 8) {
-            let mut word = le_word(chunk);
+        while let Some(mut word) = word_at(list, at) {
             let mut cut = 0;
             if bytes_below_bang(word) != 0 {
                 match cut_whitespace(list, at, word) {
@@ -402,7 +396,7 @@ pub(crate) fn normal_bytes<'b>(
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn cut_whitespace(list: &[u8], at: usize, mut word: u64) -> Option<(u64, usize)> {
-    let load = |at: usize| le_word(list.get(at..at + 8).unwrap_or_default());
+    let load = |at: usize| word_at(list, at).unwrap_or_default();
     let mut below = bytes_below_bang_exact(word);
     let mut cut = 0;
     while below != 0 {
@@ -428,8 +422,8 @@ fn check_cut(list: &[u8], at: usize) -> Option<()> {
     // The byte before, the byte, and the byte after, in one load.
     let around = at
         .checked_sub(1)
-        .and_then(|before| list.get(before..before + 8))
-        .map_or(0, le_word)
+        .and_then(|before| word_at(list, before))
+        .unwrap_or_default()
         .to_le_bytes();
     let is_ows = |b: u8| b == b' ' || b == b'\t';
     if !(is_ows(around[1]) && (around[0] == b',' || around[2] == b',')) {
@@ -474,6 +468,18 @@ fn bytes_below_bang_exact(word: u64) -> u64 {
     // The high bit of `(b & 0x7F) + 0x5F` is set from 0x21 up (0x7F + 0x5F
     // does not carry); a byte of 0x80 or above has its own high bit.
     !(((word & LOW7).wrapping_add(ONES * 0x5F)) | word) & HIGHS
+}
+
+/// The eight bytes of `list` from `at` as a little-endian word, if it has
+/// them (checked without computing `at + 8`, which costs an overflow
+/// check on the hot paths).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn word_at(list: &[u8], at: usize) -> Option<u64> {
+    list.get(at..)?
+        .first_chunk()
+        .copied()
+        .map(u64::from_le_bytes)
 }
 
 /// Eight bytes as a little-endian word (zero for any other length).
