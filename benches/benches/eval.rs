@@ -11,15 +11,21 @@
 //! The peers' requests are built outside the timed region
 //! (`iter_batched`), because their `call` consumes them; their responses
 //! are dropped outside it too. Set `CORSC_BENCH_QUICK=1` for a smoke run.
+//!
+//! Two groups time corsc alone on requested-headers lists:
+//! `eval_request_headers/FORM/1` (see `REQUEST_HEADER_FORMS`) and
+//! `request_headers_many_names/LIST/8`, the allowed preflight of a policy
+//! of eight allowed names, more than its header index holds whole lists
+//! of, so that the lists browsers send are answered name by name.
 
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Duration;
 
-use cors_match_core::Decision;
+use cors_match_core::{Decision, Request, Table};
 use corsc_benches::{
-    each_verified_scenario, matches_wildcard, peers, quick, Fixture, Scenario, Variant,
-    REQUEST_HEADER_FORMS, REQUEST_HEADER_FORMS_GROUP, UNKNOWN_ORIGIN,
+    compile_table, each_verified_scenario, matches_wildcard, peers, quick, Fixture, Scenario,
+    Variant, REQUEST_HEADER_FORMS, REQUEST_HEADER_FORMS_GROUP, UNKNOWN_ORIGIN,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 
@@ -55,6 +61,51 @@ fn request_header_forms(c: &mut Criterion) {
         let decision = policy.eval(&request).decision;
         assert_eq!(decision, Decision::PreflightAllowed, "{form}: {value:?}");
         group.bench_with_input(BenchmarkId::new(form, 1), &request, |b, request| {
+            b.iter(|| policy.eval(black_box(request)))
+        });
+    }
+    group.finish();
+}
+
+/// The policy of `request_headers_many_names`: eight allowed names.
+const MANY_NAMES_POLICY: &str = "policy many {
+    paths /api/;
+    origins https://app.example.com;
+    methods GET PUT;
+    allow-headers content-type authorization x-requested-with accept-version
+        x-csrf-token cache-control x-api-key if-match;
+}
+";
+
+/// The lists timed against [`MANY_NAMES_POLICY`], as `(name, value)`:
+/// browsers' (lower case, sorted, no whitespace) of three and five names,
+/// and the three names as a proxy joins them.
+const MANY_NAMES_LISTS: [(&str, &str); 3] = [
+    ("three", "authorization,content-type,x-csrf-token"),
+    (
+        "five",
+        "accept-version,authorization,cache-control,content-type,x-api-key",
+    ),
+    (
+        "three_comma_space",
+        "authorization, content-type, x-csrf-token",
+    ),
+];
+
+/// corsc's allowed preflight with each of [`MANY_NAMES_LISTS`] against a
+/// policy of eight allowed names.
+fn request_headers_many_names(c: &mut Criterion) {
+    let table = compile_table(MANY_NAMES_POLICY);
+    let policy = Table::from_bytes(&table).expect("a freshly compiled table loads");
+    let mut group = c.benchmark_group("request_headers_many_names");
+    for (name, list) in MANY_NAMES_LISTS {
+        let mut request = Request::new(b"OPTIONS", b"/api/users");
+        request.origin = Some(b"https://app.example.com");
+        request.request_method = Some(b"PUT");
+        request.request_headers = Some(list.as_bytes());
+        let decision = policy.eval(&request).decision;
+        assert_eq!(decision, Decision::PreflightAllowed, "{name}: {list:?}");
+        group.bench_with_input(BenchmarkId::new(name, 8), &request, |b, request| {
             b.iter(|| policy.eval(black_box(request)))
         });
     }
@@ -143,6 +194,6 @@ fn bench_scenario(c: &mut Criterion, fixture: &mut Fixture, scenario: Scenario, 
 criterion_group! {
     name = benches;
     config = config();
-    targets = eval, request_header_forms
+    targets = eval, request_header_forms, request_headers_many_names
 }
 criterion_main!(benches);

@@ -200,14 +200,13 @@ pub(crate) fn check_header_list(list: &[u8]) -> Result<(), MalformedList> {
 }
 
 /// The index's hash of `list` as it is ([`crate::format::origin_index::hash`]),
-/// each word passed through `fold` first, or `None` as soon as a word has
-/// a byte below `!` (0x21): whitespace, which no index entry holds, or a
+/// or `None` as soon as a word has a byte below `!` (0x21): whitespace, which no index entry holds, or a
 /// control byte. One pass, a word at a time: what browsers send is hashed
 /// for its exact lookup at the cost of a test per word; a list with
 /// whitespace is left to its [`NormalForm`], built from its start.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<u64> {
+pub(crate) fn hash_plain_list(list: &[u8]) -> Option<u64> {
     use crate::format::origin_index::{finish, last_word, mix, seed};
     let mut state = seed(list.len());
     let mut chunks = list.chunks_exact(8);
@@ -216,7 +215,7 @@ pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<
         if bytes_below_bang(word) != 0 {
             return None;
         }
-        state = mix(state, fold(word));
+        state = mix(state, word);
     }
     if !chunks.remainder().is_empty() {
         let word = last_word(list);
@@ -225,9 +224,25 @@ pub(crate) fn hash_plain_list(list: &[u8], fold: impl Fn(u64) -> u64) -> Option<
         if bytes_below_bang(word) & live != 0 {
             return None;
         }
-        state = mix(state, fold(word));
+        state = mix(state, word);
     }
     Some(finish(state))
+}
+
+/// Whether `list` has an ASCII upper-case letter (`A`..`Z`), a word at a
+/// time: a list without whitespace and without one is its own
+/// [`NormalForm`] already.
+#[cfg(target_pointer_width = "64")]
+pub(crate) fn has_ascii_upper(list: &[u8]) -> bool {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    any_word(list, |word| {
+        // As `lower_word`, on the low seven bits (no carry between bytes),
+        // a byte of 0x80 or above left out.
+        let low = word & LOW7;
+        let from_a = low + ONES * u64::from(0x80 - b'A');
+        let past_z = low + ONES * u64::from(0x80 - b'[');
+        (from_a ^ past_z) & !word & HIGHS
+    })
 }
 
 /// Longest requested-headers list, in bytes, whose normal form is looked
@@ -729,14 +744,9 @@ mod tests {
         assert!(check_header_list(b"a , b").is_ok());
         assert_eq!(check_header_list(b"a b"), Err(MalformedList));
         assert_eq!(check_header_list(b"a\x00"), Err(MalformedList));
-        let same = |word| word;
-        assert_eq!(hash_plain_list(b"content-type, a", same), None);
+        assert_eq!(hash_plain_list(b"content-type, a"), None);
         assert_eq!(
-            hash_plain_list(b"content-type,x-a", same),
-            Some(crate::format::origin_index::hash(b"content-type,x-a"))
-        );
-        assert_eq!(
-            hash_plain_list(b"Content-Type,X-A", crate::format::origin_index::lower_word),
+            hash_plain_list(b"content-type,x-a"),
             Some(crate::format::origin_index::hash(b"content-type,x-a"))
         );
     }
@@ -765,7 +775,13 @@ mod tests {
                     list[at] = byte;
                     // The plain hash: none with a byte below `!`.
                     let expected = (byte >= b'!').then(|| hash(&list));
-                    assert_eq!(hash_plain_list(&list, |word| word), expected, "{list:?}");
+                    assert_eq!(hash_plain_list(&list), expected, "{list:?}");
+                    // An upper-case letter: exactly `A`..`Z`.
+                    assert_eq!(
+                        has_ascii_upper(&list),
+                        byte.is_ascii_uppercase(),
+                        "{list:?}"
+                    );
                     // The normal form: as defined.
                     let got = key(&list).filter(|(bytes, _)| !bytes.is_empty());
                     let expected = normal_by_definition(&list).filter(|n| !n.is_empty());

@@ -6,7 +6,9 @@
 use crate::automaton::{accept_of, is_leaf, run_end};
 use crate::bytes::{check_header_list, header_names, is_malformed_origin, is_token};
 #[cfg(target_pointer_width = "64")]
-use crate::bytes::{hash_plain_list, normal_bytes, NormalForm, Normalized, MAX_NORMAL_LIST};
+use crate::bytes::{
+    has_ascii_upper, hash_plain_list, normal_bytes, NormalForm, Normalized, MAX_NORMAL_LIST,
+};
 #[cfg(target_pointer_width = "64")]
 use crate::format::origin_index;
 use crate::format::{flags, methods, policy, read_u16, read_u32, NO_POLICY, NO_STATE};
@@ -336,11 +338,7 @@ impl<'a> Table<'a> {
 /// code for other lists stays out of the browsers' path.
 #[inline(never)]
 fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> HeaderCheck {
-    #[cfg(not(target_pointer_width = "64"))]
-    if whole_list_listed(index, list) {
-        return HeaderCheck::Allowed;
-    }
-    if all_names_listed(index, list) {
+    if whole_list_listed(index, list) || all_names_listed(index, list) {
         return HeaderCheck::Allowed;
     }
     if check_header_list(list).is_err() {
@@ -356,9 +354,10 @@ fn check_other_headers(index: Index<'_>, any_header: bool, list: &[u8]) -> Heade
 /// Whether `list` is an entry of the header `index` as it is or in its
 /// [`NormalForm`]. One pass over a list that does not start with an
 /// upper-case letter (which browsers never send) hashes it until it meets
-/// a byte below `!`: a list without is then looked up with no other pass.
-/// A list with some, in another case, or not found as it is (it may be in
-/// another case) has its normal form looked up.
+/// a byte below `!`: a list without is then looked up with no other pass
+/// (not found, it is looked up ignoring case by [`whole_list_listed`],
+/// out of line, if it has an upper-case letter). A list with a byte below
+/// `!` or starting in upper case has its normal form looked up.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn list_found(index: Index<'_>, list: &[u8]) -> bool {
@@ -367,10 +366,8 @@ fn list_found(index: Index<'_>, list: &[u8]) -> bool {
     }
     let upper_first = list.first().is_some_and(u8::is_ascii_uppercase);
     if !upper_first {
-        if let Some(hash) = hash_plain_list(list, |word| word) {
-            if index.contains_hashed(hash, |entry| origin_index::eq(entry, list)) {
-                return true;
-            }
+        if let Some(hash) = hash_plain_list(list) {
+            return index.contains_hashed(hash, |entry| origin_index::eq(entry, list));
         }
     }
     let mut normal = NormalForm::EMPTY;
@@ -404,13 +401,19 @@ fn list_found(index: Index<'_>, list: &[u8]) -> bool {
 }
 
 /// Whether `list` has no byte below `!` and is an entry of the header
-/// `index` ignoring case (on 32-bit targets, where [`list_found`] looks up
-/// only the list as it is, and a list with whitespace is answered name by
-/// name). A list found so is well formed (see
-/// [`Table::check_headers`]).
-#[cfg(not(target_pointer_width = "64"))]
+/// `index` ignoring case: its normal form, for the lists [`list_found`]
+/// does not normalize. On 64-bit targets, those that do not start with an
+/// upper-case letter and have one further on (one without is its own
+/// normal form, already looked up: the lists browsers send for a policy of
+/// more names than its index holds whole); on 32-bit targets, every list
+/// (a list with whitespace is answered name by name there). A list found
+/// so is well formed (see [`Table::check_headers`]).
 #[inline(always)]
 fn whole_list_listed(index: Index<'_>, list: &[u8]) -> bool {
+    #[cfg(target_pointer_width = "64")]
+    if list.first().is_some_and(u8::is_ascii_uppercase) || !has_ascii_upper(list) {
+        return false;
+    }
     !list.iter().any(|&b| b < b'!') && index.contains(list, Compare::IgnoringCase)
 }
 
